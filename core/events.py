@@ -1,0 +1,42 @@
+"""Entries of a call's append-only event log: the raw material of every ticket's transcript."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from core.clock import isoformat
+
+
+class EventKind(StrEnum):
+    CALL = "call"
+    PROMPT = "prompt"
+    DTMF = "dtmf"
+    SPEECH = "speech"
+    DECISION = "decision"
+    QUEUE = "queue"
+    AGENT = "agent"
+    CALLBACK = "callback"
+    RECORDING = "recording"
+    TRANSCRIPTION = "transcription"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened on a call: when, what kind, a readable text, and its details."""
+
+    at: datetime
+    kind: EventKind
+    text: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": isoformat(self.at), "kind": self.kind.value, "text": self.text,
+                **self.details}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False)

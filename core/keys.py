@@ -1,0 +1,56 @@
+"""Every Redis key Hotline uses, in one place, under the `hotline:` namespace."""
+
+from __future__ import annotations
+
+PREFIX = "hotline"
+
+
+def call(call_sid: str) -> str:
+    """Hash: the call session (caller, language, menu version, node, path, decision)."""
+    return f"{PREFIX}:call:{call_sid}"
+
+
+def call_events(call_sid: str) -> str:
+    """List: the call's append-only event log (JSON entries), i.e. its transcript."""
+    return f"{PREFIX}:call:{call_sid}:events"
+
+
+def call_replies(call_sid: str) -> str:
+    """Hash: step key -> TwiML already answered, so a retried webhook gets the same reply."""
+    return f"{PREFIX}:call:{call_sid}:replies"
+
+
+def menu(version: str) -> str:
+    """String: a published menu tree (YAML source), content-addressed by version."""
+    return f"{PREFIX}:menu:{version}"
+
+
+def active_menu() -> str:
+    """String: the version new calls are served with."""
+    return f"{PREFIX}:menu:active"
+
+
+def vip_numbers() -> str:
+    """Set: E.164 numbers whose calls get VIP priority."""
+    return f"{PREFIX}:vip"
+
+
+def outages() -> str:
+    """Hash: issue category prefix -> message, set by admins while an outage lasts."""
+    return f"{PREFIX}:outages"
+
+
+def caller_issues(e164: str) -> str:
+    """Hash: issue -> epoch seconds of this caller's last routed call about it."""
+    return f"{PREFIX}:caller:{e164}:issues"
+
+
+def call_event_stream() -> str:
+    """Stream: one entry per committed step (call, first, count), for consumers such as tickets."""
+    return f"{PREFIX}:call-events"
+
+
+def caller_open_tickets(e164: str) -> str:
+    """Hash: issue category -> JSON {ticket_id, issue, assignee, updated_at} of the caller's open
+    tickets, kept by the tickets bridge so the IVR can attach a repeat caller without SQL."""
+    return f"{PREFIX}:caller:{e164}:open-tickets"

@@ -1,0 +1,198 @@
+"""A call's session and event log in Redis, keyed by CallSid, changed one step at a time.
+
+Every webhook step reads the session, decides, and commits the new session, its events and the
+TwiML it answered in one atomic script. The commit is refused when another process changed the
+session meanwhile (optimistic concurrency on `rev`) or when the step was already answered, so a
+retried webhook gets the stored reply and adds nothing to the log twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import redis
+
+from core import keys
+from core.errors import HotlineError
+from core.events import Event
+from core.redis_values import text, text_map
+
+MAX_STEP_TRIES = 8
+"""How often a step is recomputed when other processes keep changing the same call."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a step decided: the session to store, events to append, and the reply."""
+
+    session: CallSession
+    events: list[Event]
+    reply: str
+
+
+Decide = Callable[["CallSession | None"], "Change | str"]
+"""A step's logic: given the session (None for an unknown call), a Change, or a bare reply
+when nothing is to be stored."""
+
+_COMMIT = """
+local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
+if rev ~= ARGV[1] then return 0 end
+if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then return 0 end
+local ttl = tonumber(ARGV[4])
+local nfields = tonumber(ARGV[6])
+local pos = 7
+for i = 1, nfields do
+  redis.call('HSET', KEYS[1], ARGV[pos], ARGV[pos + 1])
+  pos = pos + 2
+end
+redis.call('HSET', KEYS[1], 'rev', tostring(tonumber(rev) + 1))
+local first = redis.call('LLEN', KEYS[2])
+for i = pos, #ARGV do
+  redis.call('RPUSH', KEYS[2], ARGV[i])
+end
+local count = #ARGV - pos + 1
+if count > 0 then
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', '1000000', '*',
+             'call', ARGV[5], 'first', first, 'count', count)
+end
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('EXPIRE', KEYS[3], ttl)
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class CallSession:
+    """What Hotline knows about one call while it lasts."""
+
+    call_sid: str
+    caller: str | None = None
+    region: str | None = None
+    timezone: str | None = None
+    called: str = ""
+    language: str = ""
+    menu_version: str = ""
+    node: str = ""
+    path: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    attempts: int = 0
+    decision: dict[str, Any] | None = None
+    status: str = "in-menu"
+    started_at: str = ""
+    ended_at: str = ""
+    rev: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def evolve(self, **changes: Any) -> CallSession:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A session as read for one webhook step, with the reply if that step was answered already."""
+
+    session: CallSession | None
+    answered: str | None
+
+
+class SessionStore:
+    """Reads and atomically changes call sessions and their event logs in Redis."""
+
+    def __init__(self, client: redis.Redis, ttl: int) -> None:
+        self._redis = client
+        self._ttl = ttl
+        self._commit = client.register_script(_COMMIT)
+
+    def read(self, call_sid: str, step_key: str) -> Step:
+        """The session of `call_sid` and the stored reply to `step_key`, in one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hgetall(keys.call(call_sid))
+        pipe.hget(keys.call_replies(call_sid), step_key)
+        raw, answered = pipe.execute()
+        return Step(_decode(call_sid, raw) if raw else None,
+                    text(answered) if answered is not None else None)
+
+    def load(self, call_sid: str) -> CallSession | None:
+        raw = self._redis.hgetall(keys.call(call_sid))
+        return _decode(call_sid, raw) if raw else None
+
+    def commit(self, session: CallSession, events: list[Event], step_key: str,
+               reply: str) -> bool:
+        """Store `session` (read at `session.rev`), append `events`, remember `reply`.
+
+        False when someone else committed first or the step was already answered: re-read.
+        """
+        fields = _encode(session)
+        args: list[str | int] = [
+            session.rev, step_key, reply, self._ttl, session.call_sid, len(fields)
+        ]
+        for name, value in fields.items():
+            args += [name, value]
+        args += [event.to_json() for event in events]
+        sid = session.call_sid
+        done = self._commit(
+            keys=[keys.call(sid), keys.call_events(sid), keys.call_replies(sid),
+                  keys.call_event_stream()],
+            args=args,
+        )
+        return bool(done)
+
+    def run(self, call_sid: str, step_key: str, decide: Decide) -> str:
+        """Answer one webhook step exactly once.
+
+        A step already answered gets its stored reply; otherwise `decide` runs on the current
+        session and its change is committed, retrying on a concurrent change.
+        """
+        for _ in range(MAX_STEP_TRIES):
+            step = self.read(call_sid, step_key)
+            if step.answered is not None:
+                return step.answered
+            change = decide(step.session)
+            if isinstance(change, str):
+                return change
+            if self.commit(change.session, change.events, step_key, change.reply):
+                return change.reply
+        raise HotlineError(f"call {call_sid}: step {step_key!r} kept conflicting; gave up")
+
+    def events(self, call_sid: str) -> list[dict[str, Any]]:
+        """The call's event log, oldest first."""
+        items = self._redis.lrange(keys.call_events(call_sid), 0, -1)
+        return [json.loads(item) for item in items]
+
+
+_JSON_FIELDS = {"path", "words", "decision"}
+_INT_FIELDS = {"attempts", "rev"}
+_OPTIONAL_FIELDS = {"caller", "region", "timezone"}
+
+
+def _encode(session: CallSession) -> dict[str, str]:
+    encoded: dict[str, str] = {}
+    for name, value in session.to_dict().items():
+        if name in ("call_sid", "rev"):
+            continue
+        if name in _JSON_FIELDS:
+            encoded[name] = json.dumps(value)
+        else:
+            encoded[name] = "" if value is None else str(value)
+    return encoded
+
+
+def _decode(call_sid: str, raw: Mapping[bytes | str, bytes | str]) -> CallSession:
+    values: dict[str, Any] = {"call_sid": call_sid}
+    for name, value in text_map(raw).items():
+        if name in _JSON_FIELDS:
+            values[name] = json.loads(value)
+        elif name in _INT_FIELDS:
+            values[name] = int(value)
+        elif name in _OPTIONAL_FIELDS:
+            values[name] = value or None
+        elif name in CallSession.__dataclass_fields__:
+            values[name] = value
+    return CallSession(**values)

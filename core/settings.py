@@ -1,0 +1,104 @@
+"""One typed settings object, read from the environment at the edge and passed in everywhere."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import ConfigError
+
+DEV_ACCOUNT_SID = "AC00000000000000000000000000000000"
+"""Account SID used when TWILIO_ACCOUNT_SID is unset: local runs with the caller simulator."""
+
+DEV_AUTH_TOKEN = "hotline-dev-auth-token"
+"""Auth token used when TWILIO_AUTH_TOKEN is unset; the simulator signs with the same one."""
+
+DEV_ADMIN_TOKEN = "hotline-dev-admin-token"
+"""Admin API bearer token when HOTLINE_ADMIN_TOKEN is unset and Twilio credentials are the dev
+ones (a local run); with real credentials and no admin token the admin API stays closed."""
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+"""Where Twilio (or the simulator) reaches Hotline when HOTLINE_PUBLIC_URL is unset."""
+
+DEFAULT_REGION = "US"
+"""Region assumed for numbers given without a country code."""
+
+DEFAULT_SESSION_TTL = 7 * 24 * 3600
+"""Seconds a call's session and event log are kept in Redis after its last change."""
+
+DEFAULT_REPEAT_WINDOW = 24 * 3600
+"""Seconds within which a second call about the same issue counts as a repeat call."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one Hotline deployment."""
+
+    twilio_account_sid: str = DEV_ACCOUNT_SID
+    twilio_auth_token: str = DEV_AUTH_TOKEN
+    twilio_api_base_url: str | None = None
+    public_url: str = DEFAULT_PUBLIC_URL
+    redis_url: str | None = None
+    database_url: str | None = None
+    admin_token: str | None = None
+    menu_file: Path | None = None
+    default_region: str = DEFAULT_REGION
+    fallback_number: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path("var"))
+    bind: str = "127.0.0.1:5000"
+    web_workers: int = 2
+    session_ttl: int = DEFAULT_SESSION_TTL
+    repeat_window: int = DEFAULT_REPEAT_WINDOW
+
+    @property
+    def uses_dev_credentials(self) -> bool:
+        return self.twilio_auth_token == DEV_AUTH_TOKEN
+
+    @property
+    def effective_admin_token(self) -> str | None:
+        """The bearer token the admin API accepts, or None when it is closed."""
+        if self.admin_token:
+            return self.admin_token
+        return DEV_ADMIN_TOKEN if self.uses_dev_credentials else None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from environment variables (see README and .env.example)."""
+        env = os.environ if env is None else env
+        base = cls()
+        return cls(
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or base.twilio_account_sid,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or base.twilio_auth_token,
+            twilio_api_base_url=env.get("TWILIO_API_BASE_URL") or None,
+            public_url=(env.get("HOTLINE_PUBLIC_URL") or base.public_url).rstrip("/"),
+            redis_url=env.get("REDIS_URL") or None,
+            database_url=env.get("DATABASE_URL") or None,
+            admin_token=env.get("HOTLINE_ADMIN_TOKEN") or None,
+            menu_file=_path(env.get("HOTLINE_MENU")),
+            default_region=(env.get("HOTLINE_DEFAULT_REGION") or base.default_region).upper(),
+            fallback_number=env.get("HOTLINE_FALLBACK_NUMBER") or None,
+            data_dir=Path(env.get("HOTLINE_DATA_DIR") or base.data_dir),
+            bind=env.get("HOTLINE_BIND") or base.bind,
+            web_workers=_positive_int(env, "HOTLINE_WEB_WORKERS", base.web_workers),
+            session_ttl=_positive_int(env, "HOTLINE_SESSION_TTL", base.session_ttl),
+            repeat_window=_positive_int(env, "HOTLINE_REPEAT_WINDOW", base.repeat_window),
+        )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name}: must be positive, got {value}")
+    return value

@@ -1,0 +1,27 @@
+"""The one place where Twilio's request signatures are checked."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from twilio.request_validator import RequestValidator
+
+from core.deps import deps
+
+
+def signed_url(public_url: str, full_path: str) -> str:
+    """The URL Twilio signed: the public base URL plus the request's path and query."""
+    return public_url + full_path.rstrip("?")
+
+
+def require_twilio_signature() -> None:
+    """Blueprint hook: answer 403 unless X-Twilio-Signature matches the auth token and URL.
+
+    The URL is rebuilt from HOTLINE_PUBLIC_URL rather than the Host header, so it holds
+    behind a proxy or tunnel that rewrites the host or scheme.
+    """
+    settings = deps().settings
+    signature = request.headers.get("X-Twilio-Signature", "")
+    url = signed_url(settings.public_url, request.full_path)
+    validator = RequestValidator(settings.twilio_auth_token)
+    if not signature or not validator.validate(url, request.form, signature):
+        abort(403, description="X-Twilio-Signature is missing or does not match")

@@ -1,0 +1,83 @@
+"""Admin switches that change routing at once: outage flags and the VIP list."""
+
+from __future__ import annotations
+
+import click
+import redis
+
+from core.deps import connect
+from core.embedded_redis import running_url
+from core.phone import parse_caller
+from core.settings import Settings
+from ivr import caller_facts
+
+
+def _redis() -> redis.Redis:
+    settings = Settings.from_env()
+    url = settings.redis_url or running_url(settings.data_dir)
+    if url is None:
+        raise click.ClickException(
+            "no Redis: set REDIS_URL, or start `hotline serve` (embedded Redis) first"
+        )
+    return connect(url)
+
+
+@click.group()
+def outage() -> None:
+    """Flag an outage: callers about that issue get high priority and hear the notice first."""
+
+
+@outage.command("set")
+@click.argument("category")
+@click.argument("message")
+def outage_set(category: str, message: str) -> None:
+    """Flag CATEGORY (an issue prefix such as `technical`, or `*` for all) with MESSAGE."""
+    caller_facts.set_outage(_redis(), category, message)
+    click.echo(f"outage flagged for {category}: {message}")
+
+
+@outage.command("clear")
+@click.argument("category")
+def outage_clear(category: str) -> None:
+    if not caller_facts.clear_outage(_redis(), category):
+        raise click.ClickException(f"no outage is flagged for {category}")
+    click.echo(f"outage cleared for {category}")
+
+
+@outage.command("list")
+def outage_list() -> None:
+    for category, message in sorted(caller_facts.active_outages(_redis()).items()):
+        click.echo(f"{category}\t{message}")
+
+
+@click.group()
+def vip() -> None:
+    """The numbers whose calls get VIP priority."""
+
+
+@vip.command("add")
+@click.argument("number")
+def vip_add(number: str) -> None:
+    caller_facts.add_vip(_redis(), _e164(number))
+    click.echo(f"VIP: {_e164(number)}")
+
+
+@vip.command("remove")
+@click.argument("number")
+def vip_remove(number: str) -> None:
+    if not caller_facts.remove_vip(_redis(), _e164(number)):
+        raise click.ClickException(f"{number} is not on the VIP list")
+    click.echo(f"removed {_e164(number)}")
+
+
+@vip.command("list")
+def vip_list() -> None:
+    for number in caller_facts.vip_numbers(_redis()):
+        click.echo(number)
+
+
+def _e164(number: str) -> str:
+    parsed = parse_caller(number, Settings.from_env().default_region)
+    if parsed is None:
+        raise click.BadParameter(f"{number!r} is not a phone number", param_hint="NUMBER")
+    return parsed.e164

@@ -1,0 +1,27 @@
+"""The Flask app factory: wires settings and shared clients, registers each feature's blueprint."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from core import deps as deps_module
+from core.clock import Clock
+from core.settings import Settings
+
+
+def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -> Flask:
+    """A Hotline web app for `settings`, talking to the Redis at `redis_url`."""
+    from callbacks.webhooks import bp as callbacks_bp
+    from ivr.calls_api import bp as calls_api_bp
+    from ivr.menu_store import MenuStore
+    from ivr.webhooks import bp as voice_bp
+    from queues.webhooks import bp as queues_bp
+
+    app = Flask("hotline")
+    deps = deps_module.build(settings, redis_url, clock)
+    deps_module.install(app, deps)
+    app.extensions["hotline.menus"] = MenuStore(deps.redis)
+    app.extensions["hotline.menus"].publish_file(settings.menu_file)
+    for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,220 @@
+"""One step of a call through the menu: from the session and the caller's input to the new
+session, the events for its log, and the TwiML to answer. No I/O: stores and views are around it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core.clock import isoformat
+from core.events import Event, EventKind
+from core.phone import CallerNumber
+from core.session import CallSession, Change
+from ivr import twiml
+from ivr.caller_facts import CallerFacts
+from ivr.decision import RoutingDecision, decide
+from ivr.menu import Menu, Outcome, OutcomeKind
+from ivr.navigation import CallerInput, Heard, Move, Position, advance, start
+
+
+@dataclass(frozen=True)
+class Urls:
+    """The webhook URLs Hotline puts into its TwiML, absolute under the public base URL."""
+
+    base: str
+
+    def menu(self, step: int) -> str:
+        return f"{self.base}/voice/menu?s={step}"
+
+    def silence(self, step: int) -> str:
+        return f"{self.base}/voice/menu?s={step}&silence=1"
+
+    def voicemail_done(self, step: int) -> str:
+        return f"{self.base}/voice/voicemail?s={step}"
+
+    def transfer_done(self, step: int) -> str:
+        return f"{self.base}/voice/transfer?s={step}"
+
+    @property
+    def queue(self) -> str:
+        return f"{self.base}/queues/enter"
+
+    @property
+    def callback_offer(self) -> str:
+        return f"{self.base}/callbacks/offer"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one step produced: the session to store, events to append, TwiML to return."""
+
+    session: CallSession
+    events: list[Event]
+    twiml: str
+    decision: RoutingDecision | None = None
+
+    @property
+    def change(self) -> Change:
+        return Change(self.session, self.events, self.twiml)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a step needs besides the session and the input."""
+
+    menu: Menu
+    urls: Urls
+    now: datetime
+    repeat_window: int
+    facts: Callable[[], CallerFacts]
+
+
+def begin(ctx: Context, call_sid: str, caller: CallerNumber | None, called: str,
+          outages: Sequence[str]) -> Answer:
+    """A new call: open the session and ask the first question, after any outage notice."""
+    session = CallSession(
+        call_sid=call_sid,
+        caller=caller.e164 if caller else None,
+        region=caller.region if caller else None,
+        timezone=caller.timezone if caller else None,
+        called=called,
+        menu_version=ctx.menu.version,
+        started_at=isoformat(ctx.now),
+    )
+    started = _event(ctx, EventKind.CALL, "Call started", event="started",
+                     caller=session.caller, called=called, menu_version=ctx.menu.version)
+    return _present(ctx, session, start(ctx.menu), [started], preface=outages)
+
+
+def resume(ctx: Context, session: CallSession) -> Answer:
+    """Ask the current question again, adding only the prompt to the log."""
+    return _present(ctx, session, _position(session), [])
+
+
+def take_input(ctx: Context, session: CallSession, given: CallerInput) -> Answer:
+    """Apply the caller's answer to the current question."""
+    position = Position(session.node, tuple(session.path), session.attempts, session.language)
+    move = advance(ctx.menu, position, given)
+    events = _heard_events(ctx, position, given, move)
+    if given.speech.strip():
+        session = session.evolve(words=[*session.words, given.speech.strip()])
+    if move.outcome is not None:
+        return _conclude(ctx, session, move, events)
+    reprompt = _message(ctx.menu, move.reprompt, move.position.language)
+    return _present(ctx, session, move.position, events, preface=[reprompt])
+
+
+def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answer:
+    """Twilio reports the call over: close the session and say where the caller was."""
+    in_menu = session.status == "in-menu"
+    text = f"Caller hung up in the menu at {session.node!r}" if in_menu else "Call ended"
+    event = _event(ctx, EventKind.CALL, text, event="ended", status=status,
+                   duration=_seconds(duration), node=session.node, hung_up_in_menu=in_menu)
+    ended = session.evolve(status="ended", ended_at=isoformat(ctx.now))
+    return Answer(ended, [event], twiml.empty())
+
+
+def voicemail_left(ctx: Context, session: CallSession, recording_sid: str, url: str,
+                   duration: str) -> Answer:
+    event = _event(ctx, EventKind.RECORDING, "Voicemail recorded", recording_sid=recording_sid,
+                   url=url, duration=_seconds(duration))
+    spoken = [twiml.Spoken(ctx.menu.messages.goodbye.get(session.language, ""),
+                           ctx.menu.languages[session.language])]
+    return Answer(session, [event], twiml.say_then_hang_up(spoken))
+
+
+def transfer_done(ctx: Context, session: CallSession, dial_status: str) -> Answer:
+    """After a transfer: done if it connected, else the caller goes to a human, never silence."""
+    event = _event(ctx, EventKind.NOTE, f"Transfer ended: {dial_status or 'unknown'}",
+                   dial_status=dial_status)
+    if dial_status in ("completed", "answered"):
+        return Answer(session, [event], twiml.say_then_hang_up([]))
+    move = Move(Heard.HUMAN, _position(session), outcome=ctx.menu.human)
+    return _conclude(ctx, session, move, [event])
+
+
+def _present(ctx: Context, session: CallSession, position: Position, events: list[Event],
+             preface: Sequence[str] = ()) -> Answer:
+    node = ctx.menu.node(position.node)
+    spoken = twiml.node_speech(ctx.menu, node, position.language, preface)
+    step = session.rev + 1
+    reply = twiml.gather(ctx.menu, node, position.language, spoken,
+                         ctx.urls.menu(step), ctx.urls.silence(step))
+    prompts = [_event(ctx, EventKind.PROMPT, s.text, node=node.id, locale=s.locale)
+               for s in spoken]
+    moved = session.evolve(node=position.node, path=list(position.path),
+                           attempts=position.attempts, language=position.language)
+    return Answer(moved, events + prompts, reply)
+
+
+def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event]) -> Answer:
+    assert move.outcome is not None
+    outcome, position = move.outcome, move.position
+    decision = decide(ctx.menu, outcome, position.path, ctx.facts(), session.words,
+                      ctx.now.timestamp(), ctx.repeat_window)
+    routed = session.evolve(node=position.node, path=list(position.path), attempts=0,
+                            language=position.language, decision=decision.to_dict(),
+                            status="routed")
+    decided = _event(ctx, EventKind.DECISION, decision.describe(), **decision.to_dict())
+    spoken = twiml.outcome_speech(ctx.menu, outcome, position.language)
+    prompts = [_event(ctx, EventKind.PROMPT, s.text, node=position.node, locale=s.locale)
+               for s in spoken if s.text]
+    reply = _outcome_twiml(ctx, outcome, spoken, session.rev + 1)
+    return Answer(routed, events + [decided] + prompts, reply, decision)
+
+
+def _outcome_twiml(ctx: Context, outcome: Outcome, spoken: list[twiml.Spoken], step: int) -> str:
+    kind = outcome.kind
+    if kind is OutcomeKind.ROUTE:
+        return twiml.say_then_redirect(spoken, ctx.urls.queue)
+    if kind is OutcomeKind.CALLBACK:
+        return twiml.say_then_redirect(spoken, ctx.urls.callback_offer)
+    if kind is OutcomeKind.VOICEMAIL:
+        return twiml.voicemail(spoken, ctx.urls.voicemail_done(step))
+    if kind is OutcomeKind.TRANSFER:
+        return twiml.transfer(spoken, outcome.number, ctx.urls.transfer_done(step))
+    return twiml.say_then_hang_up(spoken)
+
+
+def _heard_events(ctx: Context, position: Position, given: CallerInput, move: Move) -> list[Event]:
+    node = position.node
+    label = move.option.label if move.option else None
+    meaning = label or move.heard.value
+    events: list[Event] = []
+    if given.digits:
+        events.append(_event(ctx, EventKind.DTMF, f"Pressed {given.digits} ({meaning})",
+                             digits=given.digits, node=node, option=label,
+                             meaning=move.heard.value))
+    elif given.speech.strip():
+        events.append(_event(ctx, EventKind.SPEECH, given.speech.strip(),
+                             confidence=given.confidence, node=node, option=label,
+                             meaning=move.heard.value))
+    else:
+        events.append(_event(ctx, EventKind.NOTE, f"No input at {node!r}", node=node))
+    if move.by_default:
+        events.append(_event(ctx, EventKind.NOTE,
+                             f"Default route of {node!r} after {ctx.menu.settings.max_attempts} "
+                             "tries without a valid answer", node=node))
+    return events
+
+
+def _message(menu: Menu, name: str | None, language: str) -> str:
+    if name is None:
+        return ""
+    texts: dict[str, str] = getattr(menu.messages, name)
+    return texts.get(language, "")
+
+
+def _position(session: CallSession) -> Position:
+    return Position(session.node, tuple(session.path), session.attempts, session.language)
+
+
+def _event(ctx: Context, kind: EventKind, text: str, **details: Any) -> Event:
+    return Event(ctx.now, kind, text, {k: v for k, v in details.items() if v is not None})
+
+
+def _seconds(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+

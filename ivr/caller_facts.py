@@ -1,0 +1,83 @@
+"""What Redis knows about a caller that can change their priority, and the admin switches
+behind it: the VIP list, outage flags, and the caller's recent issues."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from core import keys
+from core.redis_values import text, text_map
+
+ALL_ISSUES = "*"
+"""Outage category that covers every issue."""
+
+
+@dataclass(frozen=True)
+class CallerFacts:
+    vip: bool = False
+    outages: dict[str, str] = field(default_factory=dict)
+    last_call_at: dict[str, float] = field(default_factory=dict)
+    open_tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def outage_for(self, issue: str) -> str | None:
+        """The message of an outage that covers `issue` (by category prefix), if any."""
+        for category, message in self.outages.items():
+            if category == ALL_ISSUES or issue == category or issue.startswith(category + "/"):
+                return message
+        return None
+
+
+def read_facts(client: redis.Redis, caller: str | None) -> CallerFacts:
+    """Everything priority rules need about `caller`, in one round trip."""
+    pipe = client.pipeline(transaction=False)
+    pipe.hgetall(keys.outages())
+    if caller:
+        pipe.sismember(keys.vip_numbers(), caller)
+        pipe.hgetall(keys.caller_issues(caller))
+        pipe.hgetall(keys.caller_open_tickets(caller))
+    found = pipe.execute()
+    outages = text_map(found[0])
+    if not caller:
+        return CallerFacts(outages=outages)
+    return CallerFacts(
+        vip=bool(found[1]),
+        outages=outages,
+        last_call_at={k: float(v) for k, v in text_map(found[2]).items()},
+        open_tickets={k: json.loads(v) for k, v in text_map(found[3]).items()},
+    )
+
+
+def remember_issue(client: redis.Redis, caller: str, category: str, at: float, ttl: int) -> None:
+    """Note that `caller` was routed about `category` at epoch `at` (for repeat-call checks)."""
+    pipe = client.pipeline(transaction=False)
+    pipe.hset(keys.caller_issues(caller), category, str(at))
+    pipe.expire(keys.caller_issues(caller), ttl)
+    pipe.execute()
+
+
+def active_outages(client: redis.Redis) -> dict[str, str]:
+    return text_map(client.hgetall(keys.outages()))
+
+
+def set_outage(client: redis.Redis, category: str, message: str) -> None:
+    client.hset(keys.outages(), category, message)
+
+
+def clear_outage(client: redis.Redis, category: str) -> bool:
+    return bool(client.hdel(keys.outages(), category))
+
+
+def add_vip(client: redis.Redis, e164: str) -> None:
+    client.sadd(keys.vip_numbers(), e164)
+
+
+def remove_vip(client: redis.Redis, e164: str) -> bool:
+    return bool(client.srem(keys.vip_numbers(), e164))
+
+
+def vip_numbers(client: redis.Redis) -> list[str]:
+    return sorted(text(member) for member in client.smembers(keys.vip_numbers()))

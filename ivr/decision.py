@@ -1,0 +1,102 @@
+"""The routing decision a menu outcome becomes: issue, priority, tier, queue and skills."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ivr import speech
+from ivr.caller_facts import CallerFacts
+from ivr.menu import Menu, Outcome
+from ivr.priority import prioritise
+
+GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    outcome: str
+    issue: str
+    priority: str
+    tier: str
+    queue: str
+    skills: tuple[str, ...]
+    reasons: tuple[str, ...]
+    ticket: str | None = None
+    preferred_agent: str | None = None
+
+    @property
+    def category(self) -> str:
+        return category_of(self.issue)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["skills"] = list(self.skills)
+        data["reasons"] = list(self.reasons)
+        return data
+
+    def describe(self) -> str:
+        where = f"queue {self.queue} ({self.tier})" if self.queue else self.outcome
+        why = f" because {', '.join(self.reasons)}" if self.reasons else ""
+        return f"{self.issue} at {self.priority} priority to {where}{why}"
+
+
+def category_of(issue: str) -> str:
+    """The top-level category of an issue such as `billing/dispute`."""
+    return issue.split("/", 1)[0]
+
+
+def issue_for(menu: Menu, outcome: Outcome, path: Sequence[str]) -> str:
+    """The outcome's own issue, else that of the deepest node passed that names one."""
+    if outcome.issue:
+        return outcome.issue
+    for node_id in reversed(path):
+        node = menu.nodes.get(node_id)
+        if node is not None and node.issue:
+            return node.issue
+    return GENERAL
+
+
+def decide(
+    menu: Menu,
+    outcome: Outcome,
+    path: Sequence[str],
+    facts: CallerFacts,
+    words: Sequence[str],
+    now: float,
+    repeat_window: int,
+) -> RoutingDecision:
+    """Turn a reached outcome plus what is known about the caller into one routing decision."""
+    issue = issue_for(menu, outcome, path)
+    category = category_of(issue)
+    holding = _facts_holding(menu, facts, issue, words, now - repeat_window)
+    priority, reasons = prioritise(menu.priority, outcome.priority, holding)
+    ticket = facts.open_tickets.get(category, {})
+    return RoutingDecision(
+        outcome=outcome.kind.value,
+        issue=issue,
+        priority=priority,
+        tier=outcome.tier,
+        queue=outcome.queue,
+        skills=outcome.skills,
+        reasons=tuple(reasons),
+        ticket=ticket.get("ticket_id"),
+        preferred_agent=ticket.get("assignee"),
+    )
+
+
+def _facts_holding(menu: Menu, facts: CallerFacts, issue: str, words: Sequence[str],
+                   since: float) -> set[str]:
+    category = category_of(issue)
+    holding: set[str] = set()
+    if facts.vip:
+        holding.add("vip")
+    if facts.outage_for(issue) is not None:
+        holding.add("outage")
+    if facts.last_call_at.get(category, float("-inf")) >= since or category in facts.open_tickets:
+        holding.add("repeat_call")
+    urgent = [w for by_lang in menu.priority.urgent_words.values() for w in by_lang]
+    if any(speech.contains_any(said, urgent) for said in words):
+        holding.add("urgent_words")
+    return holding

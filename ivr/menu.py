@@ -1,0 +1,137 @@
+"""The menu tree model: immutable values, built by `menu_loader`, checked by `menu_rules`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+MENU = "(menu)"
+"""The node name used in problems that concern the tree as a whole."""
+
+
+class OutcomeKind(StrEnum):
+    ROUTE = "route"
+    CALLBACK = "callback"
+    VOICEMAIL = "voicemail"
+    TRANSFER = "transfer"
+    MESSAGE = "message"
+
+
+TIERS = ("L1", "L2", "L3")
+FACTS = ("vip", "repeat_call", "outage", "urgent_words")
+COMMANDS = ("human", "repeat", "back")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a caller ends up: a queue, a callback offer, voicemail, a transfer or a message."""
+
+    kind: OutcomeKind
+    issue: str = ""
+    tier: str = "L1"
+    queue: str = ""
+    skills: tuple[str, ...] = ()
+    priority: str = ""
+    number: str = ""
+    message: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What choosing something leads to: another node (`goto`) or an outcome."""
+
+    goto: str | None = None
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: str
+    target: Target
+    phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    prompt: dict[str, str]
+    options: tuple[Option, ...]
+    default: Target | None = None
+    issue: str = ""
+
+    @property
+    def chooses_language(self) -> bool:
+        return any(option.language for option in self.options)
+
+    def option_for_key(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+    def targets(self) -> list[Target]:
+        found = [option.target for option in self.options]
+        return found + ([self.default] if self.default else [])
+
+
+@dataclass(frozen=True)
+class PriorityRule:
+    """When `fact` holds: lift the priority to at least `at_least`, then by `raise_by`."""
+
+    fact: str
+    at_least: str = ""
+    raise_by: int = 0
+
+
+@dataclass(frozen=True)
+class PriorityPolicy:
+    levels: tuple[str, ...] = ("low", "normal", "high", "urgent")
+    default: str = "normal"
+    rules: tuple[PriorityRule, ...] = ()
+    urgent_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MenuSettings:
+    max_attempts: int = 3
+    max_depth: int = 4
+    timeout: int = 6
+    min_confidence: float = 0.3
+    human_key: str = "0"
+    repeat_key: str = "*"
+    back_key: str = "#"
+
+    @property
+    def reserved_keys(self) -> dict[str, str]:
+        return {self.human_key: "human", self.repeat_key: "repeat", self.back_key: "back"}
+
+
+@dataclass(frozen=True)
+class Messages:
+    """What Hotline itself says, per language, around the admin's prompts."""
+
+    not_understood: dict[str, str] = field(default_factory=dict)
+    no_input: dict[str, str] = field(default_factory=dict)
+    connecting: dict[str, str] = field(default_factory=dict)
+    voicemail: dict[str, str] = field(default_factory=dict)
+    goodbye: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A whole validated menu tree, identified by a content hash (`version`)."""
+
+    version: str
+    name: str
+    languages: dict[str, str]
+    default_language: str
+    start: str
+    nodes: dict[str, Node]
+    human: Outcome
+    fallback: Outcome
+    settings: MenuSettings = field(default_factory=MenuSettings)
+    priority: PriorityPolicy = field(default_factory=PriorityPolicy)
+    commands: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    messages: Messages = field(default_factory=Messages)
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]

@@ -1,0 +1,61 @@
+"""Published menu trees in Redis, content-addressed by version, so every process serves a call
+with the menu version it started on, even while an admin publishes a new one."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+import redis
+
+from core import keys
+from core.errors import NotFound
+from core.redis_values import text
+from ivr.menu import Menu
+from ivr.menu_loader import example_menu_path, load_menu
+
+CACHE_SIZE = 16
+"""Parsed menu versions kept per process; versions are immutable, so caching them is safe."""
+
+
+class MenuStore:
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+        self._parsed: OrderedDict[str, Menu] = OrderedDict()
+
+    def publish(self, source: str) -> Menu:
+        """Validate `source` and make it the menu new calls get (raises MenuInvalid)."""
+        menu = load_menu(source)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.set(keys.menu(menu.version), source)
+        pipe.set(keys.active_menu(), menu.version)
+        pipe.execute()
+        self._remember(menu)
+        return menu
+
+    def publish_file(self, path: Path | None) -> Menu:
+        """Publish the menu in `path`, or the shipped example when None."""
+        return self.publish((path or example_menu_path()).read_text(encoding="utf-8"))
+
+    def active(self) -> Menu:
+        version = self._redis.get(keys.active_menu())
+        if version is None:
+            raise NotFound("no menu has been published")
+        return self.get(text(version))
+
+    def get(self, version: str) -> Menu:
+        """The menu published as `version`."""
+        menu = self._parsed.get(version)
+        if menu is not None:
+            self._parsed.move_to_end(version)
+            return menu
+        source = self._redis.get(keys.menu(version))
+        if source is None:
+            raise NotFound(f"menu version {version!r} is not published")
+        return self._remember(load_menu(text(source)))
+
+    def _remember(self, menu: Menu) -> Menu:
+        self._parsed[menu.version] = menu
+        while len(self._parsed) > CACHE_SIZE:
+            self._parsed.popitem(last=False)
+        return menu

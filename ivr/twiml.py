@@ -1,0 +1,130 @@
+"""TwiML for the IVR, built only with twilio.twiml. Pure functions: text in, XML out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr.menu import Menu, Node, Outcome, OutcomeKind
+
+VOICEMAIL_MAX_SECONDS = 180
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """One thing Hotline says: its text and the Twilio locale to say it in."""
+
+    text: str
+    locale: str
+
+
+def node_speech(menu: Menu, node: Node, language: str, preface: Sequence[str] = ()) -> list[Spoken]:
+    """What the caller hears at `node`: any preface, then the prompt.
+
+    A node that chooses the language speaks its prompt in every language, each in its own voice.
+    """
+    locale = menu.languages[language]
+    spoken = [Spoken(text, locale) for text in preface if text]
+    if node.chooses_language:
+        return spoken + [Spoken(node.prompt[lang], loc) for lang, loc in menu.languages.items()]
+    return spoken + [Spoken(node.prompt[language], locale)]
+
+
+def speech_hints(menu: Menu, node: Node, language: str) -> str:
+    """Phrases the recogniser should expect at `node`, comma separated as Twilio wants."""
+    phrases = [p for option in node.options for p in option.phrases.get(language, ())]
+    phrases += [p for by_lang in menu.commands.values() for p in by_lang.get(language, ())]
+    return ", ".join(dict.fromkeys(phrases))
+
+
+def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
+           action_url: str, silence_url: str) -> str:
+    """Ask at `node` for one key or some words, posting the answer to `action_url`."""
+    response = VoiceResponse()
+    with response.gather(
+        input="dtmf speech",
+        action=action_url,
+        method="POST",
+        num_digits=1,
+        finish_on_key="",
+        timeout=menu.settings.timeout,
+        speech_timeout="auto",
+        language=menu.languages[language],
+        hints=speech_hints(menu, node, language) or None,
+        action_on_empty_result=True,
+    ) as asking:
+        for item in spoken:
+            asking.say(item.text, language=item.locale)
+    # Only reached if Twilio ever skips actionOnEmptyResult: counts as silence, never a dead end.
+    response.redirect(silence_url, method="POST")
+    return str(response)
+
+
+def outcome_speech(menu: Menu, outcome: Outcome, language: str) -> list[Spoken]:
+    """What the caller hears on reaching `outcome`: its own message, else Hotline's default."""
+    locale = menu.languages[language]
+    own = outcome.message.get(language, "")
+    if outcome.kind is OutcomeKind.MESSAGE:
+        return [Spoken(own, locale), Spoken(menu.messages.goodbye.get(language, ""), locale)]
+    if own:
+        return [Spoken(own, locale)]
+    defaults = {
+        OutcomeKind.ROUTE: menu.messages.connecting,
+        OutcomeKind.TRANSFER: menu.messages.connecting,
+        OutcomeKind.VOICEMAIL: menu.messages.voicemail,
+    }
+    default = defaults.get(outcome.kind, {}).get(language, "")
+    return [Spoken(default, locale)] if default else []
+
+
+def say_then_redirect(spoken: Sequence[Spoken], url: str) -> str:
+    """Speak, then hand the call to another Hotline URL (the queue or the callback offer)."""
+    response = _saying(spoken)
+    response.redirect(url, method="POST")
+    return str(response)
+
+
+def say_then_hang_up(spoken: Sequence[Spoken]) -> str:
+    response = _saying(spoken)
+    response.hangup()
+    return str(response)
+
+
+def voicemail(spoken: Sequence[Spoken], done_url: str) -> str:
+    """Record a message after the prompt; Twilio posts the recording to `done_url`."""
+    response = _saying(spoken)
+    response.record(action=done_url, method="POST", max_length=VOICEMAIL_MAX_SECONDS,
+                    play_beep=True, finish_on_key="#")
+    return str(response)
+
+
+def transfer(spoken: Sequence[Spoken], number: str, done_url: str) -> str:
+    """Connect the caller to an outside number; `done_url` learns whether it answered."""
+    response = _saying(spoken)
+    response.dial(number, action=done_url, method="POST", timeout=30)
+    return str(response)
+
+
+def apology(locale: str, text: str, fallback_number: str | None) -> str:
+    """Safe TwiML for when Hotline cannot serve the call: say so, then the fallback route."""
+    response = VoiceResponse()
+    response.say(text, language=locale)
+    if fallback_number:
+        response.dial(fallback_number, timeout=30)
+    else:
+        response.hangup()
+    return str(response)
+
+
+def empty() -> str:
+    return str(VoiceResponse())
+
+
+def _saying(spoken: Sequence[Spoken]) -> VoiceResponse:
+    response = VoiceResponse()
+    for item in spoken:
+        if item.text:
+            response.say(item.text, language=item.locale)
+    return response

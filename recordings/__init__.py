@@ -1,0 +1,1 @@
+"""Recordings: webhooks, download, pydub processing, storage, transcription (a later issue)."""

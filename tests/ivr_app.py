@@ -1,0 +1,32 @@
+"""Test support: a Hotline app on the test Redis with the small test menu and a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask
+
+from core.clock import FixedClock
+from core.settings import Settings
+from hotline.app import create_app
+from tests.twilio_requests import AUTH_TOKEN, PUBLIC_URL
+
+SMALL_MENU = Path(__file__).parent / "menus" / "small.yaml"
+ADMIN_TOKEN = "test-admin-token"
+
+
+def make_settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "twilio_auth_token": AUTH_TOKEN,
+        "public_url": PUBLIC_URL,
+        "menu_file": SMALL_MENU,
+        "admin_token": ADMIN_TOKEN,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def make_app(redis_url: str, clock: FixedClock | None = None, **overrides: object) -> Flask:
+    clock = clock or FixedClock(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
+    return create_app(make_settings(**overrides), redis_url, clock)
