@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import os
 import shutil
 import signal
 import socket
@@ -64,10 +65,12 @@ class EmbeddedRedis:
         self.persist = persist
         self.url = ""
         self._process: subprocess.Popen[bytes] | None = None
+        self._owner = os.getpid()
 
     def start(self) -> str:
         """Start the server and return its URL once it answers."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._owner = os.getpid()
         port = _free_port()
         self._process = subprocess.Popen(
             self._command(port),
@@ -81,7 +84,13 @@ class EmbeddedRedis:
         return self.url
 
     def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 5 s) and forget its URL file."""
+        """Stop the server (SIGTERM, then SIGKILL after 5 s) and forget its URL file.
+
+        Only the process that started it may: a forked child (a gunicorn worker) unwinding
+        the same stack must not take the server down under its siblings.
+        """
+        if os.getpid() != self._owner:
+            return
         process, self._process = self._process, None
         if process is None:
             return

@@ -143,22 +143,22 @@ def _priority(menu: Menu) -> Problems:
 
 
 def _reachable(menu: Menu) -> Problems:
-    depths = _depths(menu)
+    reached = depths(menu)
     for node_id in menu.nodes:
-        if node_id not in depths:
+        if node_id not in reached:
             yield MenuProblem(node_id, "unreachable-node",
                               f"no path from {menu.start!r} leads here")
 
 
 def _depth(menu: Menu) -> Problems:
     limit = menu.settings.max_depth
-    for node_id, depth in _depths(menu).items():
+    for node_id, depth in depths(menu).items():
         if depth > limit:
             yield MenuProblem(node_id, "too-deep",
                               f"callers need {depth} levels to get here; the limit is {limit}")
 
 
-def _depths(menu: Menu) -> dict[str, int]:
+def depths(menu: Menu) -> dict[str, int]:
     """Shortest number of menu levels from the start to each reachable node (start = 1)."""
     if menu.start not in menu.nodes:
         return {}

@@ -1,4 +1,4 @@
-"""Shared fixtures: a real Redis server (REDIS_URL, else Hotline's embedded one), flushed per test."""
+"""Shared fixtures: a real Redis (REDIS_URL, else Hotline's embedded one), flushed per test."""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ from flask import Flask
 from core.deps import connect
 from core.session import SessionStore
 from ivr.menu_store import MenuStore
-
 from tests.ivr_app import make_app
 from tests.twilio_requests import TwilioCall
 

@@ -135,5 +135,6 @@ def test_calls_api_returns_session_and_transcript(app: Flask) -> None:
     body = ok.get_json()
     assert body["call"]["node"] == "main" and body["call"]["language"] == "en"
     assert [e["kind"] for e in body["transcript"]][:2] == ["call", "prompt"]
-    missing = client.get("/api/v1/calls/CAnope", headers={"Authorization": "Bearer test-admin-token"})
+    missing = client.get("/api/v1/calls/CAnope",
+                         headers={"Authorization": "Bearer test-admin-token"})
     assert missing.status_code == 404

@@ -1,0 +1,120 @@
+"""`hotline serve` and `hotline worker`: the processes a deployment runs, and their Redis."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import signal
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import click
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from core.embedded_redis import EmbeddedRedis, running_url
+from core.settings import Settings
+
+WORKER_QUEUES = ["hotline-high", "hotline", "hotline-low"]
+"""RQ queues a worker serves, most urgent first."""
+
+
+@contextlib.contextmanager
+def redis_for(settings: Settings) -> Iterator[tuple[str, str]]:
+    """The Redis URL to use and where it comes from: REDIS_URL, an embedded server another
+    Hotline process runs in the data dir, or an embedded server owned (and stopped) by this one."""
+    if settings.redis_url:
+        yield settings.redis_url, "external (REDIS_URL)"
+        return
+    attached = running_url(settings.data_dir)
+    if attached:
+        yield attached, f"embedded, shared with another Hotline process ({attached})"
+        return
+    server = EmbeddedRedis(settings.data_dir)
+    url = server.start()
+    atexit.register(server.stop)
+    try:
+        yield url, f"embedded, started here ({url}, data in {settings.data_dir})"
+    finally:
+        server.stop()
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn run in-process, so `hotline serve` owns the embedded Redis its workers use."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._app
+
+
+@click.command()
+@click.option("--bind", help="host:port to listen on (default HOTLINE_BIND or 127.0.0.1:5000)")
+@click.option("--workers", type=click.IntRange(min=1), help="web processes (HOTLINE_WEB_WORKERS)")
+def serve(bind: str | None, workers: int | None) -> None:
+    """Run the web service: voice webhooks and the API, under gunicorn."""
+    from hotline.app import create_app
+
+    settings = Settings.from_env()
+    _stop_on_sigterm()
+    with redis_for(settings) as (redis_url, origin):
+        app = create_app(settings, redis_url)
+        bind = bind or settings.bind
+        _announce(settings, bind, origin, app)
+        # gthread: each worker serves several webhooks at once while one waits on Redis; the
+        # app is built before forking, so workers share it copy-on-write.
+        _Gunicorn(app, {
+            "bind": bind,
+            "workers": workers or settings.web_workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "accesslog": None,
+            "loglevel": "warning",
+            "timeout": 30,
+            "graceful_timeout": 10,
+        }).run()
+
+
+@click.command()
+def worker() -> None:
+    """Run a background worker (RQ, with the scheduler) for callbacks and ticket delivery."""
+    from rq import Queue, Worker
+
+    from core.deps import connect
+
+    settings = Settings.from_env()
+    _stop_on_sigterm()
+    with redis_for(settings) as (redis_url, origin):
+        click.echo(f"hotline worker: Redis {origin}; queues {', '.join(WORKER_QUEUES)}")
+        connection = connect(redis_url)
+        queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
+        Worker(queues, connection=connection).work(with_scheduler=True)
+
+
+def _announce(settings: Settings, bind: str, origin: str, app: Flask) -> None:
+    menu = app.extensions["hotline.menus"].active()
+    say = click.echo
+    say(f"Hotline listening on http://{bind} (public URL {settings.public_url})")
+    say(f"Redis: {origin}")
+    say(f"Menu: {menu.name} (version {menu.version}, {settings.menu_file or 'shipped example'})")
+    if settings.uses_dev_credentials:
+        say("Twilio: development credentials; only the caller simulator can sign requests.")
+    say('Place a simulated call:  .venv/bin/hotline call --press 1 --say "my invoice is wrong" '
+        "--press 1")
+
+
+def _stop_on_sigterm() -> None:
+    # gunicorn's master handles SIGTERM itself once running; before that (and in the worker),
+    # turn SIGTERM into SystemExit so `finally` blocks stop the embedded Redis.
+    def stop(signum: int, frame: object) -> None:
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)

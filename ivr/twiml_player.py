@@ -1,0 +1,152 @@
+"""Plays TwiML as a phone would: speaks, waits for input, and follows the URLs it names."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+from ivr.sim_inputs import HangUp, Input, Press, Reply, Say, Silence
+
+Next = tuple[str, dict[str, str]] | None
+"""The request a verb leads to (URL and extra form fields), or None to go on with the next verb."""
+
+
+class CallEnded(Exception):
+    """The call is over; the message says how (`hangup`, `caller hung up`, `error: ...`)."""
+
+
+class Caller(ABC):
+    """The phone side the player acts through."""
+
+    @abstractmethod
+    def post(self, url: str, form: dict[str, str]) -> Reply: ...
+
+    @abstractmethod
+    def answer(self, prompt: str) -> Input: ...
+
+    @abstractmethod
+    def resolve(self, current: str, url: str) -> str: ...
+
+
+class TwimlPlayer:
+    def __init__(self, caller: Caller, show: Callable[[str], None]) -> None:
+        self.caller = caller
+        self.show = show
+        self.url = ""
+
+    def play(self, url: str, form: dict[str, str]) -> None:
+        """Request `url`, play what it answers, and follow on until the call ends."""
+        request: Next = (url, form)
+        while request is not None:
+            self.url, form = request
+            request = self._play_document(self._fetch(self.url, form))
+        raise CallEnded("end of instructions")
+
+    def _fetch(self, url: str, form: dict[str, str]) -> ET.Element:
+        reply = self.caller.post(url, form)
+        if reply.status != 200:
+            raise CallEnded(f"error: {url} answered HTTP {reply.status}: {reply.body[:200]}")
+        try:
+            root = ET.fromstring(reply.body)
+        except ET.ParseError:
+            raise CallEnded(f"error: {url} answered something that is not TwiML") from None
+        if root.tag != "Response":
+            raise CallEnded(f"error: {url} answered <{root.tag}>, not <Response>")
+        return root
+
+    def _play_document(self, root: ET.Element) -> Next:
+        for verb in root:
+            following = self._verb(verb)
+            if following is not None:
+                return following
+        return None
+
+    def _verb(self, verb: ET.Element) -> Next:
+        handlers: dict[str, Callable[[ET.Element], Next]] = {
+            "Say": self._say, "Play": self._play, "Pause": self._pause,
+            "Gather": self._gather, "Redirect": self._redirect, "Enqueue": self._enqueue,
+            "Dial": self._dial, "Record": self._record, "Hangup": self._hangup,
+            "Reject": self._hangup,
+        }
+        handler = handlers.get(verb.tag)
+        if handler is None:
+            self.show(f"[{verb.tag}: not simulated]")
+            return None
+        return handler(verb)
+
+    def _say(self, verb: ET.Element) -> Next:
+        language = verb.get("language", "")
+        voice = f" ({language})" if language else ""
+        self.show(f"Hotline says{voice}: {(verb.text or '').strip()}")
+        return None
+
+    def _play(self, verb: ET.Element) -> Next:
+        self.show(f"[audio {(verb.text or '').strip()}]")
+        return None
+
+    def _pause(self, verb: ET.Element) -> Next:
+        self.show(f"[pause {verb.get('length', '1')} s]")
+        return None
+
+    def _gather(self, verb: ET.Element) -> Next:
+        prompt = " ".join((say.text or "").strip() for say in verb.iter("Say"))
+        for child in verb:
+            self._verb(child)
+        given = self.caller.answer(prompt)
+        action = self._target(verb.get("action") or self.url)
+        if isinstance(given, HangUp):
+            self.show("Caller hangs up.")
+            raise CallEnded("caller hung up")
+        if isinstance(given, Press):
+            self.show(f"Caller presses {given.digits}")
+            return action, {"Digits": given.digits}
+        if isinstance(given, Say):
+            self.show(f"Caller says: {given.words}")
+            return action, {"SpeechResult": given.words, "Confidence": str(given.confidence)}
+        assert isinstance(given, Silence)
+        self.show("Caller says nothing.")
+        return (action, {}) if verb.get("actionOnEmptyResult") == "true" else None
+
+    def _redirect(self, verb: ET.Element) -> Next:
+        return self._target((verb.text or "").strip() or self.url), {}
+
+    def _enqueue(self, verb: ET.Element) -> Next:
+        queue = (verb.text or "").strip()
+        self.show(f"[waiting in queue {queue}]")
+        wait_url = verb.get("waitUrl")
+        if wait_url:
+            waiting = self._fetch(self._target(wait_url), {
+                "QueueSid": "QU" + "0" * 32, "QueuePosition": "1", "QueueTime": "0",
+                "AvgQueueTime": "0", "CurrentQueueSize": "1"})
+            for child in waiting:
+                if child.tag in ("Say", "Play", "Pause"):
+                    self._verb(child)
+        raise CallEnded("caller hung up while waiting in the queue")
+
+    def _dial(self, verb: ET.Element) -> Next:
+        targets = [child for child in verb if child.tag in ("Number", "Client", "Queue", "Sip")]
+        named = (verb.text or "").strip() or ", ".join((t.text or "").strip() for t in targets)
+        self.show(f"[dialling {named}]")
+        for target in targets:
+            if target.get("url"):
+                whisper = self._fetch(self._target(target.get("url", "")), {})
+                said = " ".join((s.text or "").strip() for s in whisper.iter("Say"))
+                self.show(f"Agent hears: {said}")
+        action = verb.get("action")
+        return (self._target(action), {"DialCallStatus": "completed"}) if action else None
+
+    def _record(self, verb: ET.Element) -> Next:
+        self.show("[beep: recording]")
+        given = self.caller.answer("(recording)")
+        if isinstance(given, Say):
+            self.show(f"Caller leaves a message: {given.words}")
+        action = self._target(verb.get("action") or self.url)
+        return action, {"RecordingSid": "RE" + "0" * 32, "RecordingDuration": "7",
+                        "RecordingUrl": "https://api.twilio.com/2010-04-01/Recordings/RE0"}
+
+    def _hangup(self, verb: ET.Element) -> Next:
+        raise CallEnded("hangup")
+
+    def _target(self, url: str) -> str:
+        return self.caller.resolve(self.url, url)
