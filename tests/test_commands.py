@@ -1,0 +1,66 @@
+"""The `hotline` command line: menu validate, the call inputs, and the admin switches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import redis
+from click.testing import CliRunner
+
+from hotline.call_command import parse_steps
+from hotline.cli import main
+from ivr.menu_loader import example_menu_path
+from ivr.sim_inputs import Press, Say, Silence
+
+
+def test_menu_validate_prints_a_summary_of_a_valid_tree() -> None:
+    result = CliRunner().invoke(main, ["menu", "validate", str(example_menu_path())])
+    assert result.exit_code == 0, result.output
+    assert "Example Telecom support" in result.output
+    assert "1 Billing -> [billing]" in result.output
+    assert "1 Wrong charge -> route billing/dispute -> billing L1" in result.output
+
+
+def test_menu_validate_lists_problems_and_exits_1(tmp_path: Path) -> None:
+    broken = example_menu_path().read_text().replace("goto: billing", "goto: bills")
+    path = tmp_path / "broken.yaml"
+    path.write_text(broken)
+    result = CliRunner().invoke(main, ["menu", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "node 'main': unknown-target: goto names no node: 'bills'" in result.output
+    assert "node 'billing': unreachable-node" in result.output
+
+
+def test_menu_validate_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["menu", "validate", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1
+    assert "unreadable-file" in result.output and "Traceback" not in result.output
+
+
+def test_call_inputs_keep_their_command_line_order() -> None:
+    steps = ["--press", "1", "--say", "billing please", "--silence", "--press=2"]
+    assert parse_steps(steps, 0.8) == [Press("1"), Say("billing please", 0.8), Silence(),
+                                       Press("2")]
+
+
+def test_call_inputs_refuse_what_is_not_a_key() -> None:
+    with pytest.raises(Exception, match="keys are 0-9"):
+        parse_steps(["--press", "x"], 0.9)
+
+
+def test_outage_and_vip_switches(redis_url: str, redis_client: redis.Redis) -> None:
+    runner = CliRunner()
+    env = {"REDIS_URL": redis_url}
+    flagged = runner.invoke(main, ["outage", "set", "technical", "Outage north"], env=env)
+    assert flagged.exit_code == 0
+    assert runner.invoke(main, ["vip", "add", "(415) 555-0123"], env=env).exit_code == 0
+    assert redis_client.hget("hotline:outages", "technical") == b"Outage north"
+    assert redis_client.sismember("hotline:vip", "+14155550123")
+    listed = runner.invoke(main, ["vip", "list"], env=env)
+    assert listed.output.strip() == "+14155550123"
+    assert runner.invoke(main, ["outage", "clear", "technical"], env=env).exit_code == 0
+    again = runner.invoke(main, ["outage", "clear", "technical"], env=env)
+    assert again.exit_code == 1 and "no outage is flagged" in again.output
+    bad = runner.invoke(main, ["vip", "add", "hello"], env=env)
+    assert bad.exit_code == 2 and "not a phone number" in bad.output

@@ -1,0 +1,183 @@
+"""A menu tree is refused with problems that name the node and the rule it breaks."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+
+from core.errors import MenuInvalid
+from ivr.menu_loader import example_menu_path, load_menu, load_menu_file
+
+BASE: dict[str, Any] = {
+    "name": "Rules test",
+    "languages": {"en": "en-US", "es": "es-US"},
+    "default_language": "en",
+    "start": "main",
+    "human": {"route": {"issue": "general", "queue": "general"}},
+    "fallback": {"route": {"issue": "general", "queue": "general"}},
+    "nodes": {
+        "main": {
+            "prompt": {"en": "Press 1 for billing.", "es": "Oprima 1 para facturación."},
+            "options": [
+                {"key": "1", "label": "Billing", "goto": "billing",
+                 "phrases": {"en": ["billing"], "es": ["factura"]}},
+                {"key": "2", "label": "Tech", "route": {"issue": "tech", "queue": "tech"}},
+            ],
+        },
+        "billing": {
+            "prompt": {"en": "Press 1 for a refund.", "es": "Oprima 1 para un reembolso."},
+            "options": [
+                {"key": "1", "label": "Refund",
+                 "route": {"issue": "billing/refund", "queue": "billing", "tier": "L2"}},
+            ],
+        },
+    },
+}
+
+
+def problems_after(change: Callable[[dict[str, Any]], None]) -> set[tuple[str, str]]:
+    tree = copy.deepcopy(BASE)
+    change(tree)
+    with pytest.raises(MenuInvalid) as refused:
+        load_menu(yaml.safe_dump(tree, allow_unicode=True))
+    return {(p.node, p.rule) for p in refused.value.problems}
+
+
+def test_the_base_tree_and_the_shipped_example_are_valid() -> None:
+    assert load_menu(yaml.safe_dump(BASE)).start == "main"
+    example = load_menu_file(example_menu_path())
+    assert {"language", "main", "billing", "technical", "account", "outage"} <= set(example.nodes)
+
+
+def test_unknown_target() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][0]["goto"] = "payments"
+    assert ("main", "unknown-target") in problems_after(change)
+
+
+def test_unknown_start() -> None:
+    assert ("(menu)", "unknown-target") in problems_after(lambda t: t.update(start="welcome"))
+
+
+def test_unreachable_node() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["orphan"] = copy.deepcopy(t["nodes"]["billing"])
+    assert problems_after(change) == {("orphan", "unreachable-node")}
+
+
+def test_option_without_outcome() -> None:
+    def change(t: dict[str, Any]) -> None:
+        del t["nodes"]["billing"]["options"][0]["route"]
+    assert ("billing", "option-without-outcome") in problems_after(change)
+
+
+def test_duplicate_key() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][1]["key"] = "1"
+    assert problems_after(change) == {("main", "duplicate-key")}
+
+
+def test_reserved_key() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][1]["key"] = "0"
+    assert problems_after(change) == {("main", "reserved-key")}
+
+
+def test_duplicate_phrase() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][1]["phrases"] = {"en": ["Billing"], "es": ["técnico"]}
+    assert problems_after(change) == {("main", "duplicate-phrase")}
+
+
+def test_missing_translation_of_a_prompt() -> None:
+    def change(t: dict[str, Any]) -> None:
+        del t["nodes"]["billing"]["prompt"]["es"]
+    assert problems_after(change) == {("billing", "missing-translation")}
+
+
+def test_missing_translation_of_phrases() -> None:
+    def change(t: dict[str, Any]) -> None:
+        del t["nodes"]["main"]["options"][0]["phrases"]["es"]
+    assert problems_after(change) == {("main", "missing-translation")}
+
+
+def test_too_deep_with_a_configurable_limit() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["settings"] = {"max_depth": 1}
+    assert problems_after(change) == {("billing", "too-deep")}
+
+
+def test_loop_with_no_way_out() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["billing"]["options"][0] = {"key": "1", "label": "Back", "goto": "main"}
+        t["nodes"]["main"]["options"][1] = {"key": "2", "label": "Billing", "goto": "billing"}
+    found = problems_after(change)
+    assert ("main", "loop-without-exit") in found and ("billing", "loop-without-exit") in found
+
+
+def test_node_without_options() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["billing"]["options"] = []
+    assert ("billing", "node-without-options") in problems_after(change)
+
+
+def test_invalid_tier_and_unknown_priority() -> None:
+    def change(t: dict[str, Any]) -> None:
+        route = t["nodes"]["billing"]["options"][0]["route"]
+        route["tier"] = "L7"
+        route["priority"] = "critical"
+    assert problems_after(change) == {("billing", "invalid-tier"), ("billing", "unknown-priority")}
+
+
+def test_unknown_language_and_fact() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][0]["language"] = "fr"
+        t["priority"] = {"rules": [{"when": "birthday", "raise": 1}]}
+    assert problems_after(change) == {("main", "unknown-language"), ("(menu)", "unknown-fact")}
+
+
+def test_transfer_to_an_invalid_number() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][1] = {"key": "2", "label": "Partner",
+                                            "transfer": {"number": "12"}}
+    assert problems_after(change) == {("main", "invalid-number")}
+
+
+def test_field_problems_name_node_and_field() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][0]["key"] = "A"
+        t["nodes"]["billing"]["colour"] = "blue"
+    tree = copy.deepcopy(BASE)
+    change(tree)
+    with pytest.raises(MenuInvalid) as refused:
+        load_menu(yaml.safe_dump(tree))
+    messages = {str(p) for p in refused.value.problems}
+    assert "node 'main': invalid-field: options[0].key: must be one of 0-9, * or #" in messages
+    assert "node 'billing': invalid-field: colour: unknown field" in messages
+
+
+def test_an_option_with_two_outcomes_is_refused() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][0]["route"] = {"issue": "x", "queue": "x"}
+    assert ("main", "invalid-field") in problems_after(change)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][1]["key"] = "1"
+        del t["nodes"]["billing"]["prompt"]["es"]
+        t["nodes"]["orphan"] = copy.deepcopy(t["nodes"]["billing"])
+    found = problems_after(change)
+    assert {("main", "duplicate-key"), ("billing", "missing-translation"),
+            ("orphan", "unreachable-node")} <= found
+
+
+def test_yaml_that_is_not_a_menu_is_refused_clearly() -> None:
+    for source in ("just text", "- a\n- list", "nodes: [unclosed"):
+        with pytest.raises(MenuInvalid) as refused:
+            load_menu(source)
+        assert refused.value.problems[0].node == "(menu)"

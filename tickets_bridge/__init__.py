@@ -1,0 +1,1 @@
+"""Tickets: a ticket per call with its transcript, the ticket store, helpdesk bridges, outbox."""
