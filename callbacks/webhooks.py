@@ -11,7 +11,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from core.deps import deps
 from core.events import Event, EventKind
-from core.session import CallSession, Change
+from core.session import Change, Step
 from core.twilio_auth import require_twilio_signature
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
@@ -31,7 +31,8 @@ def offer() -> Response:
     response.redirect(f"{d.settings.public_url}/queues/enter", method="POST")
     reply = str(response)
 
-    def decide(session: CallSession | None) -> Change | str:
+    def decide(step: Step) -> Change | str:
+        session = step.session
         if session is None:
             return reply
         note = Event(d.clock.now(), EventKind.CALLBACK,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import redis
@@ -33,9 +33,12 @@ class Change:
     reply: str
 
 
-Decide = Callable[["CallSession | None"], "Change | str"]
-"""A step's logic: given the session (None for an unknown call), a Change, or a bare reply
-when nothing is to be stored."""
+Decide = Callable[["Step"], "Change | str"]
+"""A step's logic: given what was read (the session is None for an unknown call), a Change,
+or a bare reply when nothing is to be stored."""
+
+Prefetch = Callable[["redis.client.Pipeline"], object]
+"""Queues further reads onto the step's read pipeline; their results arrive in `Step.extras`."""
 
 _COMMIT = """
 local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
@@ -43,18 +46,12 @@ if rev ~= ARGV[1] then return 0 end
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then return 0 end
 local ttl = tonumber(ARGV[4])
 local nfields = tonumber(ARGV[6])
-local pos = 7
-for i = 1, nfields do
-  redis.call('HSET', KEYS[1], ARGV[pos], ARGV[pos + 1])
-  pos = pos + 2
-end
+local pos = 7 + 2 * nfields
+redis.call('HSET', KEYS[1], unpack(ARGV, 7, pos - 1))
 redis.call('HSET', KEYS[1], 'rev', tostring(tonumber(rev) + 1))
-local first = redis.call('LLEN', KEYS[2])
-for i = pos, #ARGV do
-  redis.call('RPUSH', KEYS[2], ARGV[i])
-end
 local count = #ARGV - pos + 1
 if count > 0 then
+  local first = redis.call('RPUSH', KEYS[2], unpack(ARGV, pos, #ARGV)) - count
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', '1000000', '*',
              'call', ARGV[5], 'first', first, 'count', count)
 end
@@ -100,6 +97,7 @@ class Step:
 
     session: CallSession | None
     answered: str | None
+    extras: list[Any] = field(default_factory=list)
 
 
 class SessionStore:
@@ -110,14 +108,17 @@ class SessionStore:
         self._ttl = ttl
         self._commit = client.register_script(_COMMIT)
 
-    def read(self, call_sid: str, step_key: str) -> Step:
-        """The session of `call_sid` and the stored reply to `step_key`, in one round trip."""
+    def read(self, call_sid: str, step_key: str, prefetch: Prefetch | None = None) -> Step:
+        """The session of `call_sid`, the stored reply to `step_key` and whatever `prefetch`
+        asks for, in one round trip."""
         pipe = self._redis.pipeline(transaction=False)
         pipe.hgetall(keys.call(call_sid))
         pipe.hget(keys.call_replies(call_sid), step_key)
-        raw, answered = pipe.execute()
+        if prefetch is not None:
+            prefetch(pipe)
+        raw, answered, *extras = pipe.execute()
         return Step(_decode(call_sid, raw) if raw else None,
-                    text(answered) if answered is not None else None)
+                    text(answered) if answered is not None else None, extras)
 
     def load(self, call_sid: str) -> CallSession | None:
         raw = self._redis.hgetall(keys.call(call_sid))
@@ -129,11 +130,11 @@ class SessionStore:
 
         False when someone else committed first or the step was already answered: re-read.
         """
-        fields = _encode(session)
+        encoded = _encode(session)
         args: list[str | int] = [
-            session.rev, step_key, reply, self._ttl, session.call_sid, len(fields)
+            session.rev, step_key, reply, self._ttl, session.call_sid, len(encoded)
         ]
-        for name, value in fields.items():
+        for name, value in encoded.items():
             args += [name, value]
         args += [event.to_json() for event in events]
         sid = session.call_sid
@@ -144,17 +145,18 @@ class SessionStore:
         )
         return bool(done)
 
-    def run(self, call_sid: str, step_key: str, decide: Decide) -> str:
+    def run(self, call_sid: str, step_key: str, decide: Decide,
+            prefetch: Prefetch | None = None) -> str:
         """Answer one webhook step exactly once.
 
         A step already answered gets its stored reply; otherwise `decide` runs on the current
         session and its change is committed, retrying on a concurrent change.
         """
         for _ in range(MAX_STEP_TRIES):
-            step = self.read(call_sid, step_key)
+            step = self.read(call_sid, step_key, prefetch)
             if step.answered is not None:
                 return step.answered
-            change = decide(step.session)
+            change = decide(step)
             if isinstance(change, str):
                 return change
             if self.commit(change.session, change.events, step_key, change.reply):
@@ -172,11 +174,14 @@ _INT_FIELDS = {"attempts", "rev"}
 _OPTIONAL_FIELDS = {"caller", "region", "timezone"}
 
 
+_STORED_FIELDS = [f.name for f in fields(CallSession) if f.name not in ("call_sid", "rev")]
+
+
 def _encode(session: CallSession) -> dict[str, str]:
+    # Field by field rather than asdict(): this runs on every webhook, and asdict deep-copies.
     encoded: dict[str, str] = {}
-    for name, value in session.to_dict().items():
-        if name in ("call_sid", "rev"):
-            continue
+    for name in _STORED_FIELDS:
+        value = getattr(session, name)
         if name in _JSON_FIELDS:
             encoded[name] = json.dumps(value)
         else:

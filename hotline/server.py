@@ -19,6 +19,11 @@ from core.settings import Settings
 WORKER_QUEUES = ["hotline-high", "hotline", "hotline-low"]
 """RQ queues a worker serves, most urgent first."""
 
+# gthread: each worker serves several webhooks at once while one waits on Redis; the app is
+# built before forking, so workers share it copy-on-write.
+GUNICORN_WORKER_CLASS = "gthread"
+GUNICORN_THREADS = 4
+
 
 @contextlib.contextmanager
 def redis_for(settings: Settings) -> Iterator[tuple[str, str]]:
@@ -69,13 +74,11 @@ def serve(bind: str | None, workers: int | None) -> None:
         app = create_app(settings, redis_url)
         bind = bind or settings.bind
         _announce(settings, bind, origin, app)
-        # gthread: each worker serves several webhooks at once while one waits on Redis; the
-        # app is built before forking, so workers share it copy-on-write.
         _Gunicorn(app, {
             "bind": bind,
             "workers": workers or settings.web_workers,
-            "worker_class": "gthread",
-            "threads": 4,
+            "worker_class": GUNICORN_WORKER_CLASS,
+            "threads": GUNICORN_THREADS,
             "accesslog": None,
             "loglevel": "warning",
             "timeout": 30,

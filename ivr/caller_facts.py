@@ -63,6 +63,11 @@ def active_outages(client: redis.Redis) -> dict[str, str]:
     return text_map(client.hgetall(keys.outages()))
 
 
+def prefetch_outages(pipe: redis.client.Pipeline) -> None:
+    """Queue the read of active outages onto a pipeline; its result goes to `text_map`."""
+    pipe.hgetall(keys.outages())
+
+
 def set_outage(client: redis.Redis, category: str, message: str) -> None:
     client.hset(keys.outages(), category, message)
 

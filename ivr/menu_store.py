@@ -38,7 +38,15 @@ class MenuStore:
         return self.publish((path or example_menu_path()).read_text(encoding="utf-8"))
 
     def active(self) -> Menu:
-        version = self._redis.get(keys.active_menu())
+        return self.active_from(self._redis.get(keys.active_menu()))
+
+    @staticmethod
+    def prefetch_active(pipe: redis.client.Pipeline) -> None:
+        """Queue the read `active_from` needs, to share a round trip with other reads."""
+        pipe.get(keys.active_menu())
+
+    def active_from(self, version: bytes | str | None) -> Menu:
+        """The active menu, given the version read by `prefetch_active`."""
         if version is None:
             raise NotFound("no menu has been published")
         return self.get(text(version))

@@ -10,16 +10,19 @@ import logging
 import math
 
 from flask import Blueprint, Response, abort, current_app, request
+from redis.client import Pipeline
 from werkzeug.exceptions import HTTPException
 
 from core.deps import deps
 from core.phone import parse_caller
-from core.session import CallSession, Change
+from core.redis_values import text_map
+from core.session import CallSession, Change, Step
 from core.twilio_auth import require_twilio_signature
 from ivr import call_flow, twiml
 from ivr.call_flow import Answer, Context, Urls
-from ivr.caller_facts import active_outages, read_facts, remember_issue
+from ivr.caller_facts import active_outages, prefetch_outages, read_facts, remember_issue
 from ivr.decision import category_of
+from ivr.menu import Menu
 from ivr.menu_store import MenuStore
 from ivr.navigation import CallerInput
 
@@ -43,12 +46,18 @@ def menus() -> MenuStore:
 def incoming() -> Response:
     call_sid = _call_sid()
 
-    def decide(session: CallSession | None) -> Change:
+    def prefetch(pipe: Pipeline) -> None:
+        MenuStore.prefetch_active(pipe)
+        prefetch_outages(pipe)
+
+    def decide(step: Step) -> Change:
+        session = step.session
         if session is not None:
             return call_flow.resume(_context(session), session).change
-        return _begin(call_sid).change
+        version, outages = step.extras
+        return _begin(call_sid, menus().active_from(version), text_map(outages)).change
 
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
+    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, prefetch))
 
 
 @bp.post("/menu")
@@ -57,9 +66,10 @@ def menu_step() -> Response:
     given = CallerInput() if request.args.get("silence") else _caller_input()
     decided: list[Answer] = []
 
-    def decide(session: CallSession | None) -> Change:
+    def decide(step: Step) -> Change:
+        session = step.session
         if session is None:
-            return _begin(call_sid).change
+            return _begin(call_sid, menus().active(), active_outages(deps().redis)).change
         answer = call_flow.take_input(_context(session), session, given)
         decided[:] = [answer]
         return answer.change
@@ -77,7 +87,8 @@ def status() -> Response:
     if call_status not in FINAL_STATUSES:
         return _twiml(twiml.empty())
 
-    def decide(session: CallSession | None) -> Change | str:
+    def decide(step: Step) -> Change | str:
+        session = step.session
         if session is None or session.status == "ended":
             return twiml.empty()
         duration = request.form.get("CallDuration", "")
@@ -91,7 +102,8 @@ def voicemail() -> Response:
     call_sid = _call_sid()
     form = request.form
 
-    def decide(session: CallSession | None) -> Change | str:
+    def decide(step: Step) -> Change | str:
+        session = step.session
         if session is None:
             return twiml.say_then_hang_up([])
         return call_flow.voicemail_left(
@@ -107,7 +119,8 @@ def transfer_done() -> Response:
     call_sid = _call_sid()
     dial_status = request.form.get("DialCallStatus", "")
 
-    def decide(session: CallSession | None) -> Change | str:
+    def decide(step: Step) -> Change | str:
+        session = step.session
         if session is None:
             return twiml.say_then_hang_up([])
         return call_flow.transfer_done(_context(session), session, dial_status).change
@@ -129,13 +142,11 @@ def on_error(error: Exception) -> Response | HTTPException:
     return _twiml(_apology())
 
 
-def _begin(call_sid: str) -> Answer:
-    settings = deps().settings
-    menu = menus().active()
-    caller = parse_caller(request.form.get("From", ""), settings.default_region)
-    outages = list(active_outages(deps().redis).values())
+def _begin(call_sid: str, menu: Menu, outages: dict[str, str]) -> Answer:
+    caller = parse_caller(request.form.get("From", ""), deps().settings.default_region)
     ctx = _make_context(menu.version, caller.e164 if caller else None)
-    return call_flow.begin(ctx, call_sid, caller, request.form.get("To", ""), outages)
+    notices = list(outages.values())
+    return call_flow.begin(ctx, call_sid, caller, request.form.get("To", ""), notices)
 
 
 def _context(session: CallSession) -> Context:

@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from core.deps import deps
 from core.events import Event, EventKind
-from core.session import CallSession, Change
+from core.session import CallSession, Change, Step
 from core.twilio_auth import require_twilio_signature
 
 bp = Blueprint("queues", __name__, url_prefix="/queues")
@@ -27,7 +27,8 @@ def enter() -> Response:
         return Response("CallSid: required", status=400)
     d = deps()
 
-    def decide(session: CallSession | None) -> Change | str:
+    def decide(step: Step) -> Change | str:
+        session = step.session
         queue = _queue_of(session)
         reply = _enqueue(queue, d.settings.public_url)
         if session is None:

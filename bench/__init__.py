@@ -1,0 +1,1 @@
+"""Benchmarks: run with `./dev bench`; results land in docs/BENCHMARKS.md."""
