@@ -163,9 +163,9 @@ class SessionStore:
                 return change.reply
         raise HotlineError(f"call {call_sid}: step {step_key!r} kept conflicting; gave up")
 
-    def events(self, call_sid: str) -> list[dict[str, Any]]:
-        """The call's event log, oldest first."""
-        items = self._redis.lrange(keys.call_events(call_sid), 0, -1)
+    def events(self, call_sid: str, first: int = 0, last: int = -1) -> list[dict[str, Any]]:
+        """The call's event log from position `first` to `last` (inclusive), oldest first."""
+        items = self._redis.lrange(keys.call_events(call_sid), first, last)
         return [json.loads(item) for item in items]
 
 

@@ -31,6 +31,9 @@ DEFAULT_SESSION_TTL = 7 * 24 * 3600
 DEFAULT_REPEAT_WINDOW = 24 * 3600
 """Seconds within which a second call about the same issue counts as a repeat call."""
 
+DEFAULT_TICKET_ATTACH_WINDOW = 7 * 24 * 3600
+"""Seconds within which a repeat call about the same issue joins the caller's open ticket."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -51,6 +54,7 @@ class Settings:
     web_workers: int = 2
     session_ttl: int = DEFAULT_SESSION_TTL
     repeat_window: int = DEFAULT_REPEAT_WINDOW
+    ticket_attach_window: int = DEFAULT_TICKET_ATTACH_WINDOW
 
     @property
     def uses_dev_credentials(self) -> bool:
@@ -84,6 +88,8 @@ class Settings:
             web_workers=_positive_int(env, "HOTLINE_WEB_WORKERS", base.web_workers),
             session_ttl=_positive_int(env, "HOTLINE_SESSION_TTL", base.session_ttl),
             repeat_window=_positive_int(env, "HOTLINE_REPEAT_WINDOW", base.repeat_window),
+            ticket_attach_window=_positive_int(env, "HOTLINE_TICKET_ATTACH_WINDOW",
+                                               base.ticket_attach_window),
         )
 
 

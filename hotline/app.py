@@ -16,12 +16,21 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from ivr.menu_store import MenuStore
     from ivr.webhooks import bp as voice_bp
     from queues.webhooks import bp as queues_bp
+    from tickets_bridge.api import EXTENSION as TICKETS
+    from tickets_bridge.api import bp as tickets_api_bp
+    from tickets_bridge.schema import database_url, open_engine, upgrade
+    from tickets_bridge.store import TicketStore
 
     app = Flask("hotline")
     deps = deps_module.build(settings, redis_url, clock)
     deps_module.install(app, deps)
     app.extensions["hotline.menus"] = MenuStore(deps.redis)
     app.extensions["hotline.menus"].publish_file(settings.menu_file)
-    for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp):
+    engine = open_engine(database_url(settings.database_url, settings.data_dir))
+    upgrade(engine)
+    # gunicorn forks after this: no pooled connection may cross into the workers.
+    engine.dispose()
+    app.extensions[TICKETS] = TicketStore(engine)
+    for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp):
         app.register_blueprint(blueprint)
     return app

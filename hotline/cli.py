@@ -12,11 +12,12 @@ def main() -> None:
 
 def _register() -> None:
     from hotline.admin_commands import outage, vip
+    from hotline.bridge_command import bridge
     from hotline.call_command import call
     from hotline.menu_commands import menu
     from hotline.server import serve, worker
 
-    for command in (serve, worker, call, menu, outage, vip):
+    for command in (serve, worker, bridge, call, menu, outage, vip):
         main.add_command(command)
 
 

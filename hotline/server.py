@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -64,13 +67,16 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 @click.command()
 @click.option("--bind", help="host:port to listen on (default HOTLINE_BIND or 127.0.0.1:5000)")
 @click.option("--workers", type=click.IntRange(min=1), help="web processes (HOTLINE_WEB_WORKERS)")
-def serve(bind: str | None, workers: int | None) -> None:
+@click.option("--with-background/--without-background", default=False,
+              help="also run `hotline worker` and `hotline bridge` as child processes "
+                   "(all in one, for a single machine or a demo)")
+def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
     """Run the web service: voice webhooks and the API, under gunicorn."""
     from hotline.app import create_app
 
     settings = Settings.from_env()
     _stop_on_sigterm()
-    with redis_for(settings) as (redis_url, origin):
+    with redis_for(settings) as (redis_url, origin), _background(with_background, redis_url):
         app = create_app(settings, redis_url)
         bind = bind or settings.bind
         _announce(settings, bind, origin, app)
@@ -100,6 +106,28 @@ def worker() -> None:
         connection = connect(redis_url)
         queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
         Worker(queues, connection=connection).work(with_scheduler=True)
+
+
+@contextlib.contextmanager
+def _background(enabled: bool, redis_url: str) -> Iterator[None]:
+    """`hotline worker` and `hotline bridge` as children, stopped when serve stops."""
+    if not enabled:
+        yield
+        return
+    command = str(Path(sys.executable).parent / "hotline")
+    env = {**os.environ, "REDIS_URL": redis_url}
+    children = [subprocess.Popen([command, name], env=env) for name in ("worker", "bridge")]
+    try:
+        yield
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 def _announce(settings: Settings, bind: str, origin: str, app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,10 +15,12 @@ from tests.twilio_requests import AUTH_TOKEN, PUBLIC_URL
 
 SMALL_MENU = Path(__file__).parent / "menus" / "small.yaml"
 ADMIN_TOKEN = "test-admin-token"
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
 def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
+        "data_dir": Path(tempfile.mkdtemp(prefix="hotline-test-")),
         "twilio_auth_token": AUTH_TOKEN,
         "public_url": PUBLIC_URL,
         "menu_file": SMALL_MENU,
@@ -28,5 +31,5 @@ def make_settings(**overrides: object) -> Settings:
 
 
 def make_app(redis_url: str, clock: FixedClock | None = None, **overrides: object) -> Flask:
-    clock = clock or FixedClock(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
+    clock = clock or FixedClock(NOW)
     return create_app(make_settings(**overrides), redis_url, clock)

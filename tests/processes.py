@@ -62,8 +62,8 @@ def redis_pid(url: str) -> int:
         client.close()
 
 
-def start_serve(data_dir: Path, port: int) -> subprocess.Popen[str]:
-    process = subprocess.Popen([HOTLINE, "serve"], env=hotline_env(data_dir, port),
+def start_serve(data_dir: Path, port: int, *options: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen([HOTLINE, "serve", *options], env=hotline_env(data_dir, port),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wait_for(lambda: answers(port) or process.poll() is not None, "hotline serve to listen")
     assert process.poll() is None, process.communicate()[0]

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import requests
 
 from core.embedded_redis import EmbeddedRedis, running_url
 from tests.processes import (
@@ -97,3 +98,32 @@ def test_hotline_call_without_a_server_says_so(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert f"cannot reach Hotline at http://127.0.0.1:{port}" in done.stderr
+
+
+def test_a_simulated_call_leaves_a_ticket_readable_through_the_api(tmp_path: Path) -> None:
+    port = free_port()
+    serve = start_serve(tmp_path, port, "--with-background")
+    env = hotline_env(tmp_path, port)
+    try:
+        done = subprocess.run([HOTLINE, "call", "--press", "1", "--say", "my invoice is wrong",
+                               "--press", "1"], env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        url = f"http://127.0.0.1:{port}/api/v1/tickets?phone=%2B14155550123"
+        auth = {"Authorization": "Bearer hotline-dev-admin-token"}
+        found: list[dict[str, object]] = []
+
+        def ticket_complete() -> bool:
+            found[:] = requests.get(url, headers=auth, timeout=5).json()["tickets"]
+            return bool(found) and found[0]["transcript"][-1]["text"] == "Call ended"  # type: ignore[index]
+
+        wait_for(ticket_complete, "the bridge to project the call onto its ticket")
+    finally:
+        serve.terminate()
+        serve.communicate(timeout=30)
+    ticket = found[0]
+    assert ticket["issue"] == "billing/dispute"
+    assert ticket["subject"] == "billing/dispute: my invoice is wrong"
+    kinds = [entry["kind"] for entry in ticket["transcript"]]  # type: ignore[attr-defined]
+    assert kinds[:4] == ["call", "prompt", "prompt", "dtmf"] and "speech" in kinds
+    assert "decision" in kinds and "queue" in kinds

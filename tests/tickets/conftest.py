@@ -1,0 +1,82 @@
+"""Ticket-store fixtures: every store test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is HOTLINE_TEST_POSTGRES_URL or postgresql://root@127.0.0.1:5432/test; each test gets
+a schema of its own, dropped afterwards. Where no PostgreSQL answers, only those runs are
+skipped, with the reason shown.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from core.clock import FixedClock
+from core.deps import Dependencies
+from tests.ivr_app import NOW, make_app
+from tickets_bridge.projector import Projector
+from tickets_bridge.schema import open_engine, upgrade
+from tickets_bridge.store import TicketStore
+
+POSTGRES_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://root@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = open_engine(f"sqlite:///{tmp_path / 'tickets.db'}")
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    yield from _postgres_engine()
+
+
+def _postgres_engine() -> Iterator[Engine]:
+    schema = f"hotline_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}")
+    engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    upgrade(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def app(redis_url: str, clock: FixedClock) -> Flask:
+    return make_app(redis_url, clock=clock)
+
+
+@pytest.fixture
+def store(engine: Engine) -> TicketStore:
+    return TicketStore(engine)
+
+
+@pytest.fixture
+def projector(app: Flask, store: TicketStore, clock: FixedClock) -> Projector:
+    deps: Dependencies = app.extensions["hotline"]
+    projector = Projector(deps.redis, store, deps.sessions, clock)
+    projector.ensure_group()
+    return projector

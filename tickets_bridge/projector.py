@@ -1,0 +1,159 @@
+"""Keeps tickets in step with calls: consumes the call-event stream and projects each call's
+new events onto its ticket, exactly once in effect.
+
+Entries are acknowledged only after the database commit; entries a dead consumer left pending
+are claimed again after `CLAIM_IDLE_MS`. Because each event is stored under its position in the
+call's log, re-projecting anything is harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import redis
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core import keys
+from core.clock import Clock, isoformat
+from core.redis_values import text
+from core.session import CallSession, SessionStore
+from tickets_bridge.store import Entry, TicketStore, parse_at
+
+GROUP = "tickets"
+CLAIM_IDLE_MS = 30_000
+"""A pending stream entry untouched this long belonged to a consumer that died: take it over."""
+
+DEFAULT_ATTACH_WINDOW = 7 * 24 * 3600
+"""Seconds within which a repeat call about the same issue joins the caller's open ticket."""
+
+
+class Projector:
+    def __init__(self, client: redis.Redis, store: TicketStore, sessions: SessionStore,
+                 clock: Clock, attach_window: int = DEFAULT_ATTACH_WINDOW,
+                 claim_idle_ms: int = CLAIM_IDLE_MS) -> None:
+        self.redis = client
+        self.store = store
+        self.sessions = sessions
+        self.clock = clock
+        self.attach_window = attach_window
+        self.claim_idle_ms = claim_idle_ms
+
+    def ensure_group(self) -> None:
+        try:
+            self.redis.xgroup_create(keys.call_event_stream(), GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def project_once(self, consumer: str, count: int = 500, block_ms: int | None = None) -> int:
+        """Project one batch of stream entries (stale pending ones first); how many were done."""
+        stream = keys.call_event_stream()
+        claimed = self.redis.xautoclaim(stream, GROUP, consumer, self.claim_idle_ms, "0-0",
+                                        count=count)[1]
+        fresh: Any = self.redis.xreadgroup(GROUP, consumer, {stream: ">"}, count=count,
+                                           block=block_ms)
+        # RESP2 answers [[stream, entries]], RESP3 {stream: entries}.
+        batches = fresh.values() if isinstance(fresh, dict) else [b for _, b in fresh or []]
+        entries = list(claimed) + [entry for batch in batches for entry in batch]
+        spans: dict[str, tuple[int, int]] = {}
+        for _, fields in entries:
+            call = text(fields[b"call"])
+            first = int(fields[b"first"])
+            end = first + int(fields[b"count"])
+            low, high = spans.get(call, (first, end))
+            spans[call] = (min(low, first), max(high, end))
+        for call_sid, (first, end) in spans.items():
+            self.project_call(call_sid, first, end)
+        if entries:
+            self.redis.xack(stream, GROUP, *[entry_id for entry_id, _ in entries])
+        return len(entries)
+
+    def project_call(self, call_sid: str, first: int, end: int) -> int | None:
+        """Put events [first, end) of the call onto its ticket; the ticket's id."""
+        session = self.sessions.load(call_sid)
+        events = self.sessions.events(call_sid, first, end - 1)
+        if session is None or not events:
+            return None
+        entries = [Entry(first + i, event) for i, event in enumerate(events)]
+        try:
+            ticket_id, routed = self._write(session, entries)
+        except IntegrityError:
+            # Another projector opened this call's ticket at the same moment: use theirs.
+            ticket_id, routed = self._write(session, entries)
+        if routed is not None and session.caller:
+            self._remember_open(session.caller, ticket_id, routed)
+        return ticket_id
+
+    def _write(self, session: CallSession, entries: Sequence[Entry]
+               ) -> tuple[int, dict[str, Any] | None]:
+        started = parse_at(session.started_at) if session.started_at else self.clock.now()
+        routed: dict[str, Any] | None = None
+        with Session(self.store.engine) as db, db.begin():
+            ticket_id = self.store.open_for_call(db, session.call_sid, session.caller, started)
+            self.store.append(db, ticket_id, session.call_sid, entries)
+            for entry in entries:
+                if entry.event["kind"] == "decision":
+                    routed = entry.event
+                    ticket_id = self._route(db, ticket_id, session, routed)
+            self.store.touch(db, ticket_id, self.clock.now())
+        return ticket_id, routed
+
+    def _route(self, db: Session, ticket_id: int, session: CallSession,
+               decision: dict[str, Any]) -> int:
+        category = str(decision.get("issue", "")).split("/", 1)[0]
+        target = self._repeat_target(db, ticket_id, session, decision, category)
+        if target is not None:
+            self.store.move_call(db, session.call_sid, ticket_id, target)
+            ticket_id = target
+        self.store.route(db, ticket_id, decision, subject(decision, session.words),
+                         tags(decision), parse_at(str(decision["at"])))
+        return ticket_id
+
+    def _repeat_target(self, db: Session, ticket_id: int, session: CallSession,
+                       decision: dict[str, Any], category: str) -> int | None:
+        if not session.caller or not category:
+            return None
+        since = self.clock.now() - timedelta(seconds=self.attach_window)
+        return self.store.find_open(db, session.caller, category, since, other_than=ticket_id)
+
+    def _remember_open(self, phone: str, ticket_id: int, decision: dict[str, Any]) -> None:
+        category = str(decision.get("issue", "")).split("/", 1)[0]
+        ticket = self.store.get(ticket_id)
+        value = json.dumps({"ticket_id": ticket_id, "issue": decision.get("issue"),
+                            "assignee": ticket.assignee if ticket else None,
+                            "updated_at": isoformat(self.clock.now())})
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hset(keys.caller_open_tickets(phone), category, value)
+        pipe.expire(keys.caller_open_tickets(phone), self.attach_window)
+        pipe.execute()
+
+    def run(self, consumer: str, stop: threading.Event) -> None:
+        """Project until `stop` is set (the worker's loop)."""
+        self.ensure_group()
+        while not stop.is_set():
+            self.project_once(consumer, block_ms=1000)
+
+
+def subject(decision: dict[str, Any], words: Sequence[str]) -> str:
+    """The ticket's subject: the issue, then the caller's own words."""
+    said = " / ".join(w for w in words if w)
+    return f"{decision.get('issue', '')}: {said}" if said else str(decision.get("issue", ""))
+
+
+def tags(decision: dict[str, Any]) -> list[str]:
+    """Tags from the routing decision: category, how it ended, and why its priority rose."""
+    found = {str(decision.get("issue", "")).split("/", 1)[0]}
+    outcome = decision.get("outcome")
+    if outcome == "callback":
+        found.add("callback-requested")
+    elif outcome in ("voicemail", "transfer"):
+        found.add(str(outcome))
+    found.update(str(r).replace("_", "-") for r in decision.get("reasons", []))
+    if decision.get("queue") == "outage":
+        found.add("outage")
+    return sorted(t for t in found if t)

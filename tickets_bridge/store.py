@@ -1,0 +1,159 @@
+"""The ticket store: one ticket per call (or per repeat caller's issue), and its transcript.
+
+Every write is idempotent, so replays of the call-event stream, worker retries and two
+projectors racing never make a second ticket or a duplicate transcript entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core.clock import isoformat
+from tickets_bridge.models import TicketCallRow, TicketRow, TranscriptRow
+from tickets_bridge.sla import due_times
+from tickets_bridge.ticket import Ticket
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event of a call's log at position `seq`."""
+
+    seq: int
+    event: dict[str, Any]
+
+
+class TicketStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def open_for_call(self, db: Session, call_sid: str, phone: str | None, at: datetime) -> int:
+        """The ticket holding `call_sid`, opened now if the call has none yet."""
+        link = db.get(TicketCallRow, call_sid)
+        if link is not None:
+            return link.ticket_id
+        ticket = TicketRow(phone=phone, subject="", issue="", category="", priority="", tier="",
+                           queue="", status="new", tags=[], created_at=at, updated_at=at)
+        db.add(ticket)
+        db.flush()
+        db.add(TicketCallRow(call_sid=call_sid, ticket_id=ticket.id, started_at=at))
+        db.flush()
+        return ticket.id
+
+    def append(self, db: Session, ticket_id: int, call_sid: str, entries: Sequence[Entry]) -> None:
+        """Add transcript entries; ones already stored (same call and seq) are skipped."""
+        if not entries:
+            return
+        rows = [_row(ticket_id, call_sid, entry) for entry in entries]
+        insert = postgresql.insert if db.bind and db.bind.dialect.name == "postgresql" \
+            else sqlite.insert
+        db.execute(insert(TranscriptRow).values(rows).on_conflict_do_nothing(
+            index_elements=["call_sid", "seq"]))
+
+    def find_open(self, db: Session, phone: str, category: str, since: datetime,
+                  other_than: int) -> int | None:
+        """The caller's most recent unsolved ticket about `category` touched since `since`."""
+        return db.scalar(
+            select(TicketRow.id)
+            .where(TicketRow.phone == phone, TicketRow.category == category,
+                   TicketRow.status != "solved", TicketRow.updated_at >= since,
+                   TicketRow.id != other_than)
+            .order_by(TicketRow.updated_at.desc()).limit(1)
+        )
+
+    def move_call(self, db: Session, call_sid: str, from_id: int, to_id: int) -> None:
+        """Attach a call (and its entries) to another ticket; drop the one it leaves if empty."""
+        db.execute(update(TicketCallRow).where(TicketCallRow.call_sid == call_sid)
+                   .values(ticket_id=to_id))
+        db.execute(update(TranscriptRow).where(TranscriptRow.call_sid == call_sid)
+                   .values(ticket_id=to_id))
+        remaining = db.scalar(select(func.count()).select_from(TicketCallRow)
+                              .where(TicketCallRow.ticket_id == from_id))
+        if not remaining:
+            db.execute(delete(TicketRow).where(TicketRow.id == from_id))
+
+    def route(self, db: Session, ticket_id: int, decision: dict[str, Any], subject: str,
+              tags: Sequence[str], at: datetime) -> None:
+        """Record a routing decision on the ticket: issue, priority, tier, queue, tags, SLA."""
+        ticket = db.get(TicketRow, ticket_id)
+        assert ticket is not None
+        ticket.issue = str(decision.get("issue", ""))
+        ticket.category = ticket.issue.split("/", 1)[0]
+        ticket.priority = str(decision.get("priority", ""))
+        ticket.tier = str(decision.get("tier", ""))
+        ticket.queue = str(decision.get("queue", ""))
+        ticket.subject = subject[:500]
+        ticket.tags = sorted(set(ticket.tags) | set(tags))
+        if ticket.status == "solved":
+            ticket.status = "open"
+        opened = _utc(ticket.created_at)
+        ticket.sla_first_response_due, ticket.sla_resolution_due = due_times(
+            ticket.priority, opened)
+        ticket.updated_at = at
+
+    def touch(self, db: Session, ticket_id: int, at: datetime) -> None:
+        db.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(updated_at=at))
+
+    def get(self, ticket_id: int) -> Ticket | None:
+        with Session(self.engine) as db:
+            row = db.get(TicketRow, ticket_id)
+            return _ticket(db, row) if row is not None else None
+
+    def for_phone(self, phone: str) -> list[Ticket]:
+        """The number's tickets, newest first."""
+        with Session(self.engine) as db:
+            rows = db.scalars(select(TicketRow).where(TicketRow.phone == phone)
+                              .order_by(TicketRow.id.desc())).all()
+            return [_ticket(db, row) for row in rows]
+
+    def ticket_id_for_call(self, call_sid: str) -> int | None:
+        with Session(self.engine) as db:
+            link = db.get(TicketCallRow, call_sid)
+            return link.ticket_id if link is not None else None
+
+
+def _row(ticket_id: int, call_sid: str, entry: Entry) -> dict[str, Any]:
+    event = entry.event
+    details = {k: v for k, v in event.items() if k not in ("at", "kind", "text")}
+    return {"ticket_id": ticket_id, "call_sid": call_sid, "seq": entry.seq,
+            "at": parse_at(str(event["at"])), "kind": str(event["kind"]),
+            "text": str(event.get("text", "")), "details": details}
+
+
+def parse_at(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _utc(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything Hotline stores is UTC.
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _ticket(db: Session, row: TicketRow) -> Ticket:
+    calls = db.scalars(select(TicketCallRow).where(TicketCallRow.ticket_id == row.id)
+                       .order_by(TicketCallRow.started_at)).all()
+    entries = db.scalars(select(TranscriptRow).where(TranscriptRow.ticket_id == row.id)
+                         .order_by(TranscriptRow.at, TranscriptRow.call_sid,
+                                   TranscriptRow.seq)).all()
+    return Ticket(
+        id=row.id, phone=row.phone, subject=row.subject, issue=row.issue,
+        priority=row.priority, tier=row.tier, queue=row.queue, status=row.status,
+        assignee=row.assignee, tags=list(row.tags), created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+        sla_first_response_due=_maybe_utc(row.sla_first_response_due),
+        sla_resolution_due=_maybe_utc(row.sla_resolution_due),
+        calls=[{"call_sid": c.call_sid, "started_at": isoformat(_utc(c.started_at))}
+               for c in calls],
+        transcript=[{"at": isoformat(_utc(e.at)), "kind": e.kind, "text": e.text,
+                     "call_sid": e.call_sid, **e.details} for e in entries],
+    )
+
+
+def _maybe_utc(at: datetime | None) -> datetime | None:
+    return _utc(at) if at is not None else None
