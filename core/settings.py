@@ -55,6 +55,8 @@ class Settings:
     session_ttl: int = DEFAULT_SESSION_TTL
     repeat_window: int = DEFAULT_REPEAT_WINDOW
     ticket_attach_window: int = DEFAULT_TICKET_ATTACH_WINDOW
+    helpdesk_webhook_url: str | None = None
+    helpdesk_webhook_secret: str | None = None
 
     @property
     def uses_dev_credentials(self) -> bool:
@@ -90,6 +92,8 @@ class Settings:
             repeat_window=_positive_int(env, "HOTLINE_REPEAT_WINDOW", base.repeat_window),
             ticket_attach_window=_positive_int(env, "HOTLINE_TICKET_ATTACH_WINDOW",
                                                base.ticket_attach_window),
+            helpdesk_webhook_url=env.get("HOTLINE_HELPDESK_WEBHOOK_URL") or None,
+            helpdesk_webhook_secret=env.get("HOTLINE_HELPDESK_WEBHOOK_SECRET") or None,
         )
 
 

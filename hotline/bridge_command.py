@@ -1,4 +1,4 @@
-"""`hotline bridge`: keeps tickets in step with calls (projects the call-event stream)."""
+"""`hotline bridge`: keeps tickets in step with calls and queues their delivery to helpdesks."""
 
 from __future__ import annotations
 
@@ -6,22 +6,29 @@ import os
 import signal
 import socket
 import threading
+import time
 
 import click
+from rq import Queue
 
 from core.clock import SystemClock
 from core.deps import connect
 from core.session import SessionStore
 from core.settings import Settings
 from hotline.server import redis_for
+from tickets_bridge.delivery import Deliverer
+from tickets_bridge.jobs import QUEUE, configured_bridges, enqueue_delivery
 from tickets_bridge.projector import Projector
 from tickets_bridge.schema import database_url, open_engine, upgrade
 from tickets_bridge.store import TicketStore
 
+SWEEP_SECONDS = 60
+"""How often undelivered helpdesk changes are queued again (after RQ's retries ran out)."""
+
 
 @click.command()
 def bridge() -> None:
-    """Project every call's events onto its ticket (run one or more per deployment)."""
+    """Project every call's events onto its ticket and queue helpdesk deliveries."""
     settings = Settings.from_env()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -30,10 +37,31 @@ def bridge() -> None:
         engine = open_engine(database_url(settings.database_url, settings.data_dir))
         upgrade(engine)
         client = connect(redis_url)
-        sessions = SessionStore(client, settings.session_ttl)
-        projector = Projector(client, TicketStore(engine), sessions, SystemClock(),
-                              settings.ticket_attach_window)
-        consumer = f"{socket.gethostname()}-{os.getpid()}"
-        click.echo(f"hotline bridge: Redis {origin}; tickets in {engine.url.render_as_string()}")
-        projector.run(consumer, stop)
+        store = TicketStore(engine)
+        bridges = list(configured_bridges(settings))
+        queue = Queue(QUEUE, connection=client)
+
+        def deliver(ticket_id: int) -> None:
+            for name in bridges:
+                enqueue_delivery(queue, name, ticket_id)
+
+        projector = Projector(client, store, SessionStore(client, settings.session_ttl),
+                              SystemClock(), settings.ticket_attach_window,
+                              bridges=bridges, on_outbox=deliver)
+        click.echo(f"hotline bridge: Redis {origin}; tickets in "
+                   f"{engine.url.render_as_string()}; helpdesks: {', '.join(bridges) or 'none'}")
+        _loop(projector, Deliverer(store, client, SystemClock()), queue, bridges, stop)
         engine.dispose()
+
+
+def _loop(projector: Projector, deliverer: Deliverer, queue: Queue, bridges: list[str],
+          stop: threading.Event) -> None:
+    consumer = f"{socket.gethostname()}-{os.getpid()}"
+    projector.ensure_group()
+    next_sweep = time.monotonic() + SWEEP_SECONDS
+    while not stop.is_set():
+        projector.project_once(consumer, block_ms=1000)
+        if bridges and time.monotonic() >= next_sweep:
+            for name, ticket_id in deliverer.pending_tickets(bridges):
+                enqueue_delivery(queue, name, ticket_id)
+            next_sweep = time.monotonic() + SWEEP_SECONDS

@@ -103,6 +103,7 @@ def worker() -> None:
     _stop_on_sigterm()
     with redis_for(settings) as (redis_url, origin):
         click.echo(f"hotline worker: Redis {origin}; queues {', '.join(WORKER_QUEUES)}")
+        os.environ["REDIS_URL"] = redis_url  # jobs read their settings from the environment
         connection = connect(redis_url)
         queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
         Worker(queues, connection=connection).work(with_scheduler=True)

@@ -31,6 +31,7 @@ class TicketRow(Base):
     sla_resolution_due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TicketCallRow(Base):
@@ -57,3 +58,31 @@ class TranscriptRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OutboxRow(Base):
+    """A change waiting to be mirrored into one helpdesk; delivered in `id` order per ticket."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("bridge", "idempotency_key", name="uq_outbox_bridge_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bridge: Mapped[str] = mapped_column(String(50))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class BridgeLinkRow(Base):
+    """Which helpdesk record mirrors a ticket (e.g. the Zendesk ticket id)."""
+
+    __tablename__ = "bridge_links"
+
+    bridge: Mapped[str] = mapped_column(String(50), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100))

@@ -9,8 +9,7 @@ call's log, re-projecting anything is harmless.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +21,7 @@ from core import keys
 from core.clock import Clock, isoformat
 from core.redis_values import text
 from core.session import CallSession, SessionStore
+from tickets_bridge import outbox
 from tickets_bridge.store import Entry, TicketStore, parse_at
 
 GROUP = "tickets"
@@ -35,13 +35,16 @@ DEFAULT_ATTACH_WINDOW = 7 * 24 * 3600
 class Projector:
     def __init__(self, client: redis.Redis, store: TicketStore, sessions: SessionStore,
                  clock: Clock, attach_window: int = DEFAULT_ATTACH_WINDOW,
-                 claim_idle_ms: int = CLAIM_IDLE_MS) -> None:
+                 claim_idle_ms: int = CLAIM_IDLE_MS, bridges: Sequence[str] = (),
+                 on_outbox: Callable[[int], None] | None = None) -> None:
         self.redis = client
         self.store = store
         self.sessions = sessions
         self.clock = clock
         self.attach_window = attach_window
         self.claim_idle_ms = claim_idle_ms
+        self.bridges = list(bridges)
+        self.on_outbox = on_outbox
 
     def ensure_group(self) -> None:
         try:
@@ -81,18 +84,21 @@ class Projector:
             return None
         entries = [Entry(first + i, event) for i, event in enumerate(events)]
         try:
-            ticket_id, routed = self._write(session, entries)
+            ticket_id, routed, queued = self._write(session, entries)
         except IntegrityError:
             # Another projector opened this call's ticket at the same moment: use theirs.
-            ticket_id, routed = self._write(session, entries)
+            ticket_id, routed, queued = self._write(session, entries)
         if routed is not None and session.caller:
             self._remember_open(session.caller, ticket_id, routed)
+        if queued and self.on_outbox is not None:
+            self.on_outbox(ticket_id)
         return ticket_id
 
     def _write(self, session: CallSession, entries: Sequence[Entry]
-               ) -> tuple[int, dict[str, Any] | None]:
+               ) -> tuple[int, dict[str, Any] | None, bool]:
         started = parse_at(session.started_at) if session.started_at else self.clock.now()
         routed: dict[str, Any] | None = None
+        now = self.clock.now()
         with Session(self.store.engine) as db, db.begin():
             ticket_id = self.store.open_for_call(db, session.call_sid, session.caller, started)
             self.store.append(db, ticket_id, session.call_sid, entries)
@@ -100,8 +106,12 @@ class Projector:
                 if entry.event["kind"] == "decision":
                     routed = entry.event
                     ticket_id = self._route(db, ticket_id, session, routed)
-            self.store.touch(db, ticket_id, self.clock.now())
-        return ticket_id, routed
+            self.store.touch(db, ticket_id, now)
+            ended = any(e.event.get("event") == "ended" for e in entries)
+            view = self.store.view(db, ticket_id).to_dict() if self.bridges else {}
+            queued = outbox.record(db, self.bridges, ticket_id, session.call_sid,
+                                   routed is not None, ended, now, view)
+        return ticket_id, routed, queued
 
     def _route(self, db: Session, ticket_id: int, session: CallSession,
                decision: dict[str, Any]) -> int:
@@ -131,12 +141,6 @@ class Projector:
         pipe.hset(keys.caller_open_tickets(phone), category, value)
         pipe.expire(keys.caller_open_tickets(phone), self.attach_window)
         pipe.execute()
-
-    def run(self, consumer: str, stop: threading.Event) -> None:
-        """Project until `stop` is set (the worker's loop)."""
-        self.ensure_group()
-        while not stop.is_set():
-            self.project_once(consumer, block_ms=1000)
 
 
 def subject(decision: dict[str, Any], words: Sequence[str]) -> str:

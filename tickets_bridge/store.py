@@ -100,6 +100,12 @@ class TicketStore:
     def touch(self, db: Session, ticket_id: int, at: datetime) -> None:
         db.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(updated_at=at))
 
+    def view(self, db: Session, ticket_id: int) -> Ticket:
+        """The ticket as stored within the transaction `db` is in."""
+        row = db.get(TicketRow, ticket_id)
+        assert row is not None
+        return _ticket(db, row)
+
     def get(self, ticket_id: int) -> Ticket | None:
         with Session(self.engine) as db:
             row = db.get(TicketRow, ticket_id)

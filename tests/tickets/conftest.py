@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from core.clock import FixedClock
@@ -48,7 +48,9 @@ def _postgres_engine() -> Iterator[Engine]:
     except OperationalError as exc:
         admin.dispose()
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}")
-    engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    # The schema rides in the URL, so a URL handed to a worker (DATABASE_URL) reaches it too.
+    engine = create_engine(make_url(POSTGRES_URL).update_query_dict(
+        {"options": f"-csearch_path={schema}"}))
     upgrade(engine)
     try:
         yield engine

@@ -1,0 +1,124 @@
+"""Mirroring tickets into a helpdesk: nothing lost while it is down, each change once, in order."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from flask import Flask
+from rq import Queue, Retry, SimpleWorker
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from core.clock import FixedClock
+from tests.tickets.receiver import SECRET, Receiver, running
+from tests.tickets.test_projection import billing_call, drain
+from tests.twilio_requests import TwilioCall
+from tickets_bridge.delivery import Deliverer, DeliveryFailed
+from tickets_bridge.helpdesk import WebhookBridge
+from tickets_bridge.jobs import enqueue_delivery
+from tickets_bridge.models import OutboxRow
+from tickets_bridge.projector import Projector
+from tickets_bridge.store import TicketStore
+
+
+@pytest.fixture
+def bridged(app: Flask, store: TicketStore, clock: FixedClock) -> Projector:
+    deps = app.extensions["hotline"]
+    projector = Projector(deps.redis, store, deps.sessions, clock, bridges=["webhook"])
+    projector.ensure_group()
+    return projector
+
+
+def outbox_keys(engine: Engine, ticket_id: int) -> list[str]:
+    with Session(engine) as db:
+        rows = db.scalars(select(OutboxRow).where(OutboxRow.ticket_id == ticket_id)
+                          .order_by(OutboxRow.id)).all()
+        # Rows without a payload stand for entries that travelled inside ticket.created.
+        return [row.idempotency_key for row in rows if row.payload]
+
+
+def pending(engine: Engine) -> int:
+    with Session(engine) as db:
+        return len(db.scalars(select(OutboxRow).where(OutboxRow.delivered_at.is_(None))).all())
+
+
+def test_a_helpdesk_that_fails_and_stalls_still_gets_every_change_once_in_order(
+    app: Flask, bridged: Projector, store: TicketStore, engine: Engine,
+    redis_client: redis.Redis, clock: FixedClock,
+) -> None:
+    receiver = Receiver(script=["fail", "fail", "stall", "fail"], stall_seconds=1.0)
+    with running(receiver):
+        bridge = WebhookBridge(receiver.url, SECRET, timeout=0.3)
+        first = billing_call(app, caller="+14155550101")
+        second = billing_call(app, caller="+14155550102")
+        drain(bridged)
+        deliverer = Deliverer(store, redis_client, clock)
+        tickets = [store.ticket_id_for_call(c.sid) or 0 for c in (first, second)]
+        failures = 0
+        for _ in range(20):  # what RQ's retries do, without the waiting
+            try:
+                for ticket_id in tickets:
+                    deliverer.deliver(bridge, ticket_id)
+                break
+            except DeliveryFailed:
+                failures += 1
+    assert failures == 4 and pending(engine) == 0
+    assert receiver.bad_signatures == 0 and receiver.refused == 3
+    for ticket_id in tickets:
+        sent = [key for key in receiver.keys() if _ticket_of(receiver, key) == ticket_id]
+        assert sent == outbox_keys(engine, ticket_id)
+        assert sent[0] == f"created:{ticket_id}"
+    created = [i for i in receiver.accepted if i["type"] == "ticket.created"]
+    assert created[0]["data"]["issue"] == "billing/dispute"
+    assert [e["kind"] for e in created[0]["data"]["transcript"]][:2] == ["call", "prompt"]
+
+
+def test_changes_after_the_announcement_follow_in_order(
+    app: Flask, bridged: Projector, store: TicketStore, engine: Engine,
+    redis_client: redis.Redis, clock: FixedClock,
+) -> None:
+    receiver = Receiver()
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    call.press("1")
+    drain(bridged)
+    assert pending(engine) == 0  # not routed yet: nothing announced
+    call.press("1")
+    drain(bridged)
+    call.post("/queues/enter", call.form())
+    call.hang_up()
+    drain(bridged)
+    ticket_id = store.ticket_id_for_call(call.sid) or 0
+    with running(receiver):
+        Deliverer(store, redis_client, clock).deliver(
+            WebhookBridge(receiver.url, SECRET), ticket_id)
+    types = [item["type"] for item in receiver.accepted]
+    assert types[0] == "ticket.created" and types.count("ticket.created") == 1
+    appended = [item["data"]["text"] for item in receiver.accepted
+                if item["type"] == "transcript.appended"]
+    assert appended == ["Waiting in queue billing", "Call ended"]
+
+
+def test_delivery_through_rq_retries_until_the_helpdesk_recovers(
+    app: Flask, bridged: Projector, store: TicketStore, engine: Engine, redis_url: str,
+    redis_client: redis.Redis, data_dir: object, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    receiver = Receiver(script=["fail", "fail"])
+    with running(receiver):
+        monkeypatch.setenv("REDIS_URL", redis_url)
+        monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_URL", receiver.url)
+        monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_SECRET", SECRET)
+        call = billing_call(app)
+        drain(bridged)
+        queue = Queue("hotline", connection=redis_client)
+        enqueue_delivery(queue, "webhook", store.ticket_id_for_call(call.sid) or 0,
+                         retry=Retry(max=5))
+        SimpleWorker([queue], connection=redis_client).work(burst=True)
+    assert pending(engine) == 0 and receiver.refused == 2
+    assert receiver.keys()[0].startswith("created:")
+
+
+def _ticket_of(receiver: Receiver, key: str) -> int:
+    return int(next(i["ticket_id"] for i in receiver.accepted if i["id"] == key))

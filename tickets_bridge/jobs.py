@@ -1,0 +1,50 @@
+"""RQ entry points of the tickets bridge, enqueued by dotted path, and how they are enqueued."""
+
+from __future__ import annotations
+
+from rq import Queue, Retry
+
+from core.clock import SystemClock
+from core.deps import connect
+from core.errors import ConfigError
+from core.settings import Settings
+from tickets_bridge.delivery import Deliverer
+from tickets_bridge.helpdesk import Bridge, WebhookBridge
+from tickets_bridge.schema import database_url, open_engine
+from tickets_bridge.store import TicketStore
+
+QUEUE = "hotline"
+DELIVERY_RETRY = Retry(max=12, interval=[10, 30, 60, 120, 300, 600, 900, 1800, 1800, 3600,
+                                         3600, 3600])
+"""About four hours of retries; after that the `hotline bridge` sweep re-enqueues what waits."""
+
+
+def configured_bridges(settings: Settings) -> dict[str, Bridge]:
+    """The helpdesks this deployment mirrors tickets into, by name."""
+    bridges: dict[str, Bridge] = {}
+    if settings.helpdesk_webhook_url:
+        if not settings.helpdesk_webhook_secret:
+            raise ConfigError("HOTLINE_HELPDESK_WEBHOOK_SECRET: required with the webhook URL")
+        bridges["webhook"] = WebhookBridge(settings.helpdesk_webhook_url,
+                                           settings.helpdesk_webhook_secret)
+    return bridges
+
+
+def enqueue_delivery(queue: Queue, bridge: str, ticket_id: int,
+                     retry: Retry = DELIVERY_RETRY) -> None:
+    queue.enqueue("tickets_bridge.jobs.deliver_ticket", bridge, ticket_id, retry=retry)
+
+
+def deliver_ticket(bridge: str, ticket_id: int) -> int:
+    """Job: send the ticket's pending changes to `bridge`; raises (and RQ retries) on failure."""
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        raise ConfigError("REDIS_URL: the worker passes it to jobs")
+    engine = open_engine(database_url(settings.database_url, settings.data_dir))
+    client = connect(settings.redis_url)
+    try:
+        target = configured_bridges(settings)[bridge]
+        return Deliverer(TicketStore(engine), client, SystemClock()).deliver(target, ticket_id)
+    finally:
+        engine.dispose()
+        client.close()
