@@ -57,6 +57,9 @@ class Settings:
     ticket_attach_window: int = DEFAULT_TICKET_ATTACH_WINDOW
     helpdesk_webhook_url: str | None = None
     helpdesk_webhook_secret: str | None = None
+    zendesk_url: str | None = None
+    zendesk_email: str | None = None
+    zendesk_token: str | None = None
 
     @property
     def uses_dev_credentials(self) -> bool:
@@ -94,6 +97,9 @@ class Settings:
                                                base.ticket_attach_window),
             helpdesk_webhook_url=env.get("HOTLINE_HELPDESK_WEBHOOK_URL") or None,
             helpdesk_webhook_secret=env.get("HOTLINE_HELPDESK_WEBHOOK_SECRET") or None,
+            zendesk_url=env.get("ZENDESK_URL") or None,
+            zendesk_email=env.get("ZENDESK_EMAIL") or None,
+            zendesk_token=env.get("ZENDESK_API_TOKEN") or None,
         )
 
 

@@ -12,6 +12,7 @@ from tickets_bridge.delivery import Deliverer
 from tickets_bridge.helpdesk import Bridge, WebhookBridge
 from tickets_bridge.schema import database_url, open_engine
 from tickets_bridge.store import TicketStore
+from tickets_bridge.zendesk import ZendeskBridge
 
 QUEUE = "hotline"
 DELIVERY_RETRY = Retry(max=12, interval=[10, 30, 60, 120, 300, 600, 900, 1800, 1800, 3600,
@@ -27,6 +28,11 @@ def configured_bridges(settings: Settings) -> dict[str, Bridge]:
             raise ConfigError("HOTLINE_HELPDESK_WEBHOOK_SECRET: required with the webhook URL")
         bridges["webhook"] = WebhookBridge(settings.helpdesk_webhook_url,
                                            settings.helpdesk_webhook_secret)
+    if settings.zendesk_url:
+        if not (settings.zendesk_email and settings.zendesk_token):
+            raise ConfigError("ZENDESK_EMAIL and ZENDESK_API_TOKEN: required with ZENDESK_URL")
+        bridges["zendesk"] = ZendeskBridge(settings.zendesk_url, settings.zendesk_email,
+                                           settings.zendesk_token)
     return bridges
 
 
