@@ -16,8 +16,10 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from ivr.menu_store import MenuStore
     from ivr.webhooks import bp as voice_bp
     from queues.webhooks import bp as queues_bp
+    from tickets_bridge.api import BRIDGES
     from tickets_bridge.api import EXTENSION as TICKETS
     from tickets_bridge.api import bp as tickets_api_bp
+    from tickets_bridge.jobs import configured_bridges
     from tickets_bridge.schema import database_url, open_engine, upgrade
     from tickets_bridge.store import TicketStore
 
@@ -31,6 +33,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     # gunicorn forks after this: no pooled connection may cross into the workers.
     engine.dispose()
     app.extensions[TICKETS] = TicketStore(engine)
+    app.extensions[BRIDGES] = list(configured_bridges(settings))
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,19 +1,29 @@
-"""Tickets API: `GET /api/v1/tickets?phone=<E.164>` and `GET /api/v1/tickets/<id>`."""
+"""Tickets API for agents: list and read tickets, add internal notes, wrap up."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, current_app, jsonify, request
+from rq import Queue
 from werkzeug.exceptions import HTTPException
 
+from core import keys
 from core.api import error, require_admin_token
 from core.deps import deps
+from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
+from tickets_bridge.desk import Desk, WrapUp
+from tickets_bridge.jobs import QUEUE, enqueue_delivery
 from tickets_bridge.store import TicketStore
+from tickets_bridge.ticket import Ticket
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")
 bp.before_request(require_admin_token)
 
 EXTENSION = "hotline.tickets"
+BRIDGES = "hotline.bridges"
+FILTERS = ("phone", "status", "queue", "assignee")
 
 
 def tickets() -> TicketStore:
@@ -21,27 +31,90 @@ def tickets() -> TicketStore:
     return store
 
 
+def desk() -> Desk:
+    return Desk(tickets(), current_app.extensions.get(BRIDGES, []), deps().clock)
+
+
 @bp.get("")
 def list_tickets() -> Response:
-    raw = request.args.get("phone", "").strip()
-    if not raw:
-        return error(400, "missing_field", "phone: required, in E.164 (+14155550123)", "phone")
-    phone = parse_caller(raw, deps().settings.default_region)
-    if phone is None:
-        return error(400, "invalid_field", f"phone: {raw!r} is not a phone number", "phone")
-    return jsonify({"tickets": [t.to_dict() for t in tickets().for_phone(phone.e164)]})
+    equal = {name: request.args[name].strip() for name in FILTERS if name in request.args}
+    if "phone" in equal:
+        phone = parse_caller(equal["phone"], deps().settings.default_region)
+        if phone is None:
+            raise InvalidInput("phone", f"{equal['phone']!r} is not a phone number")
+        equal["phone"] = phone.e164
+    return jsonify({"tickets": [t.to_dict() for t in tickets().search(equal)]})
 
 
 @bp.get("/<ticket_id>")
 def get_ticket(ticket_id: str) -> Response:
-    if not ticket_id.isdigit():
-        return error(400, "invalid_field", "id: must be a whole number", "id")
-    ticket = tickets().get(int(ticket_id))
+    ticket = tickets().get(_id(ticket_id))
     if ticket is None:
-        return error(404, "not_found", f"no ticket {ticket_id}", "id")
+        raise NotFound(f"no ticket {ticket_id}")
     return jsonify(ticket.to_dict())
+
+
+@bp.post("/<ticket_id>/notes")
+def add_note(ticket_id: str) -> Response:
+    body = _json()
+    text, author = body.get("text"), body.get("author")
+    if not isinstance(text, str):
+        raise InvalidInput("text", "required text")
+    if author is not None and not isinstance(author, str):
+        raise InvalidInput("author", "must be text")
+    entry, queued = desk().add_note(_id(ticket_id), text, author)
+    if queued:
+        _deliver(_id(ticket_id))
+    response = jsonify(entry)
+    response.status_code = 201
+    return response
+
+
+@bp.patch("/<ticket_id>")
+def wrap_up(ticket_id: str) -> Response:
+    ticket, queued = desk().wrap_up(_id(ticket_id), WrapUp.from_json(_json()))
+    if queued:
+        _deliver(ticket.id)
+    if ticket.status == "solved" and ticket.phone:
+        _forget_open(ticket)
+    return jsonify(ticket.to_dict())
+
+
+@bp.errorhandler(InvalidInput)
+def on_invalid(exc: InvalidInput) -> Response:
+    return error(400, "invalid_field", str(exc), exc.field)
+
+
+@bp.errorhandler(NotFound)
+def on_not_found(exc: NotFound) -> Response:
+    return error(404, "not_found", str(exc), "id")
 
 
 @bp.errorhandler(HTTPException)
 def on_http_error(exc: HTTPException) -> Response:
     return error(exc.code or 400, "bad_request", exc.description or "bad request")
+
+
+def _id(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput("id", "must be a whole number")
+    return int(raw)
+
+
+def _json() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("body", "a JSON object is required")
+    return body
+
+
+def _deliver(ticket_id: int) -> None:
+    queue = Queue(QUEUE, connection=deps().redis)
+    for name in current_app.extensions.get(BRIDGES, []):
+        enqueue_delivery(queue, name, ticket_id)
+
+
+def _forget_open(ticket: Ticket) -> None:
+    """A solved ticket no longer takes repeat calls: tell the IVR."""
+    assert ticket.phone is not None
+    deps().redis.hdel(keys.caller_open_tickets(ticket.phone), ticket.issue.split("/", 1)[0])

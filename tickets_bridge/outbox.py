@@ -77,3 +77,24 @@ def _add(db: Session, bridges: Sequence[str], ticket_id: int, at: datetime,
     db.execute(insert(OutboxRow).values(values).on_conflict_do_nothing(
         index_elements=["bridge", "idempotency_key"]))
     return True
+
+
+def note_added(db: Session, bridges: Sequence[str], ticket: TicketRow, note: TranscriptRow,
+               at: datetime) -> bool:
+    """Queue an agent's internal note for helpdesks that already know the ticket."""
+    if not bridges or ticket.announced_at is None:
+        return False
+    return _add(db, bridges, ticket.id, at, [("transcript.appended", f"note:{note.id}",
+                                              _entry(note))])
+
+
+def ticket_changed(db: Session, bridges: Sequence[str], ticket: TicketRow,
+                   view: dict[str, Any], at: datetime) -> bool:
+    """Queue a wrap-up change (status, assignee, disposition) for helpdesks."""
+    if not bridges or ticket.announced_at is None:
+        return False
+    fields = {k: view[k] for k in ("issue", "priority", "tier", "queue", "status", "tags",
+                                   "subject", "assignee", "disposition",
+                                   "resolved_first_contact")}
+    key = f"changed:{ticket.id}:{view['updated_at']}"
+    return _add(db, bridges, ticket.id, at, [("ticket.updated", key, fields)])

@@ -6,7 +6,7 @@ projectors racing never make a second ticket or a duplicate transcript entry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -113,10 +113,16 @@ class TicketStore:
 
     def for_phone(self, phone: str) -> list[Ticket]:
         """The number's tickets, newest first."""
+        return self.search({"phone": phone})
+
+    def search(self, equal: Mapping[str, str], limit: int = 100) -> list[Ticket]:
+        """Tickets whose fields (phone, status, queue, assignee) equal the given values,
+        newest first."""
+        query = select(TicketRow).order_by(TicketRow.id.desc()).limit(limit)
+        for name, value in equal.items():
+            query = query.where(getattr(TicketRow, name) == value)
         with Session(self.engine) as db:
-            rows = db.scalars(select(TicketRow).where(TicketRow.phone == phone)
-                              .order_by(TicketRow.id.desc())).all()
-            return [_ticket(db, row) for row in rows]
+            return [_ticket(db, row) for row in db.scalars(query).all()]
 
     def ticket_id_for_call(self, call_sid: str) -> int | None:
         with Session(self.engine) as db:
@@ -154,6 +160,7 @@ def _ticket(db: Session, row: TicketRow) -> Ticket:
         updated_at=_utc(row.updated_at),
         sla_first_response_due=_maybe_utc(row.sla_first_response_due),
         sla_resolution_due=_maybe_utc(row.sla_resolution_due),
+        disposition=row.disposition, resolved_first_contact=row.resolved_first_contact,
         calls=[{"call_sid": c.call_sid, "started_at": isoformat(_utc(c.started_at))}
                for c in calls],
         transcript=[{"at": isoformat(_utc(e.at)), "kind": e.kind, "text": e.text,

@@ -25,6 +25,8 @@ class Ticket:
     updated_at: datetime
     sla_first_response_due: datetime | None
     sla_resolution_due: datetime | None
+    disposition: str | None = None
+    resolved_first_contact: bool | None = None
     calls: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[dict[str, Any]] = field(default_factory=list)
 
@@ -39,6 +41,8 @@ class Ticket:
             "status": self.status, "assignee": self.assignee, "tags": self.tags,
             "calls": self.calls, "callbacks": [], "recordings": self.recordings,
             "transcript": self.transcript,
+            "disposition": self.disposition,
+            "resolved_first_contact": self.resolved_first_contact,
             "sla": {"first_response_due": _iso(self.sla_first_response_due),
                     "resolution_due": _iso(self.sla_resolution_due)},
             "created_at": isoformat(self.created_at), "updated_at": isoformat(self.updated_at),

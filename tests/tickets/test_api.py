@@ -35,9 +35,54 @@ def test_tickets_of_a_number_and_one_ticket_by_id(
 def test_bad_requests_name_the_field(app: Flask) -> None:
     client = app.test_client()
     assert client.get("/api/v1/tickets?phone=%2B1415", headers={}).status_code == 401
-    missing = client.get("/api/v1/tickets", headers=AUTH)
-    assert missing.status_code == 400 and missing.get_json()["error"]["field"] == "phone"
     wrong = client.get("/api/v1/tickets?phone=hello", headers=AUTH)
     assert wrong.status_code == 400 and "not a phone number" in wrong.get_json()["error"]["message"]
     assert client.get("/api/v1/tickets/abc", headers=AUTH).get_json()["error"]["field"] == "id"
     assert client.get("/api/v1/tickets/999999", headers=AUTH).status_code == 404
+
+
+def test_agents_add_internal_notes_and_wrap_up(
+    app: Flask, projector: Projector, store: TicketStore
+) -> None:
+    app.extensions[EXTENSION] = store
+    call = billing_call(app)
+    drain(projector)
+    ticket_id = store.ticket_id_for_call(call.sid)
+    client = app.test_client()
+    note = client.post(f"/api/v1/tickets/{ticket_id}/notes", headers=AUTH,
+                       json={"text": "Customer disputes the October invoice", "author": "ana"})
+    assert note.status_code == 201 and note.get_json()["internal"] is True
+    done = client.patch(f"/api/v1/tickets/{ticket_id}", headers=AUTH,
+                        json={"status": "solved", "assignee": "ana",
+                              "disposition": "credit issued", "resolved_first_contact": True})
+    ticket = done.get_json()
+    assert (ticket["status"], ticket["assignee"], ticket["disposition"]) == (
+        "solved", "ana", "credit issued")
+    assert ticket["resolved_first_contact"] is True
+    notes = [e for e in ticket["transcript"] if e["kind"] == "note"]
+    assert notes[0]["text"] == "Customer disputes the October invoice"
+    assert notes[0]["author"] == "ana" and notes[0]["internal"] is True
+    assert notes[1]["text"].startswith("Wrap-up: status solved, assignee ana")
+    solved = client.get("/api/v1/tickets?status=solved&assignee=ana", headers=AUTH).get_json()
+    assert [t["id"] for t in solved["tickets"]] == [ticket_id]
+    assert not app.extensions["hotline"].redis.hget(
+        "hotline:caller:+14155550123:open-tickets", "billing")
+
+
+def test_wrap_up_refuses_bad_fields_by_name(
+    app: Flask, projector: Projector, store: TicketStore
+) -> None:
+    app.extensions[EXTENSION] = store
+    billing_call(app)
+    drain(projector)
+    [ticket] = store.for_phone("+14155550123")
+    client = app.test_client()
+    for body, field in (({"status": "closed"}, "status"), ({"colour": "red"}, "colour"),
+                        ({"resolved_first_contact": "yes"}, "resolved_first_contact"),
+                        ({}, "body")):
+        answer = client.patch(f"/api/v1/tickets/{ticket.id}", headers=AUTH, json=body)
+        assert answer.status_code == 400 and answer.get_json()["error"]["field"] == field
+    empty = client.post(f"/api/v1/tickets/{ticket.id}/notes", headers=AUTH, json={"text": " "})
+    assert empty.get_json()["error"]["field"] == "text"
+    missing = client.post("/api/v1/tickets/999999/notes", headers=AUTH, json={"text": "x"})
+    assert missing.status_code == 404
