@@ -12,6 +12,7 @@ from core.settings import Settings
 def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -> Flask:
     """A Hotline web app for `settings`, talking to the Redis at `redis_url`."""
     from callbacks.webhooks import bp as callbacks_bp
+    from hotline.openapi import bp as openapi_bp
     from ivr.calls_api import bp as calls_api_bp
     from ivr.menu_store import MenuStore
     from ivr.webhooks import bp as voice_bp
@@ -34,6 +35,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     engine.dispose()
     app.extensions[TICKETS] = TicketStore(engine)
     app.extensions[BRIDGES] = list(configured_bridges(settings))
-    for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp):
+    for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
+                      openapi_bp):
         app.register_blueprint(blueprint)
     return app

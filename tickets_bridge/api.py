@@ -95,9 +95,13 @@ def on_http_error(exc: HTTPException) -> Response:
     return error(exc.code or 400, "bad_request", exc.description or "bad request")
 
 
+MAX_ID = 2**31 - 1
+"""Ticket ids are 32-bit integers in the store (PostgreSQL's `integer`)."""
+
+
 def _id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput("id", "must be a whole number")
+    if not raw.isdigit() or int(raw) > MAX_ID:
+        raise InvalidInput("id", f"must be a whole number up to {MAX_ID}")
     return int(raw)
 
 
