@@ -8,9 +8,6 @@ from pathlib import Path
 
 from bench.load import Load
 
-BEGIN = "<!-- bench:webhooks:begin -->"
-END = "<!-- bench:webhooks:end -->"
-
 
 @dataclass(frozen=True)
 class Row:
@@ -20,11 +17,17 @@ class Row:
 
 
 def write_report(path: Path, rows: list[Row], machine: str, settings: str) -> None:
-    section = "\n".join([BEGIN, render(rows, machine, settings), END])
+    write_section(path, "webhooks", render(rows, machine, settings))
+
+
+def write_section(path: Path, name: str, body: str) -> None:
+    """Replace the text between this benchmark's markers, or append it, leaving the rest."""
+    begin, end = f"<!-- bench:{name}:begin -->", f"<!-- bench:{name}:end -->"
+    section = "\n".join([begin, body, end])
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     path.write_text(text)

@@ -117,12 +117,12 @@ class SessionStore:
         if prefetch is not None:
             prefetch(pipe)
         raw, answered, *extras = pipe.execute()
-        return Step(_decode(call_sid, raw) if raw else None,
+        return Step(decode_session(call_sid, raw) if raw else None,
                     text(answered) if answered is not None else None, extras)
 
     def load(self, call_sid: str) -> CallSession | None:
         raw = self._redis.hgetall(keys.call(call_sid))
-        return _decode(call_sid, raw) if raw else None
+        return decode_session(call_sid, raw) if raw else None
 
     def commit(self, session: CallSession, events: list[Event], step_key: str,
                reply: str) -> bool:
@@ -189,7 +189,8 @@ def _encode(session: CallSession) -> dict[str, str]:
     return encoded
 
 
-def _decode(call_sid: str, raw: Mapping[bytes | str, bytes | str]) -> CallSession:
+def decode_session(call_sid: str, raw: Mapping[bytes | str, bytes | str]) -> CallSession:
+    """A session from the hash stored under `keys.call(call_sid)`."""
     values: dict[str, Any] = {"call_sid": call_sid}
     for name, value in text_map(raw).items():
         if name in _JSON_FIELDS:

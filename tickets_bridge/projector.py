@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from core import keys
 from core.clock import Clock, isoformat
 from core.redis_values import text
-from core.session import CallSession, SessionStore
+from core.session import CallSession, SessionStore, decode_session
 from tickets_bridge import outbox
 from tickets_bridge.store import Entry, TicketStore, parse_at
 
@@ -30,6 +31,17 @@ CLAIM_IDLE_MS = 30_000
 
 DEFAULT_ATTACH_WINDOW = 7 * 24 * 3600
 """Seconds within which a repeat call about the same issue joins the caller's open ticket."""
+
+
+@dataclass(frozen=True)
+class Projected:
+    """What projecting one call did, for the work that follows the commit."""
+
+    ticket_id: int
+    caller: str | None
+    routed: dict[str, Any] | None
+    assignee: str | None
+    queued: bool
 
 
 class Projector:
@@ -70,48 +82,73 @@ class Projector:
             end = first + int(fields[b"count"])
             low, high = spans.get(call, (first, end))
             spans[call] = (min(low, first), max(high, end))
-        for call_sid, (first, end) in spans.items():
-            self.project_call(call_sid, first, end)
+        self.project(spans)
         if entries:
             self.redis.xack(stream, GROUP, *[entry_id for entry_id, _ in entries])
         return len(entries)
 
-    def project_call(self, call_sid: str, first: int, end: int) -> int | None:
-        """Put events [first, end) of the call onto its ticket; the ticket's id."""
-        session = self.sessions.load(call_sid)
-        events = self.sessions.events(call_sid, first, end - 1)
-        if session is None or not events:
-            return None
-        entries = [Entry(first + i, event) for i, event in enumerate(events)]
+    def project(self, spans: dict[str, tuple[int, int]]) -> None:
+        """Put each call's events [first, end) onto its ticket, in one transaction for all."""
+        work = self._read(spans)
         try:
-            ticket_id, routed, queued = self._write(session, entries)
+            done = self._write(work)
         except IntegrityError:
-            # Another projector opened this call's ticket at the same moment: use theirs.
-            ticket_id, routed, queued = self._write(session, entries)
-        if routed is not None and session.caller:
-            self._remember_open(session.caller, ticket_id, routed)
-        if queued and self.on_outbox is not None:
-            self.on_outbox(ticket_id)
-        return ticket_id
+            # Another projector opened one of these tickets at the same moment: redo the
+            # calls one by one, each then finding the ticket that won.
+            done = [result for item in work for result in self._write([item])]
+        self._after_commit(done)
 
-    def _write(self, session: CallSession, entries: Sequence[Entry]
-               ) -> tuple[int, dict[str, Any] | None, bool]:
+    def project_call(self, call_sid: str, first: int, end: int) -> None:
+        self.project({call_sid: (first, end)})
+
+    def _read(self, spans: dict[str, tuple[int, int]]
+              ) -> list[tuple[CallSession, list[Entry]]]:
+        """Sessions and new events of all calls in the batch, in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for call_sid, (first, end) in spans.items():
+            pipe.hgetall(keys.call(call_sid))
+            pipe.lrange(keys.call_events(call_sid), first, end - 1)
+        answers = pipe.execute()
+        work = []
+        for index, (call_sid, (first, _)) in enumerate(spans.items()):
+            raw, events = answers[2 * index], answers[2 * index + 1]
+            if raw and events:
+                entries = [Entry(first + i, json.loads(e)) for i, e in enumerate(events)]
+                work.append((decode_session(call_sid, raw), entries))
+        return work
+
+    def _write(self, work: Sequence[tuple[CallSession, list[Entry]]]) -> list[Projected]:
+        with Session(self.store.engine) as db, db.begin():
+            return [self._write_call(db, session, entries) for session, entries in work]
+
+    def _write_call(self, db: Session, session: CallSession, entries: Sequence[Entry]
+                    ) -> Projected:
         started = parse_at(session.started_at) if session.started_at else self.clock.now()
         routed: dict[str, Any] | None = None
         now = self.clock.now()
-        with Session(self.store.engine) as db, db.begin():
-            ticket_id = self.store.open_for_call(db, session.call_sid, session.caller, started)
-            self.store.append(db, ticket_id, session.call_sid, entries)
-            for entry in entries:
-                if entry.event["kind"] == "decision":
-                    routed = entry.event
-                    ticket_id = self._route(db, ticket_id, session, routed)
-            self.store.touch(db, ticket_id, now)
-            ended = any(e.event.get("event") == "ended" for e in entries)
-            view = self.store.view(db, ticket_id).to_dict() if self.bridges else {}
-            queued = outbox.record(db, self.bridges, ticket_id, session.call_sid,
-                                   routed is not None, ended, now, view)
-        return ticket_id, routed, queued
+        ticket_id = self.store.open_for_call(db, session.call_sid, session.caller, started)
+        self.store.append(db, ticket_id, session.call_sid, entries)
+        for entry in entries:
+            if entry.event["kind"] == "decision":
+                routed = entry.event
+                ticket_id = self._route(db, ticket_id, session, routed)
+        self.store.touch(db, ticket_id, now)
+        ended = any(e.event.get("event") == "ended" for e in entries)
+        view = self.store.view(db, ticket_id).to_dict() if self.bridges else {}
+        queued = outbox.record(db, self.bridges, ticket_id, session.call_sid,
+                               routed is not None, ended, now, view)
+        assignee = self.store.assignee(db, ticket_id) if routed is not None else None
+        return Projected(ticket_id, session.caller, routed, assignee, queued)
+
+    def _after_commit(self, done: Sequence[Projected]) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        for item in done:
+            if item.routed is not None and item.caller:
+                self._remember_open(pipe, item)
+        pipe.execute()
+        if self.on_outbox is not None:
+            for ticket_id in dict.fromkeys(i.ticket_id for i in done if i.queued):
+                self.on_outbox(ticket_id)
 
     def _route(self, db: Session, ticket_id: int, session: CallSession,
                decision: dict[str, Any]) -> int:
@@ -131,16 +168,14 @@ class Projector:
         since = self.clock.now() - timedelta(seconds=self.attach_window)
         return self.store.find_open(db, session.caller, category, since, other_than=ticket_id)
 
-    def _remember_open(self, phone: str, ticket_id: int, decision: dict[str, Any]) -> None:
-        category = str(decision.get("issue", "")).split("/", 1)[0]
-        ticket = self.store.get(ticket_id)
-        value = json.dumps({"ticket_id": ticket_id, "issue": decision.get("issue"),
-                            "assignee": ticket.assignee if ticket else None,
+    def _remember_open(self, pipe: redis.client.Pipeline, item: Projected) -> None:
+        assert item.routed is not None and item.caller is not None
+        category = str(item.routed.get("issue", "")).split("/", 1)[0]
+        value = json.dumps({"ticket_id": item.ticket_id, "issue": item.routed.get("issue"),
+                            "assignee": item.assignee,
                             "updated_at": isoformat(self.clock.now())})
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.hset(keys.caller_open_tickets(phone), category, value)
-        pipe.expire(keys.caller_open_tickets(phone), self.attach_window)
-        pipe.execute()
+        pipe.hset(keys.caller_open_tickets(item.caller), category, value)
+        pipe.expire(keys.caller_open_tickets(item.caller), self.attach_window)
 
 
 def subject(decision: dict[str, Any], words: Sequence[str]) -> str:

@@ -97,6 +97,9 @@ class TicketStore:
             ticket.priority, opened)
         ticket.updated_at = at
 
+    def assignee(self, db: Session, ticket_id: int) -> str | None:
+        return db.scalar(select(TicketRow.assignee).where(TicketRow.id == ticket_id))
+
     def touch(self, db: Session, ticket_id: int, at: datetime) -> None:
         db.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(updated_at=at))
 
