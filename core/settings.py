@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,6 +73,12 @@ class Settings:
         if self.admin_token:
             return self.admin_token
         return DEV_ADMIN_TOKEN if self.uses_dev_credentials else None
+
+    @property
+    def session_secret(self) -> str:
+        """Key for signed browser sessions, the same in every process of a deployment."""
+        seed = (self.effective_admin_token or "") + self.twilio_auth_token
+        return hmac.new(seed.encode(), b"hotline-browser-session", hashlib.sha256).hexdigest()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

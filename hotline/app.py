@@ -17,6 +17,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from ivr.menu_store import MenuStore
     from ivr.webhooks import bp as voice_bp
     from queues.webhooks import bp as queues_bp
+    from tickets_bridge.agent_page import bp as agent_bp
     from tickets_bridge.api import BRIDGES
     from tickets_bridge.api import EXTENSION as TICKETS
     from tickets_bridge.api import bp as tickets_api_bp
@@ -35,7 +36,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     engine.dispose()
     app.extensions[TICKETS] = TicketStore(engine)
     app.extensions[BRIDGES] = list(configured_bridges(settings))
+    app.secret_key = settings.session_secret
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
-                      openapi_bp):
+                      openapi_bp, agent_bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,0 +1,67 @@
+"""The agent's page: who is calling, why, how urgent, the whole transcript, the number's
+earlier tickets, and internal notes. Server-rendered; signed in with the admin token for now."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from core.deps import deps
+from core.errors import InvalidInput, NotFound
+from tickets_bridge.api import desk, tickets
+
+bp = Blueprint("agent", __name__, url_prefix="/agent", template_folder="templates")
+
+
+@bp.get("/login")
+def login_form() -> str:
+    return render_template("agent/login.html", failed=False, next=request.args.get("next", ""))
+
+
+@bp.post("/login")
+def login() -> str | WerkzeugResponse:
+    expected = deps().settings.effective_admin_token
+    given = request.form.get("token", "")
+    name = request.form.get("name", "").strip()[:100] or "agent"
+    if expected is None or not hmac.compare_digest(given, expected):
+        return render_template("agent/login.html", failed=True, next=request.form.get("next"))
+    session["agent"] = name
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/agent/") else url_for("agent.login_form"))
+
+
+@bp.get("/tickets/<int:ticket_id>")
+def ticket_page(ticket_id: int) -> str | WerkzeugResponse:
+    if "agent" not in session:
+        return redirect(url_for("agent.login_form", next=request.path))
+    ticket = tickets().get(ticket_id)
+    if ticket is None:
+        abort(404, description=f"no ticket {ticket_id}")
+    earlier = [t for t in tickets().for_phone(ticket.phone) if t.id != ticket.id] \
+        if ticket.phone else []
+    return render_template("agent/ticket.html", ticket=ticket, earlier=earlier,
+                           agent=session["agent"], error=request.args.get("error"))
+
+
+@bp.post("/tickets/<int:ticket_id>/notes")
+def add_note(ticket_id: int) -> WerkzeugResponse | Response:
+    if "agent" not in session:
+        abort(401)
+    try:
+        desk().add_note(ticket_id, request.form.get("text", ""), session["agent"])
+    except InvalidInput as invalid:
+        return redirect(url_for("agent.ticket_page", ticket_id=ticket_id, error=str(invalid)))
+    except NotFound:
+        abort(404)
+    return redirect(url_for("agent.ticket_page", ticket_id=ticket_id))
