@@ -49,6 +49,7 @@ _TICKET = {
         "transcript": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
         "disposition": {"type": "string", "nullable": True},
         "resolved_first_contact": {"type": "boolean", "nullable": True},
+        "csat": {"type": "integer", "minimum": 1, "maximum": 5, "nullable": True},
     },
 }
 

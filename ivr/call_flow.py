@@ -37,6 +37,9 @@ class Urls:
     def transfer_done(self, step: int) -> str:
         return f"{self.base}/voice/transfer?s={step}"
 
+    def survey(self, step: int) -> str:
+        return f"{self.base}/voice/survey?s={step}"
+
     @property
     def queue(self) -> str:
         return f"{self.base}/queues/enter"
@@ -133,6 +136,43 @@ def transfer_done(ctx: Context, session: CallSession, dial_status: str) -> Answe
         return Answer(session, [event], twiml.say_then_hang_up([]))
     move = Move(Heard.HUMAN, _position(session), outcome=ctx.menu.human)
     return _conclude(ctx, session, move, [event])
+
+
+SCORES = ("1", "2", "3", "4", "5")
+
+
+def after_queue(ctx: Context, session: CallSession, result: str) -> Answer:
+    """The caller left the queue: after a talk with an agent, the survey if the tree has one."""
+    event = _event(ctx, EventKind.QUEUE, f"Left the queue: {result or 'unknown'}",
+                   queue_result=result)
+    survey = ctx.menu.survey
+    if result != "bridged" or survey is None:
+        return Answer(session, [event], twiml.say_then_hang_up([]))
+    return _ask_survey(ctx, session.evolve(attempts=0), [event])
+
+
+def survey_answer(ctx: Context, session: CallSession, digits: str) -> Answer:
+    """Record a 1-to-5 answer; anything else is asked once more, then the caller is thanked."""
+    assert ctx.menu.survey is not None
+    locale = ctx.menu.languages[session.language]
+    thanks = [twiml.Spoken(ctx.menu.survey.thanks[session.language], locale)]
+    if digits in SCORES:
+        event = _event(ctx, EventKind.NOTE, f"Satisfaction survey: {digits} of 5",
+                       csat=int(digits))
+        return Answer(session, [event], twiml.say_then_hang_up(thanks))
+    if session.attempts < 1:
+        return _ask_survey(ctx, session.evolve(attempts=1), [])
+    event = _event(ctx, EventKind.NOTE, "Satisfaction survey: no answer")
+    return Answer(session, [event], twiml.say_then_hang_up(thanks))
+
+
+def _ask_survey(ctx: Context, session: CallSession, events: list[Event]) -> Answer:
+    assert ctx.menu.survey is not None
+    spoken = twiml.Spoken(ctx.menu.survey.prompt[session.language],
+                          ctx.menu.languages[session.language])
+    prompt = _event(ctx, EventKind.PROMPT, spoken.text, node="survey", locale=spoken.locale)
+    reply = twiml.ask_key(spoken, ctx.urls.survey(session.rev + 1), ctx.menu.settings.timeout)
+    return Answer(session, [*events, prompt], reply)
 
 
 def _present(ctx: Context, session: CallSession, position: Position, events: list[Event],

@@ -117,6 +117,14 @@ class Messages:
 
 
 @dataclass(frozen=True)
+class Survey:
+    """The optional post-call satisfaction question (keys 1 to 5), per language."""
+
+    prompt: dict[str, str]
+    thanks: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Menu:
     """A whole validated menu tree, identified by a content hash (`version`)."""
 
@@ -132,6 +140,7 @@ class Menu:
     priority: PriorityPolicy = field(default_factory=PriorityPolicy)
     commands: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     messages: Messages = field(default_factory=Messages)
+    survey: Survey | None = None
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

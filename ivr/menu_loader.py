@@ -20,13 +20,14 @@ from ivr.menu import (
     OutcomeKind,
     PriorityPolicy,
     PriorityRule,
+    Survey,
     Target,
 )
 from ivr.menu_rules import validate
 
 TARGET_FIELDS = ("goto", *(kind.value for kind in OutcomeKind))
 _TOP_FIELDS = {"name", "languages", "default_language", "start", "settings", "human",
-               "fallback", "commands", "messages", "priority", "nodes"}
+               "fallback", "commands", "messages", "priority", "nodes", "survey"}
 _OPTION_FIELDS = {"key", "label", "phrases", "language", *TARGET_FIELDS}
 _NODE_FIELDS = {"prompt", "options", "default", "issue"}
 _ROUTE_FIELDS = {"issue", "queue", "tier", "skills", "priority", "message"}
@@ -94,6 +95,7 @@ class _Reader:
             commands={str(k): self._phrases(MENU, f"commands.{k}", v)
                       for k, v in self._mapping(MENU, "commands", data.get("commands")).items()},
             messages=self.messages(data.get("messages")),
+            survey=self.survey(data.get("survey")),
         )
 
     def node(self, node_id: str, data: Any) -> Node:
@@ -225,6 +227,14 @@ class _Reader:
             at_least=self._text(MENU, f"{where}.at_least", body.get("at_least"), default=""),
             raise_by=raise_by,
         )
+
+    def survey(self, data: Any) -> Survey | None:
+        if data is None:
+            return None
+        body = self._mapping(MENU, "survey", data)
+        self._unknown(MENU, "survey", body, {"prompt", "thanks"})
+        return Survey(prompt=self._texts(MENU, "survey.prompt", body.get("prompt"), True),
+                      thanks=self._texts(MENU, "survey.thanks", body.get("thanks"), True))
 
     def messages(self, data: Any) -> Messages:
         body = self._mapping(MENU, "messages", data)

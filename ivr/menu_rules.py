@@ -94,6 +94,9 @@ def _translatables(menu: Menu) -> Iterator[tuple[str, str, dict[str, object]]]:
     for name, texts in vars(menu.messages).items():
         if texts:
             yield MENU, f"messages.{name}", dict(texts)
+    if menu.survey is not None:
+        yield MENU, "survey.prompt", dict(menu.survey.prompt)
+        yield MENU, "survey.thanks", dict(menu.survey.thanks)
 
 
 def _languages(menu: Menu) -> Problems:

@@ -62,6 +62,15 @@ def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
     return str(response)
 
 
+def ask_key(spoken: Spoken, action_url: str, timeout: int) -> str:
+    """Ask for one key (a survey answer); silence posts to `action_url` with no digits."""
+    response = VoiceResponse()
+    with response.gather(input="dtmf", action=action_url, method="POST", num_digits=1,
+                         timeout=timeout, action_on_empty_result=True) as asking:
+        asking.say(spoken.text, language=spoken.locale)
+    return str(response)
+
+
 def outcome_speech(menu: Menu, outcome: Outcome, language: str) -> list[Spoken]:
     """What the caller hears on reaching `outcome`: its own message, else Hotline's default."""
     locale = menu.languages[language]

@@ -128,6 +128,35 @@ def transfer_done() -> Response:
     return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
 
 
+@bp.post("/after-queue")
+def after_queue() -> Response:
+    """Twilio's <Enqueue action>: the caller left the queue (QueueResult says how)."""
+    call_sid = _call_sid()
+    result = request.form.get("QueueResult", "")
+
+    def decide(step: Step) -> Change | str:
+        session = step.session
+        if session is None:
+            return twiml.say_then_hang_up([])
+        return call_flow.after_queue(_context(session), session, result).change
+
+    return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
+
+
+@bp.post("/survey")
+def survey() -> Response:
+    call_sid = _call_sid()
+    digits = request.form.get("Digits", "").strip()
+
+    def decide(step: Step) -> Change | str:
+        session = step.session
+        if session is None or _context(session).menu.survey is None:
+            return twiml.say_then_hang_up([])
+        return call_flow.survey_answer(_context(session), session, digits).change
+
+    return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
+
+
 @bp.post("/fallback")
 def fallback() -> Response:
     """The number's fallback URL: useful TwiML without touching Redis or the menu."""

@@ -56,7 +56,10 @@ def _queue_of(session: CallSession | None) -> str:
 
 def _enqueue(queue: str, base_url: str) -> str:
     response = VoiceResponse()
-    response.enqueue(queue, wait_url=f"{base_url}/queues/wait", wait_url_method="POST")
+    # The action URL is requested when the caller leaves the queue, e.g. after the agent hangs
+    # up: that is where the IVR asks its satisfaction survey.
+    response.enqueue(queue, wait_url=f"{base_url}/queues/wait", wait_url_method="POST",
+                     action=f"{base_url}/voice/after-queue", method="POST")
     return str(response)
 
 

@@ -14,10 +14,10 @@ from tests.twilio_requests import TwilioCall
 
 PATHS = ["/voice/incoming", "/voice/menu", "/voice/status", "/voice/fallback",
          "/voice/voicemail", "/voice/transfer", "/queues/enter", "/queues/wait",
-         "/callbacks/offer"]
+         "/callbacks/offer", "/voice/after-queue", "/voice/survey"]
 FIELDS = ["CallSid", "From", "To", "Digits", "SpeechResult", "Confidence", "CallStatus",
           "CallDuration", "RecordingSid", "RecordingUrl", "RecordingDuration",
-          "DialCallStatus", "Caller", "AccountSid"]
+          "DialCallStatus", "Caller", "AccountSid", "QueueResult"]
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
 queries = st.sampled_from(["", "?s=1", "?s=2&silence=1", "?s=x", "?silence=", "?s=999999999"])

@@ -16,7 +16,7 @@ from tests.twilio_requests import TwilioCall
 
 WEBHOOKS = ["/voice/incoming", "/voice/menu?s=1", "/voice/status", "/voice/fallback",
             "/voice/voicemail?s=1", "/voice/transfer?s=1", "/queues/enter", "/queues/wait",
-            "/callbacks/offer"]
+            "/callbacks/offer", "/voice/after-queue", "/voice/survey?s=1"]
 
 
 @pytest.fixture

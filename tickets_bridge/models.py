@@ -34,6 +34,7 @@ class TicketRow(Base):
     announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     disposition: Mapped[str | None] = mapped_column(String(100))
     resolved_first_contact: Mapped[bool | None] = mapped_column(Boolean)
+    csat: Mapped[int | None] = mapped_column(Integer)
 
 
 class TicketCallRow(Base):

@@ -132,6 +132,8 @@ class Projector:
             if entry.event["kind"] == "decision":
                 routed = entry.event
                 ticket_id = self._route(db, ticket_id, session, routed)
+            elif isinstance(entry.event.get("csat"), int):
+                self.store.rate(db, ticket_id, entry.event["csat"])
         self.store.touch(db, ticket_id, now)
         ended = any(e.event.get("event") == "ended" for e in entries)
         view = self.store.view(db, ticket_id).to_dict() if self.bridges else {}

@@ -100,6 +100,10 @@ class TicketStore:
     def assignee(self, db: Session, ticket_id: int) -> str | None:
         return db.scalar(select(TicketRow.assignee).where(TicketRow.id == ticket_id))
 
+    def rate(self, db: Session, ticket_id: int, score: int) -> None:
+        """Keep the caller's satisfaction answer (1 to 5)."""
+        db.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(csat=score))
+
     def touch(self, db: Session, ticket_id: int, at: datetime) -> None:
         db.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(updated_at=at))
 
@@ -164,6 +168,7 @@ def _ticket(db: Session, row: TicketRow) -> Ticket:
         sla_first_response_due=_maybe_utc(row.sla_first_response_due),
         sla_resolution_due=_maybe_utc(row.sla_resolution_due),
         disposition=row.disposition, resolved_first_contact=row.resolved_first_contact,
+        csat=row.csat,
         calls=[{"call_sid": c.call_sid, "started_at": isoformat(_utc(c.started_at))}
                for c in calls],
         transcript=[{"at": isoformat(_utc(e.at)), "kind": e.kind, "text": e.text,

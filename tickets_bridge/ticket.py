@@ -27,6 +27,7 @@ class Ticket:
     sla_resolution_due: datetime | None
     disposition: str | None = None
     resolved_first_contact: bool | None = None
+    csat: int | None = None
     calls: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[dict[str, Any]] = field(default_factory=list)
 
@@ -43,6 +44,7 @@ class Ticket:
             "transcript": self.transcript,
             "disposition": self.disposition,
             "resolved_first_contact": self.resolved_first_contact,
+            "csat": self.csat,
             "sla": {"first_response_due": _iso(self.sla_first_response_due),
                     "resolution_due": _iso(self.sla_resolution_due)},
             "created_at": isoformat(self.created_at), "updated_at": isoformat(self.updated_at),

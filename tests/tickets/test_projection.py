@@ -151,3 +151,37 @@ def test_another_issue_or_a_call_after_the_window_opens_a_new_ticket(
     billing_call(app)
     drain(projector)
     assert len(store.for_phone(call.caller)) == 3
+
+
+def test_after_a_talk_with_an_agent_the_survey_answer_lands_on_the_ticket(
+    app: Flask, projector: Projector, store: TicketStore
+) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    call.press("1")
+    call.press("1")
+    enqueued = call.post("/queues/enter", call.form())
+    action = enqueued.xml.find("Enqueue").get("action")  # type: ignore[union-attr]
+    assert action == "http://hotline.test/voice/after-queue"
+    asked = call.post("/voice/after-queue", call.form(QueueResult="bridged"))
+    assert asked.says() == ["How did we do? Press 1 to 5."]
+    survey_path = asked.action()
+    again = call.post(survey_path, call.form(Digits="9"))
+    assert again.says() == ["How did we do? Press 1 to 5."]
+    thanked = call.post(again.action(), call.form(Digits="4"))
+    assert thanked.says() == ["Thanks for your answer."]
+    assert thanked.xml.find("Hangup") is not None
+    call.hang_up()
+    drain(projector)
+    ticket = store.get(store.ticket_id_for_call(call.sid) or 0)
+    assert ticket is not None and ticket.csat == 4
+    assert any(e["text"] == "Satisfaction survey: 4 of 5" for e in ticket.transcript)
+
+
+def test_a_caller_who_hangs_up_in_the_queue_gets_no_survey(app: Flask) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("0")
+    left = call.post("/voice/after-queue", call.form(QueueResult="hangup"))
+    assert left.says() == [] and left.xml.find("Gather") is None
