@@ -1,9 +1,9 @@
-"""Baselines: the same server answering one fixed TwiML string, and bare Flask doing the same.
+"""The baselines: servers that answer the benchmark's POSTs with one fixed TwiML string.
 
-`same_server()` is Hotline's own app (same gunicorn settings, same Flask app, same signature
-check and form parsing) with one extra route that answers fixed TwiML instead of doing the
-IVR's work; the difference to the real webhooks is what Hotline's per-call work costs.
-`bare` is a plain Flask app with none of that, for context.
+`bare_app()` is the baseline the target is set against: a minimal Flask app, nothing else.
+`hotline_app()` is Hotline's own app (same settings, signature check and form parsing) with one
+extra route answering the same string, so the report can tell the cost of the framework and the
+signature check apart from the cost of the IVR's own work.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ fixed.before_request(require_twilio_signature)
 
 
 @fixed.post(FIXED_PATH)
-def answer_fixed() -> Response:
+def answer_signed() -> Response:
     request.form.get("CallSid")
     return Response(FIXED, mimetype="text/xml")
 
 
-def same_server() -> Flask:
-    """Hotline's app plus the fixed route (gunicorn: `bench.fixed_twiml:same_server()`)."""
+def hotline_app() -> Flask:
+    """Hotline's app plus the fixed route (gunicorn: `bench.fixed_twiml:hotline_app()`)."""
     from hotline.app import create_app
 
     app = create_app(Settings.from_env(), os.environ["REDIS_URL"])
@@ -40,9 +40,12 @@ def same_server() -> Flask:
     return app
 
 
-bare = Flask("bare_fixed_twiml")
+def bare_app() -> Flask:
+    """A minimal Flask app answering the fixed string (gunicorn: `bench.fixed_twiml:bare_app()`)."""
+    app = Flask("bare_fixed_twiml")
+    app.add_url_rule(FIXED_PATH, "fixed", _answer_bare, methods=["POST"])
+    return app
 
 
-@bare.post(FIXED_PATH)
-def answer_bare() -> Response:
+def _answer_bare() -> Response:
     return Response(FIXED, mimetype="text/xml")

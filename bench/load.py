@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import statistics
 import subprocess
+import tempfile
 import urllib.parse
 import uuid
 from dataclasses import dataclass
@@ -18,53 +21,101 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 @dataclass(frozen=True)
 class Load:
-    """One wrk run's outcome."""
+    """One wrk run's outcome; `failures` counts non-2xx answers and socket errors."""
 
     requests: int
     rps: float
     p50_ms: float
     p99_ms: float
     failures: int
+    repeated: int = 0
+    """Requests sent again after a thread ran out of prepared lines."""
 
 
-def write_requests(path: Path, public_url: str, token: str, step_path: str,
+def ensure_wrk() -> None:
+    """Install wrk from Debian's packages when it is missing (as root, else through sudo)."""
+    if shutil.which("wrk"):
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True)
+
+
+def write_requests(path: Path, public_url: str, token: str, target: str,
                    forms: list[dict[str, str]]) -> None:
-    """One signed request per form, as wrk_requests.lua reads them."""
+    """One signed POST of each form to `target`, each with its own idempotency token."""
     validator = RequestValidator(token)
     with path.open("w") as out:
         for form in forms:
-            signature = validator.compute_signature(public_url + step_path, form)
+            signature = validator.compute_signature(public_url + target, form)
             body = urllib.parse.urlencode(form)
-            out.write(f"{step_path}\t{signature}\t{uuid.uuid4().hex}\t{body}\n")
+            out.write(f"{target}\t{signature}\t{uuid.uuid4().hex}\t{body}\n")
 
 
-def run_wrk(url: str, requests_file: Path, seconds: int, connections: int, threads: int,
-            delay_ms: float = 0.0) -> Load:
-    """Run wrk against `url` with the requests in `requests_file`; raise on any failure."""
-    env = {**os.environ, "WRK_REQUESTS": str(requests_file), "WRK_THREADS": str(threads),
-           "WRK_DELAY_MS": f"{delay_ms:.3f}"}
-    done = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-         "-s", str(LUA), url],
-        env=env, capture_output=True, text=True, check=True,
-    )
-    return parse(done.stdout)
+def run_max(url: str, requests_file: Path, seconds: int, connections: int,
+            threads: int) -> Load:
+    """As many requests as `connections` connections can make in `seconds`."""
+    output, report = _wrk(url, requests_file, seconds, connections, threads, {})
+    return parse(output, report)
 
 
-def parse(output: str) -> Load:
-    requests = int(_find(r"(\d+) requests in", output))
+def run_paced(url: str, requests_file: Path, seconds: int, connections: int,
+              rate: float) -> Load:
+    """`rate` requests/s in all, on a fixed schedule, latency counted from when each was due."""
+    extra = {"WRK_RATE": f"{rate / connections:.6f}"}
+    output, report = _wrk(url, requests_file, seconds, connections, connections, extra)
+    latencies = sorted(float(v) for k, v in _pairs(report) if k == "latency")
+    if not latencies:
+        raise ValueError(f"paced wrk run recorded no latencies:\n{output}")
+    centiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    return parse(output, report, p50_ms=centiles[49], p99_ms=centiles[98])
+
+
+def _wrk(url: str, requests_file: Path, seconds: int, connections: int, threads: int,
+         extra: dict[str, str]) -> tuple[str, str]:
+    with tempfile.NamedTemporaryFile("r", suffix=".wrk") as report:
+        env = {**os.environ, **extra, "WRK_REQUESTS": str(requests_file),
+               "WRK_THREADS": str(threads), "WRK_REPORT": report.name}
+        done = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+             "-s", str(LUA), url],
+            env=env, capture_output=True, text=True, check=True,
+        )
+        return done.stdout, report.read()
+
+
+def parse(output: str, report: str, p50_ms: float | None = None,
+          p99_ms: float | None = None) -> Load:
+    """A Load from wrk's output and the Lua script's report; latencies from wrk unless given."""
     failures = int(_find(r"Non-2xx or 3xx responses: (\d+)", output, "0"))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                        output)
     if errors:
         failures += sum(int(n) for n in errors.groups())
+    counts = _per_thread(report)
+    failures += sum(counts["errors"])
+    repeated = sum(max(0, sent - lines) for sent, lines in zip(counts["sent"], counts["lines"],
+                                                              strict=True))
     return Load(
-        requests=requests,
+        requests=int(_find(r"(\d+) requests in", output)),
         rps=float(_find(r"Requests/sec:\s+([\d.]+)", output)),
-        p50_ms=_latency("50%", output),
-        p99_ms=_latency("99%", output),
+        p50_ms=_latency("50%", output) if p50_ms is None else p50_ms,
+        p99_ms=_latency("99%", output) if p99_ms is None else p99_ms,
         failures=failures,
+        repeated=repeated,
     )
+
+
+def _per_thread(report: str) -> dict[str, list[int]]:
+    counts: dict[str, list[int]] = {"lines": [], "sent": [], "errors": []}
+    for key, value in _pairs(report):
+        if key in counts:
+            counts[key].append(int(value))
+    return counts
+
+
+def _pairs(report: str) -> list[tuple[str, str]]:
+    return [(key, value) for key, _, value in (line.partition(" ") for line in report.splitlines())]
 
 
 def _latency(label: str, output: str) -> float:

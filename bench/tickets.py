@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from sqlalchemy import Engine, create_engine, insert, make_url, text
+from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
 from bench.report import write_section
@@ -30,7 +30,7 @@ from core.settings import DEV_AUTH_TOKEN, Settings
 from hotline.app import create_app
 from tickets_bridge.models import TicketCallRow, TicketRow, TranscriptRow
 from tickets_bridge.projector import Projector
-from tickets_bridge.schema import open_engine, upgrade
+from tickets_bridge.schema import open_engine, throwaway_schema, upgrade
 from tickets_bridge.store import TicketStore, parse_at
 
 CALLS = 1500
@@ -145,20 +145,8 @@ def fresh_engine(database: str, path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    schema = f"hotline_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(make_url(POSTGRES_URL).update_query_dict(
-        {"options": f"-csearch_path={schema}"}))
-    upgrade(engine)
-    try:
+    with throwaway_schema(POSTGRES_URL) as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def render(results: dict[str, dict[str, list[float]]], template: dict[str, Any]) -> str:

@@ -12,19 +12,19 @@ from twilio.twiml.voice_response import VoiceResponse
 from core.deps import deps
 from core.events import Event, EventKind
 from core.session import Change, Step
-from core.twilio_auth import require_twilio_signature
+from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_safety import never_5xx
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 bp.before_request(require_twilio_signature)
+never_5xx(bp)
 
 NOT_YET = "Callbacks are not available yet. Please stay on the line for the next agent."
 
 
 @bp.post("/offer")
 def offer() -> Response:
-    call_sid = request.form.get("CallSid", "").strip()
-    if not call_sid:
-        return Response("CallSid: required", status=400)
+    call_sid = call_sid_of(request.form)
     d = deps()
     response = VoiceResponse()
     response.say(NOT_YET)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import abort, request
 from twilio.request_validator import RequestValidator
 
@@ -25,3 +27,11 @@ def require_twilio_signature() -> None:
     validator = RequestValidator(settings.twilio_auth_token)
     if not signature or not validator.validate(url, request.form, signature):
         abort(403, description="X-Twilio-Signature is missing or does not match")
+
+
+def call_sid_of(form: Mapping[str, str]) -> str:
+    """The request's CallSid; a 400 naming the field when it is missing or absurd."""
+    call_sid = form.get("CallSid", "").strip()
+    if not call_sid or len(call_sid) > 64:
+        abort(400, description="CallSid: required, at most 64 characters")
+    return call_sid

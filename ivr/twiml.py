@@ -116,17 +116,6 @@ def transfer(spoken: Sequence[Spoken], number: str, done_url: str) -> str:
     return str(response)
 
 
-def apology(locale: str, text: str, fallback_number: str | None) -> str:
-    """Safe TwiML for when Hotline cannot serve the call: say so, then the fallback route."""
-    response = VoiceResponse()
-    response.say(text, language=locale)
-    if fallback_number:
-        response.dial(fallback_number, timeout=30)
-    else:
-        response.hangup()
-    return str(response)
-
-
 def empty() -> str:
     return str(VoiceResponse())
 

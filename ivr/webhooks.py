@@ -6,18 +6,18 @@ itself is malformed (4xx). Failures become an apology and the fallback route, ne
 
 from __future__ import annotations
 
-import logging
 import math
+from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
 from redis.client import Pipeline
-from werkzeug.exceptions import HTTPException
 
 from core.deps import deps
 from core.phone import parse_caller
 from core.redis_values import text_map
 from core.session import CallSession, Change, Step
-from core.twilio_auth import require_twilio_signature
+from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, twiml
 from ivr.call_flow import Answer, Context, Urls
 from ivr.caller_facts import active_outages, prefetch_outages, read_facts, remember_issue
@@ -26,15 +26,11 @@ from ivr.menu import Menu
 from ivr.menu_store import MenuStore
 from ivr.navigation import CallerInput
 
-log = logging.getLogger(__name__)
-
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_twilio_signature)
+never_5xx(bp)
 
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
-APOLOGY = "We're sorry, we can't take your call right now."
-APOLOGY_TRANSFER = "We're sorry, our phone menu is not available. Connecting you to our team."
-FALLBACK_LOCALE = "en-US"
 
 
 def menus() -> MenuStore:
@@ -99,60 +95,48 @@ def status() -> Response:
 
 @bp.post("/voicemail")
 def voicemail() -> Response:
-    call_sid = _call_sid()
     form = request.form
-
-    def decide(step: Step) -> Change | str:
-        session = step.session
-        if session is None:
-            return twiml.say_then_hang_up([])
-        return call_flow.voicemail_left(
-            _context(session), session, form.get("RecordingSid", ""),
-            form.get("RecordingUrl", ""), form.get("RecordingDuration", ""),
-        ).change
-
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
+    return _known_call_step(lambda ctx, session: call_flow.voicemail_left(
+        ctx, session, form.get("RecordingSid", ""), form.get("RecordingUrl", ""),
+        form.get("RecordingDuration", "")))
 
 
 @bp.post("/transfer")
 def transfer_done() -> Response:
-    call_sid = _call_sid()
     dial_status = request.form.get("DialCallStatus", "")
-
-    def decide(step: Step) -> Change | str:
-        session = step.session
-        if session is None:
-            return twiml.say_then_hang_up([])
-        return call_flow.transfer_done(_context(session), session, dial_status).change
-
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
+    return _known_call_step(
+        lambda ctx, session: call_flow.transfer_done(ctx, session, dial_status))
 
 
 @bp.post("/after-queue")
 def after_queue() -> Response:
     """Twilio's <Enqueue action>: the caller left the queue (QueueResult says how)."""
-    call_sid = _call_sid()
     result = request.form.get("QueueResult", "")
-
-    def decide(step: Step) -> Change | str:
-        session = step.session
-        if session is None:
-            return twiml.say_then_hang_up([])
-        return call_flow.after_queue(_context(session), session, result).change
-
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
+    return _known_call_step(lambda ctx, session: call_flow.after_queue(ctx, session, result))
 
 
 @bp.post("/survey")
 def survey() -> Response:
-    call_sid = _call_sid()
     digits = request.form.get("Digits", "").strip()
+    return _known_call_step(
+        lambda ctx, session: call_flow.survey_answer(ctx, session, digits),
+        applies=lambda ctx: ctx.menu.survey is not None)
 
-    def decide(step: Step) -> Change | str:
-        session = step.session
-        if session is None or _context(session).menu.survey is None:
+
+def _known_call_step(step: Callable[[Context, CallSession], Answer],
+                     applies: Callable[[Context], bool] = lambda ctx: True) -> Response:
+    """Run one step of a call Hotline knows; for an unknown call (or a step that does not
+    apply to its menu) just end it politely."""
+    call_sid = _call_sid()
+
+    def decide(read: Step) -> Change | str:
+        session = read.session
+        if session is None:
             return twiml.say_then_hang_up([])
-        return call_flow.survey_answer(_context(session), session, digits).change
+        ctx = _context(session)
+        if not applies(ctx):
+            return twiml.say_then_hang_up([])
+        return step(ctx, session).change
 
     return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
 
@@ -160,15 +144,7 @@ def survey() -> Response:
 @bp.post("/fallback")
 def fallback() -> Response:
     """The number's fallback URL: useful TwiML without touching Redis or the menu."""
-    return _twiml(_apology())
-
-
-@bp.errorhandler(Exception)
-def on_error(error: Exception) -> Response | HTTPException:
-    if isinstance(error, HTTPException) and (error.code or 500) < 500:
-        return error
-    log.exception("voice webhook %s failed; caller gets the fallback route", request.path)
-    return _twiml(_apology())
+    return apology_response()
 
 
 def _begin(call_sid: str, menu: Menu, outages: dict[str, str]) -> Answer:
@@ -201,10 +177,7 @@ def _remember(answer: Answer) -> None:
 
 
 def _call_sid() -> str:
-    call_sid = request.form.get("CallSid", "").strip()
-    if not call_sid or len(call_sid) > 64:
-        abort(400, description="CallSid: required, at most 64 characters")
-    return call_sid
+    return call_sid_of(request.form)
 
 
 def _step_key() -> str:
@@ -229,11 +202,6 @@ def _confidence(raw: str | None) -> float | None:
     except ValueError:
         return None
     return value if value is not None and math.isfinite(value) else None
-
-
-def _apology() -> str:
-    number = deps().settings.fallback_number
-    return twiml.apology(FALLBACK_LOCALE, APOLOGY_TRANSFER if number else APOLOGY, number)
 
 
 def _twiml(body: str) -> Response:

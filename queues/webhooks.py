@@ -11,10 +11,12 @@ from twilio.twiml.voice_response import VoiceResponse
 from core.deps import deps
 from core.events import Event, EventKind
 from core.session import CallSession, Change, Step
-from core.twilio_auth import require_twilio_signature
+from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_safety import never_5xx
 
 bp = Blueprint("queues", __name__, url_prefix="/queues")
 bp.before_request(require_twilio_signature)
+never_5xx(bp)
 
 DEFAULT_QUEUE = "general"
 HOLD_MESSAGE = "All of our agents are helping other callers. Please stay on the line."
@@ -22,9 +24,7 @@ HOLD_MESSAGE = "All of our agents are helping other callers. Please stay on the 
 
 @bp.post("/enter")
 def enter() -> Response:
-    call_sid = request.form.get("CallSid", "").strip()
-    if not call_sid:
-        return Response("CallSid: required", status=400)
+    call_sid = call_sid_of(request.form)
     d = deps()
 
     def decide(step: Step) -> Change | str:

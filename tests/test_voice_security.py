@@ -96,7 +96,8 @@ def test_incoming_call_with_redis_down_gets_the_fallback_route_not_a_5xx(
 ) -> None:
     app = with_redis_down(make_app(redis_url, fallback_number="+14155550100"))
     call = TwilioCall(app.test_client())
-    for path in ("/voice/incoming", "/voice/menu?s=2", "/voice/status"):
+    for path in ("/voice/incoming", "/voice/menu?s=2", "/voice/status", "/queues/enter",
+                 "/callbacks/offer", "/voice/after-queue", "/voice/survey?s=3"):
         reply = call.post(path, call.form(Digits="1", CallStatus="completed"))
         assert reply.status == 200, path
     reply = call.post("/voice/incoming", call.form())

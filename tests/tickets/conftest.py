@@ -8,20 +8,19 @@ skipped, with the reason shown.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import OperationalError
 
 from core.clock import FixedClock
 from core.deps import Dependencies
 from tests.ivr_app import NOW, make_app
 from tickets_bridge.projector import Projector
-from tickets_bridge.schema import open_engine, upgrade
+from tickets_bridge.schema import open_engine, throwaway_schema, upgrade
 from tickets_bridge.store import TicketStore
 
 POSTGRES_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL",
@@ -40,25 +39,16 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 def _postgres_engine() -> Iterator[Engine]:
-    schema = f"hotline_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL)
+    probe = create_engine(POSTGRES_URL)
     try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        with probe.connect():
+            pass
     except OperationalError as exc:
-        admin.dispose()
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}")
-    # The schema rides in the URL, so a URL handed to a worker (DATABASE_URL) reaches it too.
-    engine = create_engine(make_url(POSTGRES_URL).update_query_dict(
-        {"options": f"-csearch_path={schema}"}))
-    upgrade(engine)
-    try:
-        yield engine
     finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        probe.dispose()
+    with throwaway_schema(POSTGRES_URL) as engine:
+        yield engine
 
 
 @pytest.fixture
