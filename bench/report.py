@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import statistics
+import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.cpu import CpuUse
 from bench.load import Load
+from core.embedded_redis import redis_server_binary
+
+REPORT = Path("docs/BENCHMARKS.md")
+TARGET_RATIO = 0.6
+"""Hotline's throughput over the fixed-TwiML baseline's, at least (the IVR issue's target)."""
+TARGET_P99_MS = 20.0
+"""p99 latency at half of the maximum load, at most (the IVR issue's target)."""
 
 
 @dataclass(frozen=True)
-class Row:
+class Measurement:
+    load: Load
+    cpu: CpuUse
+
+
+@dataclass(frozen=True)
+class Result:
+    """One scenario's runs at maximum load and at half of it (none for context rows)."""
+
     name: str
-    maximum: list[Load]
-    half: list[Load]
+    maximum: list[Measurement]
+    half: list[Measurement]
+    judged: bool = False
+    """Whether the issue's targets apply to this scenario."""
 
 
-def write_report(path: Path, rows: list[Row], machine: str, settings: str) -> None:
-    write_section(path, "webhooks", render(rows, machine, settings))
+def machine() -> str:
+    """Date, CPU model, cores, Python and Redis versions of this machine."""
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor())
+    redis_version = subprocess.run([redis_server_binary(), "--version"],
+                                   capture_output=True, text=True).stdout.split()[2]
+    return (f"{datetime.now(UTC):%Y-%m-%d}; {cpu}; {os.cpu_count()} cores; "
+            f"Python {platform.python_version()}; Redis {redis_version.removeprefix('v=')}")
 
 
 def write_section(path: Path, name: str, body: str) -> None:
@@ -33,30 +62,27 @@ def write_section(path: Path, name: str, body: str) -> None:
     path.write_text(text)
 
 
-def render(rows: list[Row], machine: str, settings: str) -> str:
-    baseline = statistics.median(load.rps for load in rows[0].maximum)
-    lines = [
-        "## Voice webhooks under load",
-        "",
-        f"Machine: {machine}.  ",
-        f"Setup: {settings}.",
-        "",
-        "| scenario | requests/s (max) | p50 ms | p99 ms | ratio to baseline | "
-        "requests/s (half load) | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in rows:
-        top = _median(row.maximum)
-        half = (f"{_median(row.half).rps:,.0f} | {_median(row.half).p50_ms:.2f} | "
-                f"{_median(row.half).p99_ms:.2f}") if row.half else "– | – | –"
-        lines.append(
-            f"| {row.name} | {top.rps:,.0f} | {top.p50_ms:.2f} | {top.p99_ms:.2f} | "
-            f"{top.rps / baseline:.2f} | {half} |"
-        )
-    return "\n".join(lines)
+def render(results: list[Result], header: list[str]) -> str:
+    """The section: `header` lines, the results table, the targets, and where the CPU went.
+    The first result is the baseline, the second the intermediate fixed-TwiML server."""
+    baseline, fixed_route = (median_load(r.maximum).rps for r in results[:2])
+    return "\n".join([
+        "## Voice webhooks under load", "", *header, "",
+        "| scenario | requests/s at max load (range) | p50 ms | p99 ms | ratio to baseline | "
+        "ratio to Hotline's fixed route | requests/s at half load | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *(_row(r, baseline, fixed_route) for r in results), "",
+        *(_verdict(r, baseline) for r in results if r.judged), "",
+        "CPU during the max-load runs, in cores (of "
+        f"{os.cpu_count()}), median of the runs:", "",
+        "| scenario | server under test | Redis | wrk | rest of the machine |",
+        "|---|---:|---:|---:|---:|",
+        *(_cpu_row(r) for r in results),
+    ])
 
 
-def _median(loads: list[Load]) -> Load:
+def median_load(runs: list[Measurement]) -> Load:
+    loads = [m.load for m in runs]
     return Load(
         requests=int(statistics.median(x.requests for x in loads)),
         rps=statistics.median(x.rps for x in loads),
@@ -64,3 +90,34 @@ def _median(loads: list[Load]) -> Load:
         p99_ms=statistics.median(x.p99_ms for x in loads),
         failures=sum(x.failures for x in loads),
     )
+
+
+def _row(result: Result, baseline: float, fixed_route: float) -> str:
+    top = median_load(result.maximum)
+    low, high = min(m.load.rps for m in result.maximum), max(m.load.rps for m in result.maximum)
+    half = "– | – | –"
+    if result.half:
+        at_half = median_load(result.half)
+        half = f"{at_half.rps:,.0f} | {at_half.p50_ms:.2f} | {at_half.p99_ms:.2f}"
+    return (f"| {result.name} | {top.rps:,.0f} ({low:,.0f}–{high:,.0f}) | {top.p50_ms:.2f} | "
+            f"{top.p99_ms:.2f} | {top.rps / baseline:.2f} | {top.rps / fixed_route:.2f} | "
+            f"{half} |")
+
+
+def _verdict(result: Result, baseline: float) -> str:
+    ratio = median_load(result.maximum).rps / baseline
+    p99 = median_load(result.half).p99_ms
+    return (f"- {result.name}: throughput {ratio:.2f} of the baseline's (target ≥ "
+            f"{TARGET_RATIO}): **{_met(ratio >= TARGET_RATIO)}**; p99 at half load "
+            f"{p99:.1f} ms (target < {TARGET_P99_MS:.0f} ms): **{_met(p99 < TARGET_P99_MS)}**.")
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "missed"
+
+
+def _cpu_row(result: Result) -> str:
+    uses = [m.cpu for m in result.maximum]
+    columns = [statistics.median(getattr(u, name) for u in uses)
+               for name in ("server", "redis", "wrk", "other")]
+    return f"| {result.name} | " + " | ".join(f"{c:.2f}" for c in columns) + " |"

@@ -1,244 +1,213 @@
-"""Benchmark: Hotline's incoming-call and menu-step webhooks against a fixed-TwiML server.
+"""Benchmark: Hotline's incoming-call and menu-step webhooks against fixed-TwiML servers.
 
-Both run under gunicorn with the same worker class, threads and process count; Hotline checks
-every signature and writes every step to Redis. Run with `./dev bench`; results go to
-docs/BENCHMARKS.md. Requests are signed ahead of time so that wrk, not Python, makes the load.
+Run with `.venv/bin/python -m bench.webhooks` (or `./dev bench`); the results replace the
+webhooks section of docs/BENCHMARKS.md. All servers run under gunicorn with the settings of
+`hotline serve`; Hotline checks every signature and commits every step to a private Redis.
+Requests are signed ahead of time, so that wrk, not Python, makes the load.
 """
 
 from __future__ import annotations
 
 import os
-import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-import redis
-from twilio.request_validator import RequestValidator
-
-from bench.fixed_twiml import FIXED_PATH
-from bench.load import Load, run_wrk, write_requests
-from bench.report import Row, write_report
-from core.embedded_redis import EmbeddedRedis, redis_server_binary
-from core.settings import DEV_AUTH_TOKEN, Settings
-from hotline.app import create_app
-from hotline.server import GUNICORN_THREADS, GUNICORN_WORKER_CLASS
-from tests.processes import answers, free_port, wait_for
+from bench import calls, servers
+from bench.cpu import measured, wait_quiet
+from bench.fixed_twiml import FIXED, FIXED_PATH
+from bench.load import Load, ensure_wrk, run_max, run_paced
+from bench.report import REPORT, Measurement, Result, machine, render, write_section
+from core.embedded_redis import EmbeddedRedis
+from tests.processes import redis_pid
 
 RUNS = 3
+"""Runs per scenario and load; the report shows their median."""
 SECONDS = 8
+"""Length of one wrk run."""
 CONNECTIONS = 32
+"""Connections at maximum load: enough to keep every gunicorn thread busy."""
 THREADS = 2
-WORKERS = 2
-CALLS_PER_RUN = 40_000
-"""Distinct calls prepared per run and scenario: more than a run can use, so no step repeats."""
+"""wrk threads at maximum load."""
+HALF_LOAD_CONNECTIONS = 16
+"""Connections (one wrk thread each) sharing the paced half load."""
+MAX_CALLS = 40_000
+"""Calls prepared for each stateful max-load run: more than a run can make, so none repeats."""
+STATELESS_CALLS = 10_000
+"""Lines per baseline run; the baselines keep no state, so wrk may cycle through them."""
+SAMPLE = 50
+"""Calls per run whose stored session, events and reply are checked afterwards."""
 
-HALF_LOAD_CONNECTIONS = 8
-BASELINE = "fixed TwiML, same server (baseline)"
-BARE = "fixed TwiML, bare Flask (context)"
-HOTLINE_SCENARIOS = ("incoming call", "menu step")
+BASELINE = "baseline: fixed TwiML, minimal Flask app"
+FIXED_ROUTE = "fixed TwiML from Hotline's app (signature check, no IVR work)"
+INCOMING = "incoming call (`POST /voice/incoming`)"
+MENU_STEP = "menu step (`POST /voice/menu`, a key)"
+
+Prepare = Callable[[Path, str, int], list[str]]
+"""Writes a request file of N calls tagged T at P, returns their CallSids."""
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    url: str
-    files: list[Path]
-    """One request file per run: max-load runs first, then half-load runs."""
+    server: servers.Server
+    prepare: Prepare
+    leaves_at: str | None
+    """The menu node each call is at after its request; None for stateless baselines."""
     at_half_load: bool = True
 
 
+@dataclass(frozen=True)
+class Bench:
+    work: Path
+    redis_url: str
+    redis_pid: int | None
+    scenarios: list[Scenario]
+
+
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, EmbeddedRedis(Path(tmp), persist=False) as store:
-        work = Path(tmp)
-        with hotline_server(store.url) as hotline, same_server(store.url) as fixed, \
-                bare_server() as bare:
-            scenarios = prepare(work, store.url, hotline, fixed, bare)
-            maxima = {s.name: measure_max(s) for s in scenarios}
-            halves = {s.name: measure_half(s, maxima[s.name]) for s in scenarios
-                      if s.at_half_load}
-            check_written(store.url)
-    rows = [Row(s.name, maxima[s.name], halves.get(s.name, [])) for s in scenarios]
-    write_report(Path("docs/BENCHMARKS.md"), rows, machine(), settings_note())
-    print(Path("docs/BENCHMARKS.md").read_text())
+    ensure_wrk()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp, environment(Path(tmp)) as bench:
+        smoke_test(bench)
+        maxima = {s.name: [] for s in bench.scenarios}  # type: dict[str, list[Measurement]]
+        for run in range(RUNS):
+            for scenario in bench.scenarios:
+                maxima[scenario.name].append(measure_max(bench, scenario, run))
+        halves = {s.name: [] for s in bench.scenarios}  # type: dict[str, list[Measurement]]
+        for run in range(RUNS):
+            for scenario in (s for s in bench.scenarios if s.at_half_load):
+                rate = statistics.median(m.load.rps for m in maxima[scenario.name]) / 2
+                halves[scenario.name].append(measure_half(bench, scenario, run, rate))
+    results = [Result(s.name, maxima[s.name], halves[s.name], judged=s.leaves_at is not None)
+               for s in bench.scenarios]
+    write_section(REPORT, "webhooks", render(results, header(time.monotonic() - started)))
+    print(REPORT.read_text())
 
 
-def prepare(work: Path, redis_url: str, hotline: str, fixed: str, bare: str) -> list[Scenario]:
-    """Signed request files: per run, new calls for `incoming` and waiting calls for `menu`."""
-    template = create_template_call(hotline, redis_url)
-    incoming, menu, baseline = [], [], []
-    for run in range(RUNS * 2):
-        path = work / f"fixed-{run}.txt"
-        write_requests(path, fixed, DEV_AUTH_TOKEN, FIXED_PATH,
-                       [call_form(f"CA{run:04d}fx{i:026d}") for i in range(CALLS_PER_RUN)])
-        baseline.append(path)
-        path = work / f"incoming-{run}.txt"
-        write_requests(path, hotline, DEV_AUTH_TOKEN, "/voice/incoming",
-                       [call_form(f"CA{run:04d}in{i:026d}") for i in range(CALLS_PER_RUN)])
-        incoming.append(path)
-        sids = [f"CA{run:04d}mn{i:026d}" for i in range(CALLS_PER_RUN)]
-        clone_call(redis_url, template, sids)
-        path = work / f"menu-{run}.txt"
-        write_requests(path, hotline, DEV_AUTH_TOKEN, "/voice/menu?s=1",
-                       [call_form(sid, Digits="1") for sid in sids])
-        menu.append(path)
-    return [
-        Scenario(BASELINE, fixed, baseline),
-        Scenario(HOTLINE_SCENARIOS[0], hotline, incoming),
-        Scenario(HOTLINE_SCENARIOS[1], hotline, menu),
-        Scenario(BARE, bare, baseline, at_half_load=False),
-    ]
+@contextmanager
+def environment(work: Path) -> Iterator[Bench]:
+    """Redis (private unless REDIS_URL is set), the three servers, and the scenarios on them."""
+    with ExitStack() as stack:
+        redis_url = os.environ.get("REDIS_URL")
+        if not redis_url:
+            redis_url = stack.enter_context(EmbeddedRedis(work / "redis", persist=False)).url
+        hotline = stack.enter_context(servers.hotline(redis_url, work / "hotline"))
+        fixed = stack.enter_context(servers.hotline_fixed(redis_url, work / "hotline"))
+        bare = stack.enter_context(servers.bare())
+        calls.answer_template_call(hotline.url, redis_url, work / "hotline")
+        yield Bench(work, redis_url, _local_pid(redis_url), [
+            Scenario(BASELINE, bare, _new_calls(bare.url, FIXED_PATH), None),
+            Scenario(FIXED_ROUTE, fixed, _new_calls(fixed.url, FIXED_PATH), None,
+                     at_half_load=False),
+            Scenario(INCOMING, hotline, _new_calls(hotline.url, "/voice/incoming"), "language"),
+            Scenario(MENU_STEP, hotline, _waiting_calls(hotline.url, redis_url), "main"),
+        ])
 
 
-def measure_max(scenario: Scenario) -> list[Load]:
-    loads = []
-    for run in range(RUNS):
-        load = run_wrk(scenario.url, scenario.files[run], SECONDS, CONNECTIONS, THREADS)
-        loads.append(checked(scenario.name, load))
-    return loads
+def _new_calls(url: str, target: str) -> Prepare:
+    return lambda path, tag, count: calls.new_calls(path, url, target, tag, count)
 
 
-def measure_half(scenario: Scenario, maxima: list[Load]) -> list[Load]:
-    """Latency at half of the scenario's median maximum throughput, paced per connection.
-
-    wrk paces by a delay after each response, so a short calibration run first learns the
-    response time to subtract, to land near the target rate."""
-    rate = statistics.median(load.rps for load in maxima) / 2
-    spacing_ms = HALF_LOAD_CONNECTIONS * 1000 / rate
-    probe = run_wrk(scenario.url, scenario.files[RUNS], 3, HALF_LOAD_CONNECTIONS, 1, spacing_ms)
-    response_ms = max(0.0, HALF_LOAD_CONNECTIONS * 1000 / probe.rps - spacing_ms)
-    delay_ms = max(0.0, spacing_ms - response_ms)
-    loads = []
-    for run in range(RUNS):
-        load = run_wrk(scenario.url, scenario.files[RUNS + run], SECONDS,
-                       HALF_LOAD_CONNECTIONS, 1, delay_ms)
-        loads.append(checked(f"{scenario.name} at half load", load))
-    return loads
+def _waiting_calls(url: str, redis_url: str) -> Prepare:
+    return lambda path, tag, count: calls.waiting_calls(path, url, redis_url, tag, count)
 
 
-def checked(name: str, load: Load) -> Load:
-    """`load`, after making sure every request succeeded and no request was repeated."""
-    print(f"  {name}: {load.rps:,.0f} req/s, p50 {load.p50_ms:.2f} ms, p99 {load.p99_ms:.2f} ms",
-          flush=True)
+def _local_pid(redis_url: str) -> int | None:
+    pid = redis_pid(redis_url)
+    return pid if Path(f"/proc/{pid}").exists() else None
+
+
+def smoke_test(bench: Bench) -> None:
+    """Before any load: every server answers what it should, and Hotline refuses bad signatures."""
+    bare, fixed, incoming, menu = bench.scenarios
+    _expect(bare.server.url, FIXED_PATH, calls.call_form("CAsmoke0"), FIXED)
+    _expect(fixed.server.url, FIXED_PATH, calls.call_form("CAsmoke1"), FIXED)
+    _expect(incoming.server.url, "/voice/incoming", calls.call_form("CAsmoke2"),
+            "/voice/menu?s=1")
+    [sid] = menu.prepare(bench.work / "smoke.txt", "smoke", 1)
+    _expect(menu.server.url, "/voice/menu?s=1", calls.call_form(sid, Digits="1"),
+            "/voice/menu?s=2")
+    status, _ = calls.post(incoming.server.url, "/voice/incoming", calls.call_form("CAsmoke3"),
+                           signed=False)
+    if status != 403:
+        raise SystemExit(f"benchmark invalid: an unsigned request got {status}, not 403")
+
+
+def _expect(url: str, target: str, form: dict[str, str], contains: str) -> None:
+    status, body = calls.post(url, target, form)
+    if status != 200 or contains not in body:
+        raise SystemExit(f"benchmark invalid: {url}{target} answered {status}: {body}")
+
+
+def measure_max(bench: Bench, scenario: Scenario, run: int) -> Measurement:
+    count = MAX_CALLS if scenario.leaves_at else STATELESS_CALLS
+    path, sids = _prepared(bench, scenario, f"max{run}", count)
+    return _measure(bench, scenario, sids, "max", CONNECTIONS,
+                    lambda: run_max(scenario.server.url, path, SECONDS, CONNECTIONS, THREADS))
+
+
+def measure_half(bench: Bench, scenario: Scenario, run: int, rate: float) -> Measurement:
+    """`rate` requests/s (half the scenario's median maximum) on a fixed schedule."""
+    count = int(rate * SECONDS * 1.5) + 1000 if scenario.leaves_at else STATELESS_CALLS
+    path, sids = _prepared(bench, scenario, f"half{run}", count)
+    return _measure(bench, scenario, sids, "half", HALF_LOAD_CONNECTIONS,
+                    lambda: run_paced(scenario.server.url, path, SECONDS,
+                                      HALF_LOAD_CONNECTIONS, rate))
+
+
+def _prepared(bench: Bench, scenario: Scenario, label: str, count: int) -> tuple[Path, list[str]]:
+    index = bench.scenarios.index(scenario)
+    path = bench.work / f"{label}-{index}.txt"
+    return path, scenario.prepare(path, f"{label}s{index}", count)
+
+
+def _measure(bench: Bench, scenario: Scenario, sids: list[str], label: str, connections: int,
+             run: Callable[[], Load]) -> Measurement:
+    """One checked run: on a quiet machine, every request answered and (for Hotline) stored."""
+    wait_quiet()
+    before = calls.committed_steps(bench.redis_url)
+    load, cpu = measured(run, scenario.server.pid, bench.redis_pid)
+    print(f"  {scenario.name}, {label} load: {load.rps:,.0f} req/s, p50 {load.p50_ms:.2f} ms, "
+          f"p99 {load.p99_ms:.2f} ms; CPU: server {cpu.server:.2f}, Redis {cpu.redis:.2f}, "
+          f"wrk {cpu.wrk:.2f}, other {cpu.other:.2f}", flush=True)
     if load.failures:
-        raise SystemExit(f"benchmark invalid: {name}: {load.failures} failed requests")
-    if name.startswith(HOTLINE_SCENARIOS) and load.requests > CALLS_PER_RUN:
-        raise SystemExit(f"benchmark invalid: {name} made more requests than calls prepared")
-    return load
+        raise SystemExit(f"benchmark invalid: {scenario.name}: {load.failures} failed requests")
+    if scenario.leaves_at is not None:
+        time.sleep(servers.SETTLE)  # replies wrk stopped waiting for may still be committing
+        check_committed(scenario, load, calls.committed_steps(bench.redis_url) - before,
+                        connections)
+        calls.check_stored(bench.redis_url, sids[:SAMPLE], scenario.leaves_at)
+    return Measurement(load, cpu)
 
 
-def create_template_call(public_url: str, redis_url: str) -> str:
-    """One real call answered by Hotline's own code, waiting at the language question."""
-    app = create_app(Settings(public_url=public_url), redis_url)
-    sid = "CA" + "f" * 32
-    form = call_form(sid)
-    signature = RequestValidator(DEV_AUTH_TOKEN).compute_signature(
-        public_url + "/voice/incoming", form)
-    reply = app.test_client().post("/voice/incoming", data=form,
-                                   headers={"X-Twilio-Signature": signature})
-    assert reply.status_code == 200, reply.get_data(as_text=True)
-    return sid
+def check_committed(scenario: Scenario, load: Load, committed: int, connections: int) -> None:
+    """Every answered request committed exactly one new step: none came from the reply cache
+    (a repeat) or the error handler (an apology TwiML with status 200)."""
+    if load.repeated:
+        raise SystemExit(f"benchmark invalid: {scenario.name}: {load.repeated} requests repeated;"
+                         " prepare more calls")
+    # Requests still in flight when wrk stops are committed but not counted by wrk.
+    if not load.requests <= committed <= load.requests + connections:
+        raise SystemExit(f"benchmark invalid: {scenario.name}: {load.requests} answered, "
+                         f"{committed} steps committed")
 
 
-def clone_call(redis_url: str, template: str, sids: list[str]) -> None:
-    """Copy the template call's session and event log to `sids`, as if each had just begun."""
-    client = redis.Redis.from_url(redis_url)
-    session = client.dump(f"hotline:call:{template}")
-    events = client.dump(f"hotline:call:{template}:events")
-    pipe = client.pipeline(transaction=False)
-    for index, sid in enumerate(sids, 1):
-        pipe.restore(f"hotline:call:{sid}", 0, session, replace=True)
-        pipe.restore(f"hotline:call:{sid}:events", 0, events, replace=True)
-        if index % 2000 == 0:
-            pipe.execute()
-    pipe.execute()
-    client.close()
-
-
-def check_written(redis_url: str) -> None:
-    """Hotline really stored what it answered: decisions and moved sessions are in Redis."""
-    client = redis.Redis.from_url(redis_url)
-    moved = client.hget(f"hotline:call:CA0000mn{1:026d}", "node")
-    created = client.exists(f"hotline:call:CA0000in{1:026d}")
-    client.close()
-    if moved != b"main" or not created:
-        raise SystemExit("benchmark invalid: Hotline did not store the steps it answered")
-
-
-def call_form(sid: str, **extra: str) -> dict[str, str]:
-    return {"CallSid": sid, "AccountSid": "AC" + "0" * 32, "From": "+14155550123",
-            "To": "+18005550100", "CallStatus": "in-progress", "Direction": "inbound",
-            "ApiVersion": "2010-04-01", **extra}
-
-
-@contextmanager
-def hotline_server(redis_url: str) -> Iterator[str]:
-    port = free_port()
-    env = {"REDIS_URL": redis_url, "HOTLINE_BIND": f"127.0.0.1:{port}",
-           "HOTLINE_PUBLIC_URL": f"http://127.0.0.1:{port}", "HOTLINE_WEB_WORKERS": str(WORKERS),
-           "PATH": "/usr/bin:/bin"}
-    with _process([str(Path(sys.executable).parent / "hotline"), "serve"], env, port) as url:
-        yield url
-
-
-@contextmanager
-def same_server(redis_url: str) -> Iterator[str]:
-    port = free_port()
-    env = {"REDIS_URL": redis_url, "HOTLINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "PATH": "/usr/bin:/bin"}
-    with _process(_gunicorn(port, "bench.fixed_twiml:same_server()"), env, port) as url:
-        yield url
-
-
-@contextmanager
-def bare_server() -> Iterator[str]:
-    port = free_port()
-    with _process(_gunicorn(port, "bench.fixed_twiml:bare"), {"PATH": "/usr/bin:/bin"},
-                  port) as url:
-        yield url
-
-
-def _gunicorn(port: int, app: str) -> list[str]:
-    """gunicorn with the settings `hotline serve` uses."""
-    return [sys.executable, "-m", "gunicorn", "-k", GUNICORN_WORKER_CLASS,
-            "--threads", str(GUNICORN_THREADS), "-w", str(WORKERS),
-            "-b", f"127.0.0.1:{port}", "--log-level", "warning", app]
-
-
-@contextmanager
-def _process(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    try:
-        wait_for(lambda: answers(port), " ".join(command[-2:]))
-        time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
-    redis_version = subprocess.run([redis_server_binary(), "--version"],
-                                   capture_output=True, text=True).stdout.split()[2]
-    return (f"{datetime.now(UTC):%Y-%m-%d}; {cpu}; {os.cpu_count()} cores; "
-            f"Python {platform.python_version()}; Redis {redis_version}")
-
-
-def settings_note() -> str:
-    return (f"gunicorn {WORKERS} workers × {GUNICORN_THREADS} threads ({GUNICORN_WORKER_CLASS}) "
-            f"for both servers; wrk on the same machine; max load: {THREADS} threads, "
-            f"{CONNECTIONS} connections, {SECONDS} s; half load: {HALF_LOAD_CONNECTIONS} "
-            f"connections paced to half the median maximum; median of {RUNS} runs")
+def header(seconds: float) -> list[str]:
+    return [
+        f"Machine: {machine()}.  ",
+        "Command: `.venv/bin/python -m bench.webhooks` (also run by `./dev bench`); "
+        f"took {seconds / 60:.0f} min.  ",
+        f"Setup: gunicorn {servers.gunicorn_note()} for every server; wrk on the same machine; "
+        f"max load: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s; half load: "
+        f"{HALF_LOAD_CONNECTIONS} connections on a fixed schedule at half the scenario's median "
+        f"maximum, latency from when each request was due; median of {RUNS} runs, scenarios "
+        "interleaved.",
+    ]
 
 
 if __name__ == "__main__":
