@@ -29,7 +29,7 @@ def call_form(sid: str, **extra: str) -> dict[str, str]:
 
 def call_sids(tag: str, count: int) -> list[str]:
     """`count` distinct CallSids (34 characters, like Twilio's) marked with `tag`."""
-    return [f"CA{tag:>8.8}{i:024d}" for i in range(count)]
+    return [f"CA{tag}{i:0{32 - len(tag)}d}" for i in range(count)]
 
 
 def new_calls(path: Path, public_url: str, target: str, tag: str, count: int) -> list[str]:
@@ -65,6 +65,8 @@ def clone_call(redis_url: str, sids: list[str]) -> None:
     client = redis.Redis.from_url(redis_url)
     session = client.dump(keys.call(TEMPLATE_SID))
     events = client.dump(keys.call_events(TEMPLATE_SID))
+    if session is None or events is None:
+        raise SystemExit("benchmark: the template call left no session in Redis")
     pipe = client.pipeline(transaction=False)
     for index, sid in enumerate(sids, 1):
         pipe.restore(keys.call(sid), 0, session, replace=True)

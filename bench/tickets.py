@@ -21,8 +21,8 @@ import redis
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
-from bench.report import write_section
-from bench.webhooks import call_form, machine
+from bench.calls import call_form
+from bench.report import machine, write_section
 from core.clock import SystemClock
 from core.embedded_redis import EmbeddedRedis
 from core.session import SessionStore

@@ -54,3 +54,28 @@ def caller_open_tickets(e164: str) -> str:
     """Hash: issue category -> JSON {ticket_id, issue, assignee, updated_at} of the caller's open
     tickets, kept by the tickets bridge so the IVR can attach a repeat caller without SQL."""
     return f"{PREFIX}:caller:{e164}:open-tickets"
+
+
+def queue_waiting(queue: str) -> str:
+    """Sorted set: CallSids waiting in `queue` (name:tier), scored by effective arrival."""
+    return f"{PREFIX}:queue:{queue}:waiting"
+
+
+def waiting_caller(call_sid: str) -> str:
+    """Hash: a waiting caller's queue, priority, arrival and skills."""
+    return f"{PREFIX}:waiting:{call_sid}"
+
+
+def agents_available() -> str:
+    """Sorted set: available agent ids, scored by when they became idle (longest idle first)."""
+    return f"{PREFIX}:agents:available"
+
+
+def agent(agent_id: str) -> str:
+    """Hash: an agent's name, reach, tier, status and current call."""
+    return f"{PREFIX}:agent:{agent_id}"
+
+
+def agent_skills(agent_id: str) -> str:
+    """Set: an agent's skills."""
+    return f"{PREFIX}:agent:{agent_id}:skills"
