@@ -20,6 +20,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from tickets_bridge.agent_page import bp as agent_bp
     from tickets_bridge.api import BRIDGES
     from tickets_bridge.api import EXTENSION as TICKETS
+    from tickets_bridge.api import agents_bp as agents_api_bp
     from tickets_bridge.api import bp as tickets_api_bp
     from tickets_bridge.jobs import configured_bridges
     from tickets_bridge.schema import database_url, open_engine, upgrade
@@ -38,6 +39,6 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.extensions[BRIDGES] = list(configured_bridges(settings))
     app.secret_key = settings.session_secret
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
-                      openapi_bp, agent_bp):
+                      openapi_bp, agent_bp, agents_api_bp):
         app.register_blueprint(blueprint)
     return app

@@ -76,6 +76,11 @@ DOCUMENT: dict[str, Any] = {
                       "requestBody": {"required": True, "content": {"application/json": {
                           "schema": {"$ref": "#/components/schemas/WrapUp"}}}},
                       "responses": _ok("Ticket")}},
+        "/api/v1/agents/{agent_id}/screen-pop": {"get": {
+            "summary": "The ticket of the call being routed to the agent",
+            "parameters": [{"name": "agent_id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": _ok("Ticket")}},
         "/api/v1/tickets/{ticket_id}/notes": {"post": {
             "summary": "Add an internal note (never shown to the caller side)",
             "parameters": [_ID],

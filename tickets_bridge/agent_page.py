@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
-from tickets_bridge.api import desk, tickets
+from tickets_bridge.api import current_ticket, desk, tickets
 
 bp = Blueprint("agent", __name__, url_prefix="/agent", template_folder="templates")
 
@@ -39,6 +39,17 @@ def login() -> str | WerkzeugResponse:
     session["agent"] = name
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/agent/") else url_for("agent.login_form"))
+
+
+@bp.get("/current")
+def current_call() -> str | WerkzeugResponse:
+    """The signed-in agent's current call: its ticket, or a page saying there is none yet."""
+    if "agent" not in session:
+        return redirect(url_for("agent.login_form", next=request.path))
+    ticket = current_ticket(session["agent"])
+    if ticket is None:
+        return render_template("agent/idle.html", agent=session["agent"])
+    return redirect(url_for("agent.ticket_page", ticket_id=ticket.id))
 
 
 @bp.get("/tickets/<int:ticket_id>")

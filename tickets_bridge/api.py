@@ -13,6 +13,7 @@ from core.api import error, require_admin_token
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
+from core.redis_values import text
 from tickets_bridge.desk import Desk, WrapUp
 from tickets_bridge.jobs import QUEUE, enqueue_delivery
 from tickets_bridge.store import TicketStore
@@ -78,6 +79,29 @@ def wrap_up(ticket_id: str) -> Response:
     if ticket.status == "solved" and ticket.phone:
         _forget_open(ticket)
     return jsonify(ticket.to_dict())
+
+
+agents_bp = Blueprint("agents_api", __name__, url_prefix="/api/v1/agents")
+agents_bp.before_request(require_admin_token)
+
+
+@agents_bp.get("/<agent_id>/screen-pop")
+def screen_pop(agent_id: str) -> Response:
+    """The ticket of the call being routed to the agent (from the queues' assignment)."""
+    ticket = current_ticket(agent_id)
+    if ticket is None:
+        return error(404, "no_call", f"agent {agent_id!r} has no call with a ticket now",
+                     "agent_id")
+    return jsonify(ticket.to_dict())
+
+
+def current_ticket(agent_id: str) -> Ticket | None:
+    """The ticket of the call the queues assigned to `agent_id`, once the bridge has it."""
+    call = deps().redis.hget(keys.agent(agent_id), "call")
+    if not call:
+        return None
+    ticket_id = tickets().ticket_id_for_call(text(call))
+    return tickets().get(ticket_id) if ticket_id is not None else None
 
 
 @bp.errorhandler(InvalidInput)

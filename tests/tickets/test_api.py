@@ -86,3 +86,30 @@ def test_wrap_up_refuses_bad_fields_by_name(
     assert empty.get_json()["error"]["field"] == "text"
     missing = client.post("/api/v1/tickets/999999/notes", headers=AUTH, json={"text": "x"})
     assert missing.status_code == 404
+
+
+def test_screen_pop_gives_an_agent_the_ticket_of_the_call_routed_to_them(
+    app: Flask, projector: Projector, store: TicketStore
+) -> None:
+    from queues.queue_store import QueueStore
+
+    app.extensions[EXTENSION] = store
+    queues = QueueStore(app.extensions["hotline"].redis)
+    queues.sign_in("ana", "L1", ["billing"], 1_800_000_000.0)
+    client = app.test_client()
+    idle = client.get("/api/v1/agents/ana/screen-pop", headers=AUTH)
+    assert idle.status_code == 404 and idle.get_json()["error"]["field"] == "agent_id"
+    call = billing_call(app)
+    drain(projector)
+    assert queues.arrive(call.sid, "billing", "L1", ["billing"], "normal",
+                         1_800_000_100.0).agent == "ana"
+    popped = client.get("/api/v1/agents/ana/screen-pop", headers=AUTH).get_json()
+    assert popped["calls"][0]["call_sid"] == call.sid
+    assert popped["issue"] == "billing/dispute"
+    with client.session_transaction() as browser:
+        browser["agent"] = "ana"
+    page = client.get("/agent/current")
+    assert page.status_code == 302 and page.location.endswith(f"/agent/tickets/{popped['id']}")
+    with client.session_transaction() as browser:
+        browser["agent"] = "bo"
+    assert "No call for you right now" in client.get("/agent/current").get_data(as_text=True)
