@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 QUIET_CORES = 0.25
 """Busy cores below which the machine counts as quiet enough to start a run."""
-QUIET_WAIT = 60.0
+QUIET_WAIT = 30.0
 """Seconds to wait for a quiet machine before running anyway (the report shows the noise)."""
 
 
@@ -30,18 +30,53 @@ class CpuUse:
     redis: float
     wrk: float
     other: float
+    balance: float = 1.0
+    """CPU of the server's least busy worker process over its busiest's (1.0: even)."""
+
+
+@dataclass(frozen=True)
+class _Reading:
+    at: float
+    machine: float
+    server: float
+    workers: dict[int, float]
+    redis: float
+    children: float
 
 
 def measured(action: Callable[[], T], server_pid: int, redis_pid: int | None) -> tuple[T, CpuUse]:
     """`action()`'s result and the CPU used meanwhile by the process tree of `server_pid`, by
     Redis, by the child processes this process reaped (wrk) and by the rest of the machine."""
-    start = (time.monotonic(), _machine_busy(), _tree(server_pid), _tree(redis_pid), _children())
+    start = _read(server_pid, redis_pid)
     result = action()
-    end = (time.monotonic(), _machine_busy(), _tree(server_pid), _tree(redis_pid), _children())
-    elapsed = end[0] - start[0]
-    server, redis, wrk = ((b - a) / elapsed for a, b in zip(start[2:], end[2:], strict=True))
-    total = (end[1] - start[1]) / elapsed
-    return result, CpuUse(server, redis, wrk, max(0.0, total - server - redis - wrk))
+    end = _read(server_pid, redis_pid)
+    elapsed = end.at - start.at
+    server, redis, wrk, total = ((b - a) / elapsed for a, b in (
+        (start.server, end.server), (start.redis, end.redis), (start.children, end.children),
+        (start.machine, end.machine)))
+    return result, CpuUse(server, redis, wrk, max(0.0, total - server - redis - wrk),
+                          _balance(start.workers, end.workers))
+
+
+def _balance(start: dict[int, float], end: dict[int, float]) -> float:
+    used = [end[pid] - start[pid] for pid in end if pid in start]
+    return min(used) / max(used) if len(used) > 1 and max(used) > 0 else 1.0
+
+
+def _read(server_pid: int, redis_pid: int | None) -> _Reading:
+    stats = _all_stats()
+    kids: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        kids.setdefault(ppid, []).append(pid)
+    workers = {pid: _tree(pid, stats, kids) for pid in kids.get(server_pid, [])}
+    return _Reading(
+        at=time.monotonic(),
+        machine=_machine_busy(),
+        server=stats.get(server_pid, (0, 0.0))[1] + sum(workers.values()),
+        workers=workers,
+        redis=_tree(redis_pid, stats, kids) if redis_pid is not None else 0.0,
+        children=_children(),
+    )
 
 
 def wait_quiet() -> float:
@@ -72,19 +107,13 @@ def _children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _tree(root: int | None) -> float:
+def _tree(root: int, stats: dict[int, tuple[int, float]], kids: dict[int, list[int]]) -> float:
     """CPU seconds used so far by `root` and its live descendants."""
-    if root is None:
-        return 0.0
-    stats = _all_stats()
-    parents: dict[int, list[int]] = {}
-    for pid, (ppid, _) in stats.items():
-        parents.setdefault(ppid, []).append(pid)
     total, todo = 0.0, [root]
     while todo:
         pid = todo.pop()
         total += stats.get(pid, (0, 0.0))[1]
-        todo += parents.get(pid, [])
+        todo += kids.get(pid, [])
     return total
 
 

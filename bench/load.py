@@ -41,6 +41,12 @@ def ensure_wrk() -> None:
     subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True)
 
 
+def wrk_version() -> str:
+    """wrk's version as it prints it (`wrk -v` exits non-zero by design)."""
+    shown = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()
+    return shown[1] if len(shown) > 1 else "unknown"
+
+
 def write_requests(path: Path, public_url: str, token: str, target: str,
                    forms: list[dict[str, str]]) -> None:
     """One signed POST of each form to `target`, each with its own idempotency token."""

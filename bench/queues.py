@@ -11,8 +11,7 @@ from pathlib import Path
 
 import redis
 
-from bench.report import write_section
-from bench.webhooks import machine
+from bench.report import machine, write_section
 from core.embedded_redis import EmbeddedRedis
 from queues.queue_store import QueueStore
 

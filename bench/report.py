@@ -39,13 +39,13 @@ class Result:
 
 
 def machine() -> str:
-    """Date, CPU model, cores, Python and Redis versions of this machine."""
+    """Date, CPU model, cores this process may use (as nproc counts), Python and Redis."""
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
                platform.processor())
     redis_version = subprocess.run([redis_server_binary(), "--version"],
                                    capture_output=True, text=True).stdout.split()[2]
-    return (f"{datetime.now(UTC):%Y-%m-%d}; {cpu}; {os.cpu_count()} cores; "
+    return (f"{datetime.now(UTC):%Y-%m-%d}; {cpu}; {len(os.sched_getaffinity(0))} cores; "
             f"Python {platform.python_version()}; Redis {redis_version.removeprefix('v=')}")
 
 
@@ -69,14 +69,15 @@ def render(results: list[Result], header: list[str]) -> str:
     return "\n".join([
         "## Voice webhooks under load", "", *header, "",
         "| scenario | requests/s at max load (range) | p50 ms | p99 ms | ratio to baseline | "
-        "ratio to Hotline's fixed route | requests/s at half load | p50 ms | p99 ms |",
+        "ratio to Hotline's fixed route | requests/s at half load | p50 ms | p99 ms (worst run) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(_row(r, baseline, fixed_route) for r in results), "",
         *(_verdict(r, baseline) for r in results if r.judged), "",
         "CPU during the max-load runs, in cores (of "
         f"{os.cpu_count()}), median of the runs:", "",
-        "| scenario | server under test | Redis | wrk | rest of the machine |",
-        "|---|---:|---:|---:|---:|",
+        "| scenario | server under test | Redis | wrk | rest of the machine | "
+        "server CPU per request (µs) |",
+        "|---|---:|---:|---:|---:|---:|",
         *(_cpu_row(r) for r in results),
     ])
 
@@ -98,7 +99,8 @@ def _row(result: Result, baseline: float, fixed_route: float) -> str:
     half = "– | – | –"
     if result.half:
         at_half = median_load(result.half)
-        half = f"{at_half.rps:,.0f} | {at_half.p50_ms:.2f} | {at_half.p99_ms:.2f}"
+        worst = max(m.load.p99_ms for m in result.half)
+        half = f"{at_half.rps:,.0f} | {at_half.p50_ms:.2f} | {at_half.p99_ms:.2f} ({worst:.1f})"
     return (f"| {result.name} | {top.rps:,.0f} ({low:,.0f}–{high:,.0f}) | {top.p50_ms:.2f} | "
             f"{top.p99_ms:.2f} | {top.rps / baseline:.2f} | {top.rps / fixed_route:.2f} | "
             f"{half} |")
@@ -120,4 +122,6 @@ def _cpu_row(result: Result) -> str:
     uses = [m.cpu for m in result.maximum]
     columns = [statistics.median(getattr(u, name) for u in uses)
                for name in ("server", "redis", "wrk", "other")]
-    return f"| {result.name} | " + " | ".join(f"{c:.2f}" for c in columns) + " |"
+    per_request = statistics.median(m.cpu.server / m.load.rps * 1e6 for m in result.maximum)
+    return (f"| {result.name} | " + " | ".join(f"{c:.2f}" for c in columns)
+            + f" | {per_request:,.0f} |")
