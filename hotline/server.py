@@ -118,17 +118,25 @@ def _background(enabled: bool, redis_url: str) -> Iterator[None]:
     command = str(Path(sys.executable).parent / "hotline")
     env = {**os.environ, "REDIS_URL": redis_url}
     children = [subprocess.Popen([command, name], env=env) for name in ("worker", "bridge")]
+    owner = os.getpid()
     try:
         yield
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        # A gunicorn worker (forked from serve) leaves by SystemExit through this same stack;
+        # the children are serve's alone to stop, as the embedded Redis is.
+        if os.getpid() == owner:
+            _stop_children(children)
+
+
+def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def _announce(settings: Settings, bind: str, origin: str, app: Flask) -> None:
