@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from core.clock import Clock, SystemClock
 from core.session import SessionStore
 from core.settings import Settings
+from core.telephony import Telephony, telephony_for
 
 EXTENSION = "hotline"
 
@@ -23,6 +24,7 @@ class Dependencies:
     redis: redis.Redis
     clock: Clock
     sessions: SessionStore
+    telephony: Telephony
 
 
 def connect(url: str) -> redis.Redis:
@@ -42,6 +44,7 @@ def build(settings: Settings, redis_url: str, clock: Clock | None = None) -> Dep
         redis=client,
         clock=clock or SystemClock(),
         sessions=SessionStore(client, settings.session_ttl),
+        telephony=telephony_for(settings, client),
     )
 
 

@@ -79,3 +79,18 @@ def agent(agent_id: str) -> str:
 def agent_skills(agent_id: str) -> str:
     """Set: an agent's skills."""
     return f"{PREFIX}:agent:{agent_id}:skills"
+
+
+def simulated_calls() -> str:
+    """List: outbound calls placed while no Twilio is configured, for the caller simulator."""
+    return f"{PREFIX}:sim:calls"
+
+
+def simulated_redirects(call_sid: str) -> str:
+    """List: redirects of a live simulated call (URLs its TwiML should be fetched from)."""
+    return f"{PREFIX}:sim:call:{call_sid}:redirects"
+
+
+def simulated_messages() -> str:
+    """List: SMS sent while no Twilio is configured."""
+    return f"{PREFIX}:sim:messages"

@@ -163,6 +163,20 @@ class SessionStore:
                 return change.reply
         raise HotlineError(f"call {call_sid}: step {step_key!r} kept conflicting; gave up")
 
+    def note(self, call_sid: str, step_key: str, events: list[Event]) -> bool:
+        """Append `events` to a known call's log exactly once per `step_key`, for what happens
+        away from the call's own webhooks (a callback's progress, an agent's escalation).
+
+        False when the call is unknown (its log has expired or never existed).
+        """
+        for _ in range(MAX_STEP_TRIES):
+            step = self.read(call_sid, step_key)
+            if step.session is None:
+                return False
+            if step.answered is not None or self.commit(step.session, events, step_key, ""):
+                return True
+        raise HotlineError(f"call {call_sid}: note {step_key!r} kept conflicting; gave up")
+
     def events(self, call_sid: str, first: int = 0, last: int = -1) -> list[dict[str, Any]]:
         """The call's event log from position `first` to `last` (inclusive), oldest first."""
         items = self._redis.lrange(keys.call_events(call_sid), first, last)

@@ -13,37 +13,52 @@ from core import keys
 from core.redis_values import text
 from queues.ageing import rank
 
-# Agents are eligible for a call when their tier is at least the call's ("L1" < "L2" < "L3")
+# Agents are eligible for a task when their tier is at least the task's ("L1" < "L2" < "L3")
 # and they have every skill it needs. The repeat caller's preferred agent is tried first.
-_ARRIVE = """
-local call, queue, tier, skills, preferred = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local function eligible(agent)
-  local info = redis.call('HMGET', KEYS[3] .. agent, 'status', 'tier')
+# KEYS: available zset, agent hash prefix, assignment log. ARGV: task, tier, skills, preferred.
+_PICK_AGENT = """
+local function eligible(agent, tier, skills)
+  local info = redis.call('HMGET', KEYS[2] .. agent, 'status', 'tier')
   if info[1] ~= 'available' or (info[2] or '') < tier then return false end
   for skill in string.gmatch(skills, '%S+') do
-    if redis.call('SISMEMBER', KEYS[3] .. agent .. ':skills', skill) == 0 then return false end
+    if redis.call('SISMEMBER', KEYS[2] .. agent .. ':skills', skill) == 0 then return false end
   end
   return true
 end
-local function take(agent)
-  redis.call('ZREM', KEYS[2], agent)
-  redis.call('HSET', KEYS[3] .. agent, 'status', 'busy', 'call', call)
-  redis.call('RPUSH', KEYS[4], agent .. ' ' .. call)
-  return {'agent', agent}
+local function pick_agent(task, tier, skills, preferred)
+  local chosen = nil
+  if preferred ~= '' and redis.call('ZSCORE', KEYS[1], preferred)
+     and eligible(preferred, tier, skills) then
+    chosen = preferred
+  else
+    for _, agent in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+      if eligible(agent, tier, skills) then chosen = agent; break end
+    end
+  end
+  if chosen == nil then return nil end
+  redis.call('ZREM', KEYS[1], chosen)
+  redis.call('HSET', KEYS[2] .. chosen, 'status', 'busy', 'call', task)
+  redis.call('RPUSH', KEYS[3], chosen .. ' ' .. task)
+  return chosen
 end
-if redis.call('ZSCORE', KEYS[1], call) then
-  return {'waiting', tostring(redis.call('ZRANK', KEYS[1], call) + 1)}
+"""
+
+_CLAIM = _PICK_AGENT + """
+return pick_agent(ARGV[1], ARGV[2], ARGV[3], ARGV[4]) or false
+"""
+
+# KEYS as _PICK_AGENT, then the waiting zset and the task's waiting hash.
+_ARRIVE = _PICK_AGENT + """
+local task, queue, tier, skills, preferred = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if redis.call('ZSCORE', KEYS[4], task) then
+  return {'waiting', tostring(redis.call('ZRANK', KEYS[4], task) + 1)}
 end
-if preferred ~= '' and redis.call('ZSCORE', KEYS[2], preferred) and eligible(preferred) then
-  return take(preferred)
-end
-for _, agent in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if eligible(agent) then return take(agent) end
-end
-redis.call('ZADD', KEYS[1], 'NX', ARGV[6], call)
+local agent = pick_agent(task, tier, skills, preferred)
+if agent then return {'agent', agent} end
+redis.call('ZADD', KEYS[4], 'NX', ARGV[6], task)
 redis.call('HSET', KEYS[5], 'queue', queue, 'tier', tier, 'skills', skills,
            'arrived', ARGV[7], 'rank', ARGV[6])
-return {'waiting', tostring(redis.call('ZRANK', KEYS[1], call) + 1)}
+return {'waiting', tostring(redis.call('ZRANK', KEYS[4], task) + 1)}
 """
 
 # KEYS: agent hash, available zset, assignment log, then the waiting zsets the agent serves.
@@ -101,6 +116,7 @@ class QueueStore:
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
         self._arrive = client.register_script(_ARRIVE)
+        self._claim = client.register_script(_CLAIM)
         self._next = client.register_script(_NEXT_FOR_AGENT)
         self._abandon = client.register_script(_ABANDON)
         self._ready = client.register_script(_READY)
@@ -110,13 +126,23 @@ class QueueStore:
         """Give the caller an eligible available agent now, else a place in `queue:tier`."""
         name = f"{queue}:{tier}"
         answer = self._arrive(
-            keys=[keys.queue_waiting(name), keys.agents_available(), keys.agent(""),
-                  ASSIGNMENTS, keys.waiting_caller(call_sid)],
+            keys=[keys.agents_available(), keys.agent(""), ASSIGNMENTS,
+                  keys.queue_waiting(name), keys.waiting_caller(call_sid)],
             args=[call_sid, name, tier, " ".join(skills), preferred_agent or "",
                   rank(arrived_at, priority), arrived_at])
         kind, value = text(answer[0]), text(answer[1])
         return Arrival(agent=value, position=None) if kind == "agent" \
             else Arrival(agent=None, position=int(value))
+
+    def claim_agent(self, task: str, tier: str, skills: Sequence[str],
+                    preferred_agent: str | None = None) -> str | None:
+        """Reserve an eligible available agent for `task` (a callback about to be dialled, say):
+        the preferred one if eligible, else the longest idle; None when nobody is free. The
+        agent is busy with `task` until `finish(agent, task, ...)`."""
+        answer = self._claim(
+            keys=[keys.agents_available(), keys.agent(""), ASSIGNMENTS],
+            args=[task, tier, " ".join(skills), preferred_agent or ""])
+        return text(answer) if answer else None
 
     def next_for_agent(self, agent_id: str, queues: Sequence[str]) -> str | None:
         """Assign the best-ranked caller waiting in `queues` to the (available) agent."""

@@ -56,3 +56,16 @@ def data_dir(tmp_path: Path) -> Path:
 def _with_db(url: str, db: int) -> str:
     base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
     return f"{base}/{db}"
+
+
+@pytest.fixture(scope="session")
+def twilio_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a mock of Twilio's REST API serving Twilio's own OpenAPI description."""
+    from tests.twilio_rest import start_prism
+
+    process, url = start_prism(tmp_path_factory.mktemp("prism") / "prism.log")
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -130,3 +130,16 @@ def test_racing_processes_never_double_book_a_caller_or_an_agent(
             assert holding.pop(agent) == call
     waiting = redis_client.zcard("hotline:queue:billing:L1:waiting")
     assert len(calls) + waiting == 600
+
+
+def test_claiming_an_agent_reserves_the_best_eligible_one_until_the_task_is_finished(
+    redis_client: redis.Redis,
+) -> None:
+    store = QueueStore(redis_client)
+    store.sign_in("ana", "L1", ["billing"], T0 - 500)
+    store.sign_in("bo", "L2", ["billing", "refunds"], T0 - 100)
+    assert store.claim_agent("cb:1", "L2", ["refunds"]) == "bo"
+    assert store.claim_agent("cb:2", "L2", ["refunds"]) is None  # bo is reserved for cb:1
+    assert store.arrive("CA-1", "billing", "L1", ["billing"], "normal", T0).agent == "ana"
+    assert store.finish("bo", "cb:1", "L2", ["billing", "refunds"], T0 + 60)
+    assert store.claim_agent("cb:2", "L1", ["billing"], preferred_agent="bo") == "bo"
