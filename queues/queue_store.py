@@ -94,6 +94,15 @@ if ARGV[4] ~= '' then redis.call('RPUSH', KEYS[4], ARGV[1] .. ' ' .. ARGV[4] .. 
 return 1
 """
 
+# KEYS: agent hash, available zset, assignment log. ARGV: agent, task, idle since.
+_RELEASE = """
+if redis.call('HGET', KEYS[1], 'call') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'available', 'call', '')
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('RPUSH', KEYS[3], ARGV[1] .. ' ' .. ARGV[2] .. ' done')
+return 1
+"""
+
 _ABANDON = """
 local removed = redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2])
@@ -120,6 +129,7 @@ class QueueStore:
         self._next = client.register_script(_NEXT_FOR_AGENT)
         self._abandon = client.register_script(_ABANDON)
         self._ready = client.register_script(_READY)
+        self._release = client.register_script(_RELEASE)
 
     def arrive(self, call_sid: str, queue: str, tier: str, skills: Sequence[str],
                priority: str, arrived_at: float, preferred_agent: str | None = None) -> Arrival:
@@ -143,6 +153,12 @@ class QueueStore:
             keys=[keys.agents_available(), keys.agent(""), ASSIGNMENTS],
             args=[task, tier, " ".join(skills), preferred_agent or ""])
         return text(answer) if answer else None
+
+    def release(self, agent_id: str, task: str, at: float) -> bool:
+        """Give back an agent reserved for `task` that never connected (the customer did not
+        answer): available again at once, idle since `at`. False unless they hold `task`."""
+        return bool(self._release(keys=[keys.agent(agent_id), keys.agents_available(),
+                                        ASSIGNMENTS], args=[agent_id, task, at]))
 
     def next_for_agent(self, agent_id: str, queues: Sequence[str]) -> str | None:
         """Assign the best-ranked caller waiting in `queues` to the (available) agent."""

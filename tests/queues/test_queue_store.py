@@ -143,3 +143,6 @@ def test_claiming_an_agent_reserves_the_best_eligible_one_until_the_task_is_fini
     assert store.arrive("CA-1", "billing", "L1", ["billing"], "normal", T0).agent == "ana"
     assert store.finish("bo", "cb:1", "L2", ["billing", "refunds"], T0 + 60)
     assert store.claim_agent("cb:2", "L1", ["billing"], preferred_agent="bo") == "bo"
+    assert not store.release("bo", "cb:1", T0 + 70)  # cb:1 is over: bo now holds cb:2
+    assert store.release("bo", "cb:2", T0 + 90)
+    assert store.claim_agent("cb:3", "L2", ["refunds"]) == "bo"
