@@ -1,17 +1,31 @@
-"""The callback offer the IVR hands callers to.
-
-Until scheduled callbacks are built, the offer says so plainly and keeps the caller's place by
-handing them to the queue their routing decision names; nothing is promised that isn't done.
+"""Callback webhooks: the offer conversation (from the menu, the hold queue, or up front on a
+long wait), a repeat caller's pending callback, and the outbound callback call's answer and
+status callbacks. Views translate form posts and TwiML; callbacks.offer, .promise, .dialer and
+.outcomes decide.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
+from callbacks import jobs, offer, outcomes
+from callbacks.numbers import Refused, check_number, spoken_number
+from callbacks.offer import WORDS, ask, say_then
+from callbacks.policy import Policy, policy_for, tree_section, with_tree
+from callbacks.promise import Choice, promise, when_words
+from callbacks.record import Callback, Mode, State
+from callbacks.runtime import Move, Runtime
+from callbacks.slots import next_slots, speak
+from core import keys
 from core.deps import deps
 from core.events import Event, EventKind
-from core.session import Change, Step
+from core.redis_values import text
+from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import never_5xx
 
@@ -19,25 +33,317 @@ bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
 
-NOT_YET = "Callbacks are not available yet. Please stay on the line for the next agent."
+Offer = dict[str, Any]
+StepLogic = Callable[[CallSession, Offer, str], tuple[Offer, list[str], str]]
+"""A step of the offer: (session, offer state, digits) -> (new state, words said, TwiML)."""
 
 
 @bp.post("/offer")
-def offer() -> Response:
+def start() -> Response:
+    origin = request.args.get("from", "menu")[:20]
+
+    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
+        return _ask_mode({"origin": origin, "tries": 0}, session, [offer.intro(origin)])
+
+    return _offer_step(logic, fresh=True)
+
+
+@bp.post("/when")
+def when() -> Response:
+    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
+        if digits == "1":
+            return _ask_number({**state, "mode": Mode.ASAP.value, "tries": 0}, session)
+        if digits == "2":
+            return _ask_slot({**state, "tries": 0}, session)
+        if digits == offer.STAY_KEY:
+            return _to_queue(state, session)
+        return _again(state, session, _ask_mode)
+
+    return _offer_step(logic)
+
+
+@bp.post("/slot")
+def slot() -> Response:
+    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
+        slots = state.get("slots") or []
+        index = offer.chosen_slot(digits, len(slots))
+        if index is None:
+            return _again(state, session, _ask_slot)
+        chosen = {**state, "mode": Mode.SLOT.value, "due_at": slots[index], "tries": 0}
+        return _ask_number(chosen, session)
+
+    return _offer_step(logic)
+
+
+@bp.post("/number")
+def number() -> Response:
+    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
+        if digits == "1" and session.caller:
+            return _confirm({**state, "phone": session.caller, "tries": 0}, session)
+        if digits == "2":
+            return _ask_digits({**state, "tries": 0}, session, [])
+        return _again(state, session, _ask_number)
+
+    return _offer_step(logic)
+
+
+@bp.post("/entered")
+def entered() -> Response:
+    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
+        region = session.region or deps().settings.default_region
+        checked = check_number(digits, region) if digits else None
+        if isinstance(checked, str):
+            return _confirm({**state, "phone": checked, "tries": 0}, session)
+        reason = checked.spoken if isinstance(checked, Refused) else WORDS.not_understood
+        tries = int(state.get("tries", 0)) + 1
+        if tries >= offer.MAX_TRIES:
+            return _to_queue(state, session)
+        return _ask_digits({**state, "tries": tries}, session, [reason])
+
+    return _offer_step(logic)
+
+
+@bp.post("/confirm")
+def confirm() -> Response:
     call_sid = call_sid_of(request.form)
     d = deps()
-    response = VoiceResponse()
-    response.say(NOT_YET)
-    response.redirect(f"{d.settings.public_url}/queues/enter", method="POST")
-    reply = str(response)
+    step = d.sessions.read(call_sid, _step_key())
+    if step.answered is not None:
+        return _xml(step.answered)
+    state = _offer_of(step.session)
+    if step.session is not None and request.form.get("Digits", "") == "1" and \
+            state.get("phone") and state.get("mode"):
+        # Promised before the step is committed: a retry after a crash here finds the same
+        # callback through the number-and-issue dedupe, so nothing is promised twice.
+        choice = Choice(Mode(state["mode"]), state["phone"], float(state.get("due_at") or 0))
+        promise(_runtime(), step.session, choice, state.get("tz", ""))
+
+    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
+        if digits == "1" and state.get("phone") and state.get("mode"):
+            said = WORDS.promised.format(when=_when(state))
+            return {**state, "done": True}, [said], say_then([said], session.language)
+        if digits == "2":
+            return _ask_mode({"origin": state.get("origin", "menu"), "tries": 0}, session, [])
+        return _again(state, session, _confirm)
+
+    return _offer_step(logic)
+
+
+@bp.post("/pending")
+def pending() -> Response:
+    """A caller with a pending callback called again (the IVR sends them here first)."""
+    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
+        return _ask_pending({"tries": 0}, session)
+
+    return _offer_step(logic, fresh=True)
+
+
+@bp.post("/pending-choice")
+def pending_choice() -> Response:
+    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
+        back = f"{deps().settings.public_url}/voice/incoming?callbacks=asked"
+        if digits == "1":
+            return state, [WORDS.kept], say_then([WORDS.kept], session.language, back)
+        if digits == "2":
+            for record in _store_pending(session):
+                cancel(_runtime(), record.id, "by the caller on a new call")
+            return state, [WORDS.cancelled], say_then([WORDS.cancelled], session.language, back)
+        return _again(state, session, _ask_pending)
+
+    return _offer_step(logic)
+
+
+@bp.post("/answer")
+def answer() -> Response:
+    """The customer's phone answered the callback (Twilio has run machine detection)."""
+    attempt = request.args.get("attempt", "")[:64]
+    call_sid = call_sid_of(request.form)
+    picked = outcomes.answered(_runtime(), attempt, call_sid,
+                               request.form.get("AnsweredBy", ""))
+    return _xml(_pickup_twiml(picked))
+
+
+@bp.post("/status")
+def status() -> Response:
+    attempt = request.args.get("attempt", "")[:64]
+    call_sid = call_sid_of(request.form)
+    call_status = request.form.get("CallStatus", "")[:20]
+    seen = keys.callback_attempt(f"{attempt}:status:{call_status}")
+    if deps().redis.set(seen, "1", nx=True, ex=24 * 3600):
+        outcomes.status(_runtime(), attempt, call_sid, call_status,
+                        request.form.get("AnsweredBy", ""))
+    return _xml(str(VoiceResponse()))
+
+
+def cancel(rt: Runtime, callback_id: str, why: str) -> Callback | None:
+    """Cancel a callback not yet being dialled; it leaves the virtual queue too."""
+    def decide(r: Callback) -> Move | None:
+        if r.state not in (State.SCHEDULED, State.RETRY_WAIT):
+            return None
+        return Move(State.CANCELLED, f"Callback cancelled {why}",
+                    changes={"finished_at": rt.now()})
+
+    moved = rt.change(callback_id, decide)
+    if moved is not None:
+        rt.queues.abandon(moved.task, f"{moved.queue}:{moved.tier}")
+    return moved
+
+
+def _ask_mode(state: Offer, session: CallSession, preface: list[str]) -> tuple[Offer, list[str],
+                                                                             str]:
+    lines = [*preface, WORDS.choose]
+    return state, lines, ask(lines, _url("when", session), session.language)
+
+
+def _ask_slot(state: Offer, session: CallSession, preface: list[str] | None = None) -> tuple[
+        Offer, list[str], str]:
+    d = deps()
+    policy = _policy(session)
+    slots = next_slots(d.clock.now(), policy.zone, policy.hours, policy.settings.slots)
+    if not slots:
+        return _ask_number({**state, "mode": Mode.ASAP.value}, session, [WORDS.no_slots])
+    said = [speak(s, d.clock.now(), policy.zone) for s in slots]
+    lines = [*(preface or []), *offer.slot_lines(said)]
+    state = {**state, "slots": [s.timestamp() for s in slots], "tz": policy.zone.key}
+    return state, lines, ask(lines, _url("slot", session), session.language)
+
+
+def _ask_number(state: Offer, session: CallSession, preface: list[str] | None = None) -> tuple[
+        Offer, list[str], str]:
+    state = {**state, "tz": state.get("tz") or _policy(session).zone.key}
+    if not session.caller:
+        return _ask_digits(state, session, preface or [])
+    lines = [*(preface or []),
+             WORDS.use_caller_id.format(number=spoken_number(session.caller))]
+    return state, lines, ask(lines, _url("number", session), session.language)
+
+
+def _ask_digits(state: Offer, session: CallSession, preface: list[str]) -> tuple[
+        Offer, list[str], str]:
+    lines = [*preface, WORDS.enter_number]
+    return state, lines, ask(lines, _url("entered", session), session.language, digits=20,
+                             finish_on_key="#", timeout=10)
+
+
+def _confirm(state: Offer, session: CallSession, preface: list[str] | None = None) -> tuple[
+        Offer, list[str], str]:
+    lines = [*(preface or []), WORDS.confirm.format(when=_when(state),
+                                                    number=spoken_number(state["phone"]))]
+    return state, lines, ask(lines, _url("confirm", session), session.language)
+
+
+def _ask_pending(state: Offer, session: CallSession, preface: list[str] | None = None) -> tuple[
+        Offer, list[str], str]:
+    found = _store_pending(session)
+    if not found:
+        back = f"{deps().settings.public_url}/voice/incoming?callbacks=asked"
+        return state, [], say_then([], session.language, back)
+    record = found[0]
+    choice = Choice(record.mode, record.phone, record.due_at)
+    lines = [*(preface or []), WORDS.pending.format(
+        when=when_words(choice, deps().clock.now(), record.timezone),
+        number=spoken_number(record.phone))]
+    return state, lines, ask(lines, _url("pending-choice", session), session.language)
+
+
+def _again(state: Offer, session: CallSession,
+           asker: Callable[..., tuple[Offer, list[str], str]]) -> tuple[Offer, list[str], str]:
+    tries = int(state.get("tries", 0)) + 1
+    if tries >= offer.MAX_TRIES:
+        return _to_queue(state, session)
+    return asker({**state, "tries": tries}, session, [WORDS.not_understood])
+
+
+def _to_queue(state: Offer, session: CallSession) -> tuple[Offer, list[str], str]:
+    queue_url = f"{deps().settings.public_url}/queues/enter"
+    return state, [WORDS.back_to_queue], say_then([WORDS.back_to_queue], session.language,
+                                                  queue_url)
+
+
+def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
+    """Run one step of the offer on the call's session, exactly once per Twilio request."""
+    call_sid = call_sid_of(request.form)
+    d = deps()
+    digits = request.form.get("Digits", "").strip()[:20]
 
     def decide(step: Step) -> Change | str:
         session = step.session
         if session is None:
-            return reply
-        note = Event(d.clock.now(), EventKind.CALLBACK,
-                     "Callback requested; not yet available, caller kept in the queue",
-                     {"state": "unavailable"})
-        return Change(session, [note], reply)
+            return say_then([WORDS.unknown_call], "en")
+        state = {} if fresh else _offer_of(session)
+        new_state, said, reply = logic(session, state, digits)
+        events = _heard(d.clock.now(), request.path, digits, fresh)
+        events += [Event(d.clock.now(), EventKind.PROMPT, line, {"node": "callback-offer"})
+                   for line in said]
+        decision = {**(session.decision or {}), "callback_offer": new_state}
+        return Change(session.evolve(decision=decision), events, reply)
 
-    return Response(d.sessions.run(call_sid, "callback-offer", decide), mimetype="text/xml")
+    return _xml(d.sessions.run(call_sid, _step_key(), decide))
+
+
+def _heard(at: datetime, path: str, digits: str, fresh: bool) -> list[Event]:
+    if fresh:
+        return []
+    if digits:
+        return [Event(at, EventKind.DTMF, f"Pressed {digits} ({path.rsplit('/', 1)[-1]})",
+                      {"digits": digits, "node": "callback-offer"})]
+    return [Event(at, EventKind.NOTE, "No input at the callback offer",
+                  {"node": "callback-offer"})]
+
+
+def _pickup_twiml(picked: outcomes.Pickup) -> str:
+    record = picked.record
+    language = record.language if record else "en"
+    base = deps().settings.public_url
+    if picked.action == "connect" and record is not None:
+        target = f"{base}/queues/connect?agent={record.agent}" if record.agent \
+            else f"{base}/queues/enter"
+        hello = f"Hello, this is the callback you asked for about {record.issue}. " \
+                "Connecting you now."
+        return say_then([hello], language, target)
+    if picked.action == "voicemail":
+        message = "Hello, this is the callback you asked for. We will try again later. Goodbye."
+        return say_then([message], language)
+    return say_then(["Sorry, this call is no longer needed. Goodbye."], language)
+
+
+def _offer_of(session: CallSession | None) -> Offer:
+    found = (session.decision or {}).get("callback_offer") if session else None
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def _when(state: Offer) -> str:
+    choice = Choice(Mode(state.get("mode", Mode.ASAP.value)), str(state.get("phone", "")),
+                    float(state.get("due_at") or 0))
+    return when_words(choice, deps().clock.now(), str(state.get("tz") or "UTC"))
+
+
+def _policy(session: CallSession) -> Policy:
+    d = deps()
+    source = d.redis.get(keys.menu(session.menu_version)) if session.menu_version else None
+    tree = tree_section(text(source)) if source else None
+    return policy_for(with_tree(d.settings.callbacks, tree), session.timezone, session.region)
+
+
+def _store_pending(session: CallSession) -> list[Callback]:
+    if not session.caller:
+        return []
+    return _runtime().store.pending_for_phone(session.caller)
+
+
+def _runtime() -> Runtime:
+    d = deps()
+    return jobs.runtime(d.settings, d.redis, d.clock)
+
+
+def _url(step: str, session: CallSession) -> str:
+    return f"{deps().settings.public_url}/callbacks/{step}?s={session.rev + 1}"
+
+
+def _step_key() -> str:
+    token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
+    return f"token:{token}" if token else f"url:{request.full_path.rstrip('?')}"
+
+
+def _xml(body: str) -> Response:
+    return Response(body, status=200, mimetype="text/xml")

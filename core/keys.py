@@ -94,3 +94,61 @@ def simulated_redirects(call_sid: str) -> str:
 def simulated_messages() -> str:
     """List: SMS sent while no Twilio is configured."""
     return f"{PREFIX}:sim:messages"
+
+
+# Callbacks
+
+
+def callback(callback_id: str) -> str:
+    """Hash: one callback record (number, issue, state, due time, attempts, agent)."""
+    return f"{PREFIX}:callback:{callback_id}"
+
+
+def callback_log(callback_id: str) -> str:
+    """List: the callback's state changes (JSON events), copied onto the original call's log."""
+    return f"{PREFIX}:callback:{callback_id}:log"
+
+
+def callbacks_all() -> str:
+    """Sorted set: every callback id, scored by when it was promised."""
+    return f"{PREFIX}:callbacks:all"
+
+
+def callbacks_for_phone(e164: str) -> str:
+    """Set: ids of the callbacks promised to one number."""
+    return f"{PREFIX}:callbacks:phone:{e164}"
+
+
+def callback_dedupe(e164: str, issue: str) -> str:
+    """String: the id of the pending callback for one number and one issue."""
+    return f"{PREFIX}:callbacks:pending:{e164}:{issue}"
+
+
+def callbacks_pending_phone(e164: str) -> str:
+    """Set: ids of a number's callbacks not yet finished (the IVR asks a repeat caller)."""
+    return f"{PREFIX}:callbacks:pending-phone:{e164}"
+
+
+def callbacks_due() -> str:
+    """Sorted set: callbacks Hotline must dial itself, scored by due time (the sweep's view)."""
+    return f"{PREFIX}:callbacks:due"
+
+
+def callbacks_dialing() -> str:
+    """Sorted set: callbacks with an attempt under way, scored by when its lease expires."""
+    return f"{PREFIX}:callbacks:dialing"
+
+
+def callback_attempt(attempt_id: str) -> str:
+    """String: an attempt's idempotency guard (`placing`, then `placed:<CallSid>`)."""
+    return f"{PREFIX}:callback-attempt:{attempt_id}"
+
+
+def callback_pacing() -> str:
+    """String: the next free outbound-call slot (epoch seconds) shared by every worker."""
+    return f"{PREFIX}:callbacks:pacing"
+
+
+def callbacks_placed() -> str:
+    """Sorted set: attempt id -> when its REST call went out (audit, KPIs and the benchmark)."""
+    return f"{PREFIX}:callbacks:placed"

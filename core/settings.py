@@ -7,6 +7,7 @@ import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from core.errors import ConfigError
@@ -37,6 +38,37 @@ DEFAULT_TICKET_ATTACH_WINDOW = 7 * 24 * 3600
 """Seconds within which a repeat call about the same issue joins the caller's open ticket."""
 
 
+DEFAULT_CALLBACK_CPS = 1.0
+"""Outbound calls per second for all workers together: Twilio's default account limit."""
+
+DEFAULT_CALLBACK_BACKOFF = (120, 600, 1800)
+"""Seconds before the second, third, ... attempt of a callback (the last value repeats)."""
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class CallbackSettings:
+    """How callbacks are offered, paced and retried (HOTLINE_CALLBACK_* variables)."""
+
+    cps: float = DEFAULT_CALLBACK_CPS
+    max_attempts: int = 3
+    backoff: tuple[int, ...] = DEFAULT_CALLBACK_BACKOFF
+    open_at: time = time(9, 0)
+    close_at: time = time(17, 0)
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    dial_from: time = time(8, 0)
+    dial_until: time = time(20, 0)
+    timezone: str = "America/New_York"
+    zone_override: str | None = None
+    holidays: str | None = None
+    slots: int = 3
+    customer_first_queues: tuple[str, ...] = ()
+    sms: bool = False
+    caller_id: str | None = None
+    lease: int = 90
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about one Hotline deployment."""
@@ -62,6 +94,7 @@ class Settings:
     zendesk_url: str | None = None
     zendesk_email: str | None = None
     zendesk_token: str | None = None
+    callbacks: CallbackSettings = field(default_factory=CallbackSettings)
 
     @property
     def uses_dev_credentials(self) -> bool:
@@ -108,7 +141,86 @@ class Settings:
             zendesk_url=env.get("ZENDESK_URL") or None,
             zendesk_email=env.get("ZENDESK_EMAIL") or None,
             zendesk_token=env.get("ZENDESK_API_TOKEN") or None,
+            callbacks=callback_settings(env),
         )
+
+
+def callback_settings(env: Mapping[str, str]) -> CallbackSettings:
+    """The HOTLINE_CALLBACK_* variables (see README)."""
+    base = CallbackSettings()
+    open_at, close_at = _hours(env, "HOTLINE_CALLBACK_HOURS", (base.open_at, base.close_at))
+    dial_from, dial_until = _hours(env, "HOTLINE_CALLBACK_DIAL_HOURS",
+                                   (base.dial_from, base.dial_until))
+    return CallbackSettings(
+        cps=_positive_float(env, "HOTLINE_CALLBACK_CPS", base.cps),
+        max_attempts=_positive_int(env, "HOTLINE_CALLBACK_MAX_ATTEMPTS", base.max_attempts),
+        backoff=_int_list(env, "HOTLINE_CALLBACK_BACKOFF", base.backoff),
+        open_at=open_at, close_at=close_at,
+        days=_days(env, "HOTLINE_CALLBACK_DAYS", base.days),
+        dial_from=dial_from, dial_until=dial_until,
+        timezone=env.get("HOTLINE_CALLBACK_TIMEZONE") or base.timezone,
+        holidays=(env.get("HOTLINE_CALLBACK_HOLIDAYS") or "").upper() or None,
+        slots=_positive_int(env, "HOTLINE_CALLBACK_SLOTS", base.slots),
+        customer_first_queues=tuple(q.strip() for q in
+                                    (env.get("HOTLINE_CALLBACK_CUSTOMER_FIRST") or "").split(",")
+                                    if q.strip()),
+        sms=(env.get("HOTLINE_CALLBACK_SMS") or "").lower() in ("1", "true", "yes", "on"),
+        caller_id=env.get("HOTLINE_CALLBACK_CALLER_ID") or None,
+        lease=_positive_int(env, "HOTLINE_CALLBACK_LEASE", base.lease),
+    )
+
+
+def _hours(env: Mapping[str, str], name: str, default: tuple[time, time]) -> tuple[time, time]:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError:
+        raise ConfigError(f"{name}: must look like 09:00-17:00, got {raw!r}") from None
+    if start >= end:
+        raise ConfigError(f"{name}: the start must come before the end, got {raw!r}")
+    return start, end
+
+
+def _days(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = (env.get(name) or "").lower().replace(" ", "")
+    if not raw:
+        return default
+    days: set[int] = set()
+    for part in raw.split(","):
+        first, _, last = part.partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ConfigError(f"{name}: days are mon..sun, ranges like mon-fri; got {raw!r}")
+        a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        days.update(range(a, b + 1))
+    return tuple(sorted(days))
+
+
+def _int_list(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        values = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise ConfigError(f"{name}: whole seconds separated by commas, got {raw!r}") from None
+    if not values or min(values) <= 0:
+        raise ConfigError(f"{name}: every value must be positive, got {raw!r}")
+    return values
+
+
+def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name}: must be positive, got {raw!r}")
+    return value
 
 
 def _path(value: str | None) -> Path | None:

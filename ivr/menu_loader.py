@@ -26,7 +26,7 @@ from ivr.menu import (
 from ivr.menu_rules import validate
 
 TARGET_FIELDS = ("goto", *(kind.value for kind in OutcomeKind))
-_TOP_FIELDS = {"name", "languages", "default_language", "start", "settings", "human",
+_TOP_FIELDS = {"name", "languages", "default_language", "start", "settings", "human", "callbacks",
                "fallback", "commands", "messages", "priority", "nodes", "survey"}
 _OPTION_FIELDS = {"key", "label", "phrases", "language", *TARGET_FIELDS}
 _NODE_FIELDS = {"prompt", "options", "default", "issue"}

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, request
 from redis.client import Pipeline
 
+from core import keys
 from core.deps import deps
+from core.events import EventKind
 from core.phone import parse_caller
 from core.redis_values import text_map
 from core.session import CallSession, Change, Step
@@ -42,16 +44,29 @@ def menus() -> MenuStore:
 def incoming() -> Response:
     call_sid = _call_sid()
 
+    caller = parse_caller(request.form.get("From", ""), deps().settings.default_region)
+    ask_callbacks = caller is not None and not request.args.get("callbacks")
+
     def prefetch(pipe: Pipeline) -> None:
         MenuStore.prefetch_active(pipe)
         prefetch_outages(pipe)
+        if ask_callbacks:
+            assert caller is not None
+            pipe.scard(keys.callbacks_pending_phone(caller.e164))
 
     def decide(step: Step) -> Change:
         session = step.session
         if session is not None:
             return call_flow.resume(_context(session), session).change
-        version, outages = step.extras
-        return _begin(call_sid, menus().active_from(version), text_map(outages)).change
+        version, outages, *pending = step.extras
+        change = _begin(call_sid, menus().active_from(version), text_map(outages)).change
+        if pending and pending[0]:
+            # A caller with a callback still owed hears about it first (keep or cancel), then
+            # comes back here with ?callbacks=asked for the menu.
+            said = [e for e in change.events if e.kind is not EventKind.PROMPT]
+            url = f"{deps().settings.public_url}/callbacks/pending"
+            return Change(change.session, said, twiml.say_then_redirect([], url))
+        return change
 
     return _twiml(deps().sessions.run(call_sid, _step_key(), decide, prefetch))
 

@@ -201,7 +201,8 @@ def test_callback_outcome_goes_to_the_callback_offer(call: TwilioCall) -> None:
     assert reply.action() == "/callbacks/offer"
     offer = call.post("/callbacks/offer", call.form())
     assert offer.status == 200
-    assert offer.action() == "/queues/enter"
+    assert offer.action().startswith("/callbacks/when?")
+    assert "Press 2 to choose a time" in " ".join(offer.says())
 
 
 def test_queue_hand_over_enqueues_into_the_decided_queue(call: TwilioCall) -> None:

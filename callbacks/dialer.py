@@ -1,0 +1,163 @@
+"""Dialling a callback: find it an agent (or its place in the virtual queue), then place the
+call once per attempt, at the shared pace, inside the caller's allowed hours.
+
+Agent-first (the default): the callback arrives in the same ranked queue as live callers,
+ranked by its original arrival, so it neither jumps ahead of callers still holding nor falls
+behind them; an agent reserved for it (now, or later by the queues side through
+`callbacks.jobs.agent_ready`) is held until the customer answers or the attempt ends.
+Customer-first (per queue): the customer is dialled without a reserved agent and joins the
+queue when they answer.
+
+Exactly once per attempt: an attempt exists only through the version-checked move into
+`dialing`, and its REST call is guarded by `SET NX` on the attempt's key, so a scheduler that
+runs a job twice, or a sweep racing a slow worker, never dials the same attempt twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from callbacks.record import Callback, State
+from callbacks.runtime import Move, Runtime
+from callbacks.slots import may_dial, next_dial_time
+from core import keys
+from core.telephony import OutboundCall, TelephonyError
+
+ATTEMPT_KEY_TTL = 7 * 24 * 3600
+"""Seconds an attempt's guard is kept (far longer than any attempt can last)."""
+
+RING_TIMEOUT = 30
+"""Seconds the customer's phone rings before the attempt counts as not answered."""
+
+DIALABLE = (State.SCHEDULED, State.RETRY_WAIT)
+
+
+def attempt_urls(base: str, attempt: str) -> tuple[str, str]:
+    """Where Twilio fetches the answered call's TwiML, and where it posts status changes."""
+    return (f"{base}/callbacks/answer?attempt={attempt}",
+            f"{base}/callbacks/status?attempt={attempt}")
+
+
+def callback_of(attempt: str) -> str:
+    """The callback id an attempt id (`<callback id>-<n>`) belongs to."""
+    return attempt.rsplit("-", 1)[0]
+
+
+def due(rt: Runtime, callback_id: str) -> str:
+    """The callback's time has come: dial it if an agent is free, else wait in line."""
+    record = rt.store.get(callback_id)
+    if record is None or record.state not in DIALABLE:
+        return "nothing to do"
+    if _outside_hours(rt, record):
+        return "moved into allowed hours"
+    if not rt.policy(record).agent_first(record.queue):
+        return _dial(rt, callback_id, agent="")
+    arrival = rt.queues.arrive(record.task, record.queue, record.tier, list(record.skills),
+                               record.priority, record.arrived_at)
+    if arrival.agent:
+        return _dial(rt, callback_id, arrival.agent)
+    rt.change(callback_id, lambda r: _wait_in_line(r, arrival.position))
+    return "waiting for an agent"
+
+
+def agent_ready(rt: Runtime, callback_id: str, agent_id: str) -> str:
+    """The queues side reserved `agent_id` for this callback: dial the customer for them, or
+    give the agent back if the callback can no longer be dialled."""
+    record = rt.store.get(callback_id)
+    if record is None or record.state not in DIALABLE:
+        rt.queues.release(agent_id, f"cb:{callback_id}", rt.now())
+        return "agent released: nothing to dial"
+    if _outside_hours(rt, record):
+        rt.queues.release(agent_id, record.task, rt.now())
+        return "agent released: outside the caller's hours"
+    return _dial(rt, callback_id, agent_id)
+
+
+def _dial(rt: Runtime, callback_id: str, agent: str) -> str:
+    lease = rt.now() + rt.settings.callbacks.lease
+    started = rt.change(callback_id, lambda r: _start_attempt(r, agent, lease))
+    if started is None:
+        if agent:
+            rt.queues.release(agent, f"cb:{callback_id}", rt.now())
+        return "not dialled: changed meanwhile"
+    guard = keys.callback_attempt(started.attempt)
+    if not rt.redis.set(guard, "placing", nx=True, ex=ATTEMPT_KEY_TTL):
+        return "not dialled: attempt already placed"
+    rt.pacer.wait_turn()
+    answer_url, status_url = attempt_urls(rt.settings.public_url, started.attempt)
+    try:
+        call_sid = rt.telephony.place_call(OutboundCall(
+            to=started.phone, from_=started.from_number, url=answer_url,
+            status_callback=status_url, machine_detection=True, timeout=RING_TIMEOUT))
+    except TelephonyError as exc:
+        rt.redis.set(guard, "failed", ex=ATTEMPT_KEY_TTL)
+        from callbacks.outcomes import attempt_over
+
+        attempt_over(rt, started.attempt, f"could not be placed ({exc})")
+        return "attempt failed"
+    placed(rt, started.attempt, call_sid)
+    return f"placed {call_sid}"
+
+
+def placed(rt: Runtime, attempt: str, call_sid: str) -> None:
+    """The attempt's call exists (the REST answer, or Twilio's first status callback)."""
+    guard = keys.callback_attempt(attempt)
+    pipe = rt.redis.pipeline(transaction=False)
+    pipe.set(guard, f"placed:{call_sid}", ex=ATTEMPT_KEY_TTL)
+    pipe.zadd(keys.callbacks_placed(), {attempt: rt.now()}, nx=True)
+    pipe.execute()
+
+    def record_call(r: Callback) -> Move | None:
+        if r.attempt != attempt or r.state is not State.DIALING or r.customer_call:
+            return None
+        return Move(State.DIALING, f"Callback attempt {r.attempts} placed to {r.phone}",
+                    lease=lease_of(rt, r), changes={"customer_call": call_sid},
+                    details={"attempt": attempt, "call": call_sid, "result": "placed"})
+
+    rt.change(callback_of(attempt), record_call)
+
+
+def _start_attempt(record: Callback, agent: str, lease: float) -> Move | None:
+    if record.state not in DIALABLE:
+        return None
+    number = record.attempts + 1
+    attempt = f"{record.id}-{record.version + 1}"
+    whom = f" for agent {agent}" if agent else ""
+    return Move(State.DIALING, f"Callback attempt {number}: dialling {record.phone}{whom}",
+                lease=lease,
+                changes={"attempts": number, "attempt": attempt, "agent": agent,
+                         "customer_call": "", "last_result": ""},
+                details={"attempt": attempt, "agent": agent})
+
+
+def _wait_in_line(record: Callback, position: int | None) -> Move | None:
+    if record.state not in DIALABLE:
+        return None
+    where = f" at position {position}" if position else ""
+    return Move(record.state, f"Callback waiting for an agent in queue {record.queue}{where}",
+                details={"position": position})
+
+
+def _outside_hours(rt: Runtime, record: Callback) -> bool:
+    """Outside the caller's allowed hours: move the callback to the next allowed time."""
+    policy = rt.policy(record)
+    now = rt.clock.now()
+    if may_dial(now, policy.zone, policy.hours):
+        return False
+    when = next_dial_time(now, policy.zone, policy.hours)
+    moved = rt.change(record.id, lambda r: Move(
+        r.state, f"Too late or early to call {r.phone}; next try at {when:%Y-%m-%d %H:%M} UTC",
+        due=when.timestamp()) if r.state in DIALABLE else None)
+    if moved is not None:
+        rt.schedule(record.id, when)
+    return True
+
+
+def lease_of(rt: Runtime, record: Callback) -> float:
+    """When the attempt under way loses its lease (kept as it is by progress notes)."""
+    score = rt.redis.zscore(keys.callbacks_dialing(), record.id)
+    return float(score) if score is not None else rt.now() + rt.settings.callbacks.lease
+
+
+def utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)

@@ -1,0 +1,89 @@
+"""Turning a caller's choices into a promised callback: the record, its schedule, and the
+optional SMS confirmation. A second promise for the same number and issue updates the first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from callbacks.record import Callback, Mode
+from callbacks.runtime import Runtime
+from callbacks.slots import speak, zone
+from callbacks.store import Requested
+from callbacks.transcript import callback_event, copy_to_call
+from core.session import CallSession
+from core.telephony import TelephonyError
+
+ASAP_WORDS = "as soon as an agent is free"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the caller chose: when (`due_at` for a slot) and the number to call."""
+
+    mode: Mode
+    phone: str
+    due_at: float = 0.0
+
+
+def when_words(choice: Choice, now: datetime, tz_name: str) -> str:
+    if choice.mode is Mode.ASAP:
+        return ASAP_WORDS
+    return speak(datetime.fromtimestamp(choice.due_at, now.tzinfo), now, zone(tz_name, "UTC"))
+
+
+def promise(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> Requested:
+    """Promise the callback (or update the pending one), schedule it, confirm by SMS."""
+    record = _record(rt, session, choice, tz_name)
+    now = rt.clock.now()
+    said = when_words(choice, now, tz_name)
+    event = callback_event(now, record, f"Callback promised {said} to {choice.phone}",
+                           mode=choice.mode.value, due=record.due_at)
+    requested = rt.store.request(record, event)
+    copy_to_call(rt.store, rt.sessions, requested.callback)
+    due = requested.callback
+    rt.schedule(due.id, datetime.fromtimestamp(max(due.due_at, now.timestamp()), now.tzinfo))
+    if rt.settings.callbacks.sms and due.from_number:
+        _confirm_by_sms(rt, due, said)
+    return requested
+
+
+def _record(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> Callback:
+    decision: dict[str, Any] = session.decision or {}
+    now = rt.now()
+    due_at = choice.due_at if choice.mode is Mode.SLOT else now
+    arrived = _arrived_at(decision, session, now) if choice.mode is Mode.ASAP else due_at
+    return Callback(
+        id=rt.store.new_id(), phone=choice.phone, issue=str(decision.get("issue") or "general"),
+        queue=str(decision.get("queue") or "general"), tier=str(decision.get("tier") or "L1"),
+        skills=tuple(decision.get("skills") or ()),
+        priority=str(decision.get("priority") or "normal"), language=session.language,
+        origin_call=session.call_sid, mode=choice.mode, due_at=due_at, arrived_at=arrived,
+        timezone=tz_name, created_at=now,
+        from_number=rt.settings.callbacks.caller_id or session.called)
+
+
+def _arrived_at(decision: dict[str, Any], session: CallSession, now: float) -> float:
+    """When the caller first joined the line: the queue's `queued_at` (a caller who left the
+    hold queue keeps their place), else the call's start."""
+    for raw in (decision.get("queued_at"), session.started_at):
+        if isinstance(raw, int | float) and raw > 0:
+            return float(raw)
+        if isinstance(raw, str) and raw:
+            try:
+                return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                try:
+                    return float(raw)
+                except ValueError:
+                    continue
+    return now
+
+
+def _confirm_by_sms(rt: Runtime, record: Callback, said: str) -> None:
+    body = f"We will call you back {said} on {record.phone}. Replies are not read."
+    try:
+        rt.telephony.send_sms(record.phone, record.from_number, body)
+    except TelephonyError:
+        return  # the spoken confirmation stands; an SMS is a courtesy

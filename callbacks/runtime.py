@@ -1,0 +1,94 @@
+"""What the callback domain works with, and its one way of changing a callback: read, decide,
+move atomically (re-reading on a conflict), then copy the change onto the call's transcript."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import redis
+
+from callbacks.pacing import Pacer
+from callbacks.policy import Policy, policy_for
+from callbacks.record import Callback, State
+from callbacks.store import CallbackStore
+from callbacks.transcript import callback_event, copy_to_call
+from core.clock import Clock
+from core.errors import HotlineError
+from core.phone import parse_caller
+from core.session import SessionStore
+from core.settings import Settings
+from core.telephony import Telephony
+from queues.queue_store import QueueStore
+
+MAX_TRIES = 8
+"""How often a change is recomputed when other processes keep changing the same callback."""
+
+Schedule = Callable[[str, datetime], None]
+"""Arranges for `callbacks.jobs.dial_due(callback_id)` to run at a time."""
+
+
+@dataclass(frozen=True)
+class Move:
+    """A decided change: the target state, what to say about it, and the fields to change."""
+
+    target: State
+    text: str
+    due: float | None = None
+    lease: float | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    follow_up: str = ""
+
+
+Decide = Callable[[Callback], "Move | None"]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    redis: redis.Redis
+    store: CallbackStore
+    sessions: SessionStore
+    telephony: Telephony
+    queues: QueueStore
+    pacer: Pacer
+    clock: Clock
+    schedule: Schedule
+
+    def now(self) -> float:
+        return self.clock.now().timestamp()
+
+    def policy(self, record: Callback) -> Policy:
+        caller = parse_caller(record.phone, self.settings.default_region)
+        return policy_for(self.settings.callbacks, record.timezone or None,
+                          caller.region if caller else None)
+
+    def change(self, callback_id: str, decide: Decide) -> Callback | None:
+        """Apply what `decide` makes of the current record; None when it decides nothing (or
+        the callback is unknown)."""
+        for _ in range(MAX_TRIES):
+            record = self.store.get(callback_id)
+            if record is None:
+                return None
+            move = decide(record)
+            if move is None:
+                return None
+            moved = self._apply(record, move)
+            if moved is not None:
+                return moved
+        raise HotlineError(f"callback {callback_id}: kept conflicting; gave up")
+
+    def _apply(self, record: Callback, move: Move) -> Callback | None:
+        at = self.clock.now()
+        after = record.evolve(state=move.target, **move.changes)
+        events = [callback_event(at, after, move.text, **move.details)]
+        if move.follow_up:
+            events.append(callback_event(at, after, move.follow_up, task="follow-up"))
+        moved = self.store.move(record, move.target, events, due=move.due, lease=move.lease,
+                                **move.changes)
+        if moved is not None:
+            copy_to_call(self.store, self.sessions, moved)
+        return moved

@@ -1,0 +1,147 @@
+"""Callback times in the caller's own time zone: the slots to offer, the hours in which Hotline
+may dial, and how a time is spoken. Pure functions over zoneinfo; holidays are passed in.
+
+Local wall times are built per calendar day with zoneinfo, so a slot at 9 in the morning is at
+9 on both sides of a daylight-saving change, and a wall time that does not exist that day (the
+spring-forward gap) is skipped rather than shifted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holiday_calendars
+
+SLOT_STEP = timedelta(hours=1)
+"""Offered slots start on the hour (from the opening time), one hour apart."""
+
+MIN_LEAD = timedelta(minutes=30)
+"""A slot is offered only if it starts at least this long from now."""
+
+SEARCH_DAYS = 21
+"""How far ahead slots and dialling windows are looked for (long holidays included)."""
+
+IsHoliday = Callable[[date], bool]
+
+
+@dataclass(frozen=True)
+class Hours:
+    """When callbacks may be promised (business hours) and dialled, in local wall time."""
+
+    open_at: time = time(9, 0)
+    close_at: time = time(17, 0)
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    dial_from: time = time(8, 0)
+    dial_until: time = time(20, 0)
+    is_holiday: IsHoliday = field(default=lambda day: False)
+
+    def working_day(self, day: date) -> bool:
+        return day.weekday() in self.days and not self.is_holiday(day)
+
+
+def holiday_checker(country: str | None, subdivision: str | None = None) -> IsHoliday:
+    """Public holidays of `country` (ISO code) as a predicate; none when unknown or None."""
+    if not country:
+        return lambda day: False
+    try:
+        calendar = holiday_calendars.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError:
+        return lambda day: False
+    return lambda day: day in calendar
+
+
+def zone(name: str | None, fallback: str) -> ZoneInfo:
+    """The IANA zone `name`, else `fallback` (an unknown or missing zone never fails a call)."""
+    for candidate in (name, fallback):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def next_slots(now: datetime, tz: ZoneInfo, hours: Hours, count: int) -> list[datetime]:
+    """The next `count` slot start times (UTC) inside business hours, at least MIN_LEAD away."""
+    earliest = now + MIN_LEAD
+    found: list[datetime] = []
+    for day in _days_from(now, tz):
+        if not hours.working_day(day):
+            continue
+        for start in _wall_times(day, hours.open_at, hours.close_at, SLOT_STEP, tz):
+            if start >= earliest:
+                found.append(start)
+                if len(found) == count:
+                    return found
+    return found
+
+
+def may_dial(at: datetime, tz: ZoneInfo, hours: Hours) -> bool:
+    """True when `at` is inside the caller's allowed dialling hours on a working day."""
+    local = at.astimezone(tz)
+    return hours.working_day(local.date()) and hours.dial_from <= local.time() < hours.dial_until
+
+
+def next_dial_time(at: datetime, tz: ZoneInfo, hours: Hours) -> datetime:
+    """The earliest instant at or after `at` when the caller may be dialled (UTC)."""
+    if may_dial(at, tz, hours):
+        return at
+    for day in _days_from(at, tz):
+        if not hours.working_day(day):
+            continue
+        start = _local(day, hours.dial_from, tz)
+        if start is not None and start >= at:
+            return start
+    return at
+
+
+def speak(at: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """`at` said naturally to a caller in `tz`: "tomorrow at 9 in the morning"."""
+    local, today = at.astimezone(tz), now.astimezone(tz).date()
+    gap = (local.date() - today).days
+    if gap == 0:
+        day = "today"
+    elif gap == 1:
+        day = "tomorrow"
+    elif gap < 7:
+        day = f"on {local.strftime('%A')}"
+    else:
+        day = f"on {local.strftime('%A, %B')} {local.day}"
+    return f"{day} at {_clock(local.time())}"
+
+
+def _clock(t: time) -> str:
+    if t.hour == 12 and t.minute == 0:
+        return "noon"
+    hour = t.hour % 12 or 12
+    said = f"{hour}:{t.minute:02d}" if t.minute else str(hour)
+    if t.hour < 12:
+        return f"{said} in the morning"
+    return f"{said} in the afternoon" if t.hour < 17 else f"{said} in the evening"
+
+
+def _days_from(now: datetime, tz: ZoneInfo) -> Iterator[date]:
+    first = now.astimezone(tz).date()
+    return (first + timedelta(days=n) for n in range(SEARCH_DAYS))
+
+
+def _wall_times(day: date, start: time, end: time, step: timedelta,
+                tz: ZoneInfo) -> Iterator[datetime]:
+    wall = datetime.combine(day, start)
+    while wall.time() < end and wall.date() == day:
+        found = _local(day, wall.time(), tz)
+        if found is not None:
+            yield found
+        wall += step
+
+
+def _local(day: date, wall: time, tz: ZoneInfo) -> datetime | None:
+    """The UTC instant of wall time `wall` on `day` in `tz`; None inside a spring-forward gap."""
+    local = datetime.combine(day, wall, tzinfo=tz)
+    back = local.astimezone(UTC).astimezone(tz)
+    if back.replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return local.astimezone(UTC)
