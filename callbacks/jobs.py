@@ -23,7 +23,7 @@ from core.deps import connect
 from core.errors import ConfigError
 from core.session import SessionStore
 from core.settings import Settings
-from core.telephony import telephony_for
+from core.telephony import Telephony, telephony_for
 from queues.queue_store import QueueStore
 
 QUEUE = "hotline-high"
@@ -43,12 +43,14 @@ def scheduler(queue: Queue) -> Schedule:
     return schedule
 
 
-def runtime(settings: Settings, client: redis.Redis, clock: Clock | None = None) -> Runtime:
+def runtime(settings: Settings, client: redis.Redis, clock: Clock | None = None,
+            telephony: Telephony | None = None) -> Runtime:
     """The callbacks runtime over `client`, scheduling on the RQ queue there."""
     queue = Queue(QUEUE, connection=client)
     return Runtime(settings=settings, redis=client, store=CallbackStore(client),
                    sessions=SessionStore(client, settings.session_ttl),
-                   telephony=telephony_for(settings, client), queues=QueueStore(client),
+                   telephony=telephony or telephony_for(settings, client),
+                   queues=QueueStore(client),
                    pacer=Pacer(client, settings.callbacks.cps), clock=clock or SystemClock(),
                    schedule=scheduler(queue))
 

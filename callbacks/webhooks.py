@@ -333,7 +333,7 @@ def _store_pending(session: CallSession) -> list[Callback]:
 
 def _runtime() -> Runtime:
     d = deps()
-    return jobs.runtime(d.settings, d.redis, d.clock)
+    return jobs.runtime(d.settings, d.redis, d.clock, d.telephony)
 
 
 def _url(step: str, session: CallSession) -> str:

@@ -38,12 +38,13 @@ class Scheduled:
 
 
 def make_runtime(client: redis.Redis, twilio_api: str | None = None,
-                 clock: FixedClock | None = None, **callbacks: Any) -> tuple[Runtime, Scheduled]:
+                 clock: FixedClock | None = None, account_sid: str = ACCOUNT_SID,
+                 **callbacks: Any) -> tuple[Runtime, Scheduled]:
     settings = Settings(public_url="https://hotline.example",
                         callbacks=replace(CallbackSettings(cps=1000.0), **callbacks))
     telephony: Telephony
     if twilio_api:
-        telephony = TwilioTelephony(ACCOUNT_SID, "token", http_client=RecordingHttpClient(
+        telephony = TwilioTelephony(account_sid, "token", http_client=RecordingHttpClient(
             twilio_api))
     else:
         telephony = SimulatedTelephony(client)

@@ -1,0 +1,178 @@
+"""The callback offer as a caller hears it: from the menu, from the hold queue, with the
+caller ID or a typed number, a time slot, confirmation, SMS; and a repeat caller's pending
+callback, kept or cancelled."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+from rq import Queue
+from rq.registry import ScheduledJobRegistry
+
+from callbacks.jobs import QUEUE
+from callbacks.record import Mode, State
+from callbacks.store import CallbackStore
+from core import keys
+from core.deps import Dependencies
+from core.settings import DEV_AUTH_TOKEN, CallbackSettings
+from tests.ivr_app import make_app
+from tests.twilio_requests import Reply, TwilioCall
+
+
+@pytest.fixture
+def app(redis_url: str) -> Flask:
+    return make_app(redis_url)
+
+
+def to_offer(app: Flask, caller: str = "+14155550123", **kwargs: Any) -> TwilioCall:
+    """A caller who chose 'call me back' in the menu (English, technical, 3)."""
+    call = TwilioCall(app.test_client(), caller=caller, **kwargs)
+    call.start()
+    call.press("1")
+    call.press("2")
+    assert call.press("3").action() == "/callbacks/offer"
+    call.next_path = call.post("/callbacks/offer", call.form()).action()
+    return call
+
+
+def said(reply: Reply) -> str:
+    return " ".join(reply.says())
+
+
+def callbacks_of(app: Flask, phone: str) -> list[Any]:
+    deps: Dependencies = app.extensions["hotline"]
+    return CallbackStore(deps.redis).for_phone(phone)
+
+
+def transcript(app: Flask, call: TwilioCall) -> list[str]:
+    deps: Dependencies = app.extensions["hotline"]
+    return [e["text"] for e in deps.sessions.events(call.sid)]
+
+
+def test_as_soon_as_possible_on_the_caller_id_is_promised_scheduled_and_logged(
+    app: Flask, redis_client: redis.Redis,
+) -> None:
+    call = to_offer(app)
+    number = call.press("1")
+    assert "Shall we call you on 4 1 5, 5 5 5, 0 1 2 3?" in said(number)
+    confirm = call.press("1")
+    assert "We will call you as soon as an agent is free on 4 1 5, 5 5 5, 0 1 2 3." \
+        in said(confirm)
+    done = call.press("1")
+    assert "Thank you. We will call you as soon as an agent is free." in said(done)
+    assert done.xml.find("Hangup") is not None
+    [promised] = callbacks_of(app, "+14155550123")
+    assert (promised.state, promised.mode, promised.queue, promised.tier) == \
+        (State.SCHEDULED, Mode.ASAP, "tech", "L1")
+    assert promised.language == "en" and promised.origin_call == call.sid
+    assert "Callback promised as soon as an agent is free to +14155550123" in \
+        transcript(app, call)
+    registry = ScheduledJobRegistry(queue=Queue(QUEUE, connection=redis_client))
+    assert registry.count == 1
+
+
+def test_a_time_slot_is_offered_in_the_callers_zone_and_kept(app: Flask) -> None:
+    call = to_offer(app)  # 7 in the morning in San Francisco (the caller's area code)
+    slots = call.press("2")
+    assert "Press 1 for today at 9 in the morning. Press 2 for today at 10 in the morning." \
+        in said(slots)
+    call.press("2")
+    confirm = call.press("1")
+    assert "We will call you today at 10 in the morning on 4 1 5" in said(confirm)
+    call.press("1")
+    [promised] = callbacks_of(app, "+14155550123")
+    assert promised.mode is Mode.SLOT and promised.timezone == "America/Los_Angeles"
+    assert promised.due_at == datetime(2026, 11, 24, 18, 0, tzinfo=UTC).timestamp()  # 10 PST
+
+
+def test_a_withheld_number_must_type_one_and_refused_numbers_say_why(app: Flask) -> None:
+    call = to_offer(app, caller="anonymous")
+    ask = call.press("1")
+    assert "Please enter the number to call" in said(ask)
+    gather = ask.xml.find("Gather")
+    assert gather is not None and gather.get("finishOnKey") == "#"
+    refused = call.press("911")
+    assert "We cannot call back an emergency number." in said(refused)
+    refused = call.press("19005550123")
+    assert "We cannot call back a premium-rate number." in said(refused)
+    confirm = call.press("2125550123")
+    assert "on 2 1 2, 5 5 5, 0 1 2 3" in said(confirm)
+    call.press("1")
+    assert len(callbacks_of(app, "+12125550123")) == 1
+
+
+def test_a_wrong_key_asks_again_and_three_send_the_caller_back_to_the_queue(
+    app: Flask,
+) -> None:
+    call = to_offer(app)
+    again = call.press("7")
+    assert said(again).startswith("Sorry, that was not one of the choices. Press 1")
+    call.press("5")
+    back = call.press("8")
+    assert back.action() == "/queues/enter"
+    assert callbacks_of(app, "+14155550123") == []
+
+
+def test_from_the_hold_queue_the_callback_keeps_the_callers_place(
+    app: Flask, redis_client: redis.Redis,
+) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    call.press("2")
+    call.press("1")  # routed to the tech queue
+    deps: Dependencies = app.extensions["hotline"]
+    session = deps.sessions.load(call.sid)
+    assert session is not None and session.decision is not None
+    queued = {**session.decision, "queued_at": 1764000000.0}
+    assert deps.sessions.commit(session.evolve(decision=queued), [], "queued", "")
+    offer = call.post("/callbacks/offer?from=hold", call.form())
+    assert said(offer).startswith("You can hang up and we will call you back.")
+    call.next_path = offer.action()
+    call.press("1")
+    call.press("1")
+    call.press("1")
+    [promised] = callbacks_of(app, "+14155550123")
+    assert promised.arrived_at == 1764000000.0 and promised.queue == "tech"
+
+
+def test_an_sms_confirms_the_callback_when_configured(redis_url: str,
+                                                      redis_client: redis.Redis) -> None:
+    app = make_app(redis_url, twilio_auth_token=DEV_AUTH_TOKEN,
+                   callbacks=CallbackSettings(sms=True))
+    call = to_offer(app, token=DEV_AUTH_TOKEN)
+    call.press("1")
+    call.press("1")
+    call.press("1")
+    [sms] = [json.loads(m) for m in redis_client.lrange(keys.simulated_messages(), 0, -1)]
+    assert sms["to"] == "+14155550123" and sms["from"] == "+18005550100"
+    assert sms["body"].startswith("We will call you back as soon as an agent is free")
+
+
+def test_a_repeat_caller_hears_about_the_pending_callback_and_can_cancel_it(
+    app: Flask,
+) -> None:
+    first = to_offer(app)
+    first.press("1")
+    first.press("1")
+    first.press("1")
+    again = TwilioCall(app.test_client())
+    incoming = again.start()
+    assert incoming.action() == "/callbacks/pending"
+    pending = again.post("/callbacks/pending", again.form())
+    assert "You already have a callback booked as soon as an agent is free on 4 1 5" \
+        in said(pending)
+    again.next_path = pending.action()
+    cancelled = again.press("2")
+    assert said(cancelled) == "Your callback is cancelled."
+    [record] = callbacks_of(app, "+14155550123")
+    assert record.state is State.CANCELLED
+    menu = again.post(cancelled.action(), again.form())
+    assert "For English, press 1." in said(menu)
+    assert "Callback cancelled by the caller on a new call" in transcript(app, first)
+    assert TwilioCall(app.test_client()).start().action() != "/callbacks/pending"
