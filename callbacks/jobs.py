@@ -6,8 +6,10 @@ enqueues it when an agent it reserved for the task `cb:<callback_id>` should get
 
 from __future__ import annotations
 
+import logging
 import os
-from datetime import datetime, timedelta
+import threading
+from datetime import datetime
 
 import redis
 from rq import Queue
@@ -17,7 +19,6 @@ from callbacks.pacing import Pacer
 from callbacks.runtime import Runtime, Schedule
 from callbacks.store import CallbackStore
 from callbacks.sweep import sweep as sweep_once
-from core import keys
 from core.clock import Clock, SystemClock
 from core.deps import connect
 from core.errors import ConfigError
@@ -29,16 +30,17 @@ from queues.queue_store import QueueStore
 QUEUE = "hotline-high"
 """Callbacks are time-critical: the worker serves this queue first."""
 
-SWEEP_EVERY = 15
-"""Seconds between sweeps (see callbacks.sweep)."""
-
-SWEEP_LOCK = keys.PREFIX + ":callbacks:sweep-scheduled"
+log = logging.getLogger(__name__)
 
 
 def scheduler(queue: Queue) -> Schedule:
     """Schedules `dial_due` on `queue` (the worker's scheduler enqueues it when due)."""
     def schedule(callback_id: str, at: datetime) -> None:
-        queue.enqueue_at(at, "callbacks.jobs.dial_due", callback_id)
+        # Due now: straight onto the queue, so it never waits on the scheduler's lock.
+        if at <= datetime.now(at.tzinfo):
+            queue.enqueue("callbacks.jobs.dial_due", callback_id)
+        else:
+            queue.enqueue_at(at, "callbacks.jobs.dial_due", callback_id)
 
     return schedule
 
@@ -55,19 +57,10 @@ def runtime(settings: Settings, client: redis.Redis, clock: Clock | None = None,
                    schedule=scheduler(queue))
 
 
-def ensure_sweep(client: redis.Redis) -> None:
-    """Schedule the next sweep unless one is scheduled already (the lock outlives a few
-    intervals, so a sweep lost with a killed worker is replaced soon after)."""
-    if client.set(SWEEP_LOCK, "1", nx=True, ex=SWEEP_EVERY * 3):
-        Queue(QUEUE, connection=client).enqueue_in(timedelta(seconds=SWEEP_EVERY),
-                                                   "callbacks.jobs.sweep")
-
-
 def dial_due(callback_id: str) -> str:
     """Job: the callback is due; dial it or put it in line."""
     rt = _from_env()
     try:
-        ensure_sweep(rt.redis)
         return dialer.due(rt, callback_id)
     finally:
         rt.redis.close()
@@ -82,16 +75,22 @@ def agent_ready(callback_id: str, agent_id: str) -> str:
         rt.redis.close()
 
 
-def sweep() -> str:
-    """Job: one sweep, then the next one scheduled."""
-    rt = _from_env()
-    try:
-        done = sweep_once(rt)
-        rt.redis.delete(SWEEP_LOCK)
-        ensure_sweep(rt.redis)
-        return f"rescheduled {done.rescheduled}, recovered {done.recovered}"
-    finally:
-        rt.redis.close()
+def start_sweeper(settings: Settings, redis_url: str) -> threading.Event:
+    """Run sweeps in a daemon thread of this process until the returned event is set."""
+    stop = threading.Event()
+    thread = threading.Thread(target=_sweep_loop, args=(settings, redis_url, stop),
+                              name="callback-sweeper", daemon=True)
+    thread.start()
+    return stop
+
+
+def _sweep_loop(settings: Settings, redis_url: str, stop: threading.Event) -> None:
+    rt = runtime(settings, connect(redis_url))
+    while not stop.wait(settings.callbacks.sweep_every):
+        try:
+            sweep_once(rt)
+        except Exception:  # a sweep that fails (Redis restarting) is tried again next time
+            log.exception("callback sweep failed")
 
 
 def _from_env() -> Runtime:

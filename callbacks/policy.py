@@ -17,6 +17,9 @@ from callbacks.slots import Hours, holiday_checker, zone
 from core.errors import ConfigError
 from core.settings import CallbackSettings, callback_settings
 
+NO_HOLIDAYS = "NONE"
+"""HOTLINE_CALLBACK_HOLIDAYS=none: dial and offer slots on public holidays too."""
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -60,9 +63,15 @@ def policy_for(settings: CallbackSettings, caller_zone: str | None,
     zone of its own; holidays of the settings' country, else of the caller's."""
     hours = Hours(open_at=settings.open_at, close_at=settings.close_at, days=settings.days,
                   dial_from=settings.dial_from, dial_until=settings.dial_until,
-                  is_holiday=holiday_checker(settings.holidays or caller_region))
+                  is_holiday=holiday_checker(_holiday_country(settings, caller_region)))
     return Policy(settings, hours,
                   zone(settings.zone_override or caller_zone, settings.timezone))
+
+
+def _holiday_country(settings: CallbackSettings, caller_region: str | None) -> str | None:
+    if settings.holidays == NO_HOLIDAYS:
+        return None
+    return settings.holidays or caller_region
 
 
 def _fields_of(tree: Mapping[str, Any]) -> list[str]:

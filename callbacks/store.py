@@ -25,7 +25,7 @@ from core.redis_values import text, text_map
 RECORD_TTL = 30 * 24 * 3600
 """Seconds a finished callback stays readable (API, KPIs) after its last change."""
 
-# KEYS: dedupe, new hash, all zset, phone set, pending-phone set, new log.
+# KEYS: dedupe, new hash, all zset, phone set, pending-phone set, new log, due zset.
 # ARGV: hash prefix, new id, created_at, event json, update pairs count, update pairs...,
 #       arrived_at, then the new record's field pairs.
 _REQUEST = """
@@ -37,6 +37,7 @@ if existing then
   local state = redis.call('HGET', hkey, 'state')
   if state == 'scheduled' or state == 'retry_wait' then
     if nupdate > 0 then redis.call('HSET', hkey, unpack(ARGV, 6, after - 1)) end
+    redis.call('ZADD', KEYS[7], redis.call('HGET', hkey, 'due_at'), existing)
     local arrived = tonumber(redis.call('HGET', hkey, 'arrived_at'))
     if tonumber(ARGV[after]) < arrived then redis.call('HSET', hkey, 'arrived_at', ARGV[after]) end
     redis.call('HINCRBY', hkey, 'version', 1)
@@ -52,6 +53,7 @@ redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[2])
 redis.call('SADD', KEYS[5], ARGV[2])
 redis.call('RPUSH', KEYS[6], ARGV[4])
+redis.call('ZADD', KEYS[7], redis.call('HGET', KEYS[2], 'due_at'), ARGV[2])
 return {ARGV[2], 1}
 """
 
@@ -125,7 +127,8 @@ class CallbackStore:
         found_id, created = self._request(
             keys=[keys.callback_dedupe(wanted.phone, wanted.issue), keys.callback(wanted.id),
                   keys.callbacks_all(), keys.callbacks_for_phone(wanted.phone),
-                  keys.callbacks_pending_phone(wanted.phone), keys.callback_log(wanted.id)],
+                  keys.callbacks_pending_phone(wanted.phone), keys.callback_log(wanted.id),
+                  keys.callbacks_due()],
             args=args)
         record = self.get(text(found_id))
         assert record is not None

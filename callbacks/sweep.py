@@ -1,6 +1,8 @@
 """The safety net under RQ: finds callbacks whose scheduled job was lost or whose attempt
 outlived its lease (a worker killed mid-job), and puts them back on track. RQ's scheduler can
-run a job twice and its abandoned-job handling can drop one, so this guard is Hotline's own."""
+run a job twice and its abandoned-job handling can drop one, so this guard is Hotline's own;
+every `hotline worker` runs it in a thread every HOTLINE_CALLBACK_SWEEP_EVERY seconds (sweeps
+from several workers at once are harmless: every change they make is version-checked)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,6 @@ from callbacks.outcomes import lost_attempt
 from callbacks.record import State
 from callbacks.runtime import Runtime
 from callbacks.transcript import copy_to_call
-
-LATE = 10.0
-"""Seconds past its due time after which a callback's job counts as lost and is scheduled
-again (its job normally runs within the scheduler's one-second tick)."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,9 @@ def sweep(rt: Runtime) -> Swept:
         if lost_attempt(rt, callback_id) is not None:
             recovered += 1
     rescheduled = 0
-    for callback_id in rt.store.due(now - LATE):
+    # A job normally acts within the scheduler's one-second tick; one that has not within a
+    # lease is taken as lost (a scheduler lock held by a killed worker delays it a minute).
+    for callback_id in rt.store.due(now - rt.settings.callbacks.lease):
         record = rt.store.get(callback_id)
         if record is None or record.state not in (State.SCHEDULED, State.RETRY_WAIT):
             continue

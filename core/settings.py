@@ -67,6 +67,7 @@ class CallbackSettings:
     sms: bool = False
     caller_id: str | None = None
     lease: int = 90
+    sweep_every: int = 15
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def callback_settings(env: Mapping[str, str]) -> CallbackSettings:
         sms=(env.get("HOTLINE_CALLBACK_SMS") or "").lower() in ("1", "true", "yes", "on"),
         caller_id=env.get("HOTLINE_CALLBACK_CALLER_ID") or None,
         lease=_positive_int(env, "HOTLINE_CALLBACK_LEASE", base.lease),
+        sweep_every=_positive_int(env, "HOTLINE_CALLBACK_SWEEP_EVERY", base.sweep_every),
     )
 
 

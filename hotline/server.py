@@ -97,6 +97,7 @@ def worker() -> None:
     """Run a background worker (RQ, with the scheduler) for callbacks and ticket delivery."""
     from rq import Queue, Worker
 
+    from callbacks.jobs import start_sweeper
     from core.deps import connect
 
     settings = Settings.from_env()
@@ -106,6 +107,7 @@ def worker() -> None:
         os.environ["REDIS_URL"] = redis_url  # jobs read their settings from the environment
         connection = connect(redis_url)
         queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
+        start_sweeper(settings, redis_url)
         Worker(queues, connection=connection).work(with_scheduler=True)
 
 
