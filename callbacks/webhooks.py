@@ -28,7 +28,7 @@ def offer() -> Response:
     d = deps()
     response = VoiceResponse()
     response.say(NOT_YET)
-    response.redirect(f"{d.settings.public_url}/queues/enter", method="POST")
+    response.redirect(f"{d.settings.public_url}/queues/enter?stay=1", method="POST")
     reply = str(response)
 
     def decide(step: Step) -> Change | str:

@@ -124,3 +124,18 @@ def simulated_redirects(call_sid: str) -> str:
 def simulated_messages() -> str:
     """List: SMS sent while no Twilio is configured."""
     return f"{PREFIX}:sim:messages"
+
+
+def handle_times(queue: str) -> str:
+    """List: the most recent handle times (seconds) of a queue's calls, newest first."""
+    return f"{PREFIX}:handle-times:{queue}"
+
+
+def wait_prediction(task: str) -> str:
+    """Hash: the wait first predicted for a waiting task, and when."""
+    return f"{PREFIX}:wait-prediction:{task}"
+
+
+def wait_accuracy() -> str:
+    """Hash: settled callers and their summed (absolute) prediction errors and waits."""
+    return f"{PREFIX}:wait-accuracy"

@@ -137,13 +137,15 @@ log(agent .. ' ' .. task .. ' done')
 return 1
 """
 
-# ARGV: agent, status (available, wrap-up, offline), now, reason, log length.
-# Refused (0) while the agent holds a task, and (-1) for an agent nobody registered.
+# ARGV: agent, status (available, wrap-up, offline), now, reason, only if in the status
+# since (or ''), log length. Refused (0) while the agent holds a task or when their status
+# changed since, and (-1) for an agent nobody registered.
 _SET_STATUS = _PRELUDE + """
 local agent, status, now = ARGV[1], ARGV[2], ARGV[3]
-local current = redis.call('HMGET', AGENT .. agent, 'status', 'tier')
+local current = redis.call('HMGET', AGENT .. agent, 'status', 'tier', 'since')
 if not current[2] then return -1 end
 if current[1] == 'busy' then return 0 end
+if ARGV[5] ~= '' and current[3] ~= ARGV[5] then return 0 end
 if current[1] == status then return 1 end
 redis.call('HSET', AGENT .. agent, 'status', status, 'since', now, 'reason', ARGV[4])
 if status == 'available' then
@@ -281,10 +283,13 @@ class QueueStore:
         answer): available again at once, idle since `at`. False unless they hold `task`."""
         return self.finish(agent_id, task, at, "available", "released")
 
-    def set_status(self, agent_id: str, status: str, at: float, reason: str = "") -> int:
-        """Agent presence outside a task: 1 done, 0 refused (on a task), -1 unknown agent."""
+    def set_status(self, agent_id: str, status: str, at: float, reason: str = "",
+                   if_since: float | None = None) -> int:
+        """Agent presence outside a task: 1 done, 0 refused (on a task, or their status
+        changed after `if_since` when given), -1 unknown agent."""
         return int(self._set_status(keys=self._prelude(),
                                     args=[agent_id, status, at, reason,
+                                          "" if if_since is None else if_since,
                                           ASSIGNMENT_LOG_LENGTH]))
 
     def hand_over(self, agent_id: str, held: str, task: str, at: float) -> int | None:
