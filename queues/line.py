@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from core import keys
 from queues.ageing import rank
 from queues.agents import AgentRegistry, AgentStatus
-from queues.estimate import expected_wait, mean_handle_time
+from queues.estimate import (
+    expected_wait,
+    expected_wait_from_rate,
+    mean_handle_time,
+    service_rate,
+)
 from queues.need import Need
 from queues.queue_store import QueueStore, set_name
 from queues.wait_stats import WaitStats
@@ -36,6 +41,12 @@ class Line:
         if any(p.status is AgentStatus.AVAILABLE for _, p in staffed):
             return Outlook(1, 0.0)
         position = self.store.position(task) or self._position_if_joined(need, now)
+        if not staffed:
+            return Outlook(position, None)
+        served = self.store.served_times(set_name(need.queue, need.tier, need.skills))
+        rate = service_rate(served, now)
+        if rate is not None:
+            return Outlook(position, expected_wait_from_rate(position, rate))
         handle = mean_handle_time(self.stats.handle_times(need.queue), self.default_handle_time)
         return Outlook(position, expected_wait(position, len(staffed), handle))
 

@@ -63,6 +63,11 @@ local function held(task)
   if a[1] and redis.call('HGET', AGENT .. a[1], 'call') == task then return a end
   return nil
 end
+-- When tasks left a set for an agent (newest first), for the wait estimate's service rate.
+local function served(prefix, set, now)
+  redis.call('LPUSH', prefix .. set .. ':served', now)
+  redis.call('LTRIM', prefix .. set .. ':served', 0, 49)
+end
 local function pick_agent(task, tier, skills, preferred, now)
   local chosen = nil
   if preferred ~= '' and redis.call('ZSCORE', AVAILABLE, preferred)
@@ -85,7 +90,8 @@ if picked == nil then return false end
 return picked
 """
 
-# KEYS (after the prelude's): waiting zset, waiting hash, set registry, set description.
+# KEYS (after the prelude's): waiting zset, waiting hash, set registry, set description,
+# waiting zset prefix.
 # ARGV: task, set, queue, tier, skills, priority, arrived, rank, preferred, now, log length.
 _ARRIVE = _PRELUDE + """
 local task = ARGV[1]
@@ -95,7 +101,10 @@ if redis.call('ZSCORE', KEYS[6], task) then
   return {'waiting', tostring(redis.call('ZRANK', KEYS[6], task) + 1)}
 end
 local picked = pick_agent(task, ARGV[4], ARGV[5], ARGV[9], ARGV[10])
-if picked then return {'agent', picked[1], picked[2]} end
+if picked then
+  served(KEYS[10], ARGV[2], ARGV[10])
+  return {'agent', picked[1], picked[2]}
+end
 redis.call('ZADD', KEYS[6], ARGV[8], task)
 redis.call('HSET', KEYS[7], 'set', ARGV[2], 'queue', ARGV[3], 'tier', ARGV[4],
            'skills', ARGV[5], 'priority', ARGV[6], 'arrived', ARGV[7], 'rank', ARGV[8])
@@ -122,6 +131,7 @@ end
 if best == nil then return false end
 redis.call('ZREM', KEYS[7] .. best_set .. ':waiting', best)
 redis.call('DEL', KEYS[8] .. best)
+served(KEYS[7], best_set, now)
 return {best, assign(agent, best, now)}
 """
 
@@ -240,7 +250,7 @@ class QueueStore:
         name = set_name(queue, tier, skills)
         answer = self._arrive(
             keys=[*self._prelude(), keys.queue_waiting(name), keys.waiting_caller(call_sid),
-                  keys.queue_sets(), keys.queue_set(name)],
+                  keys.queue_sets(), keys.queue_set(name), keys.queue_waiting_prefix()],
             args=[call_sid, name, queue, tier, " ".join(sorted(set(skills))), priority,
                   arrived_at, rank(arrived_at, priority), preferred_agent or "",
                   arrived_at if now is None else now, ASSIGNMENT_LOG_LENGTH])
@@ -329,6 +339,11 @@ class QueueStore:
     def waiting(self, set_or_queue: str) -> int:
         """How many tasks wait in one set (`queue:tier:skills`)."""
         return int(self.redis.zcard(keys.queue_waiting(set_or_queue)))
+
+    def served_times(self, waiting_set: str) -> list[float]:
+        """When the set's most recent tasks went to an agent (epoch seconds, newest first)."""
+        found = self.redis.lrange(keys.queue_waiting_prefix() + waiting_set + ":served", 0, -1)
+        return [float(t) for t in found]
 
     def sets(self) -> list[str]:
         return sorted(text(name) for name in self.redis.smembers(keys.queue_sets()))
