@@ -154,21 +154,32 @@ def left() -> Response:
     q = queues()
     result = request.form.get("QueueResult", "")
     waited = request.form.get("QueueTime", "")
+    held = q.store.assignment(call_sid)
+    live = held if held and not held.ended and holds(q, held) else None
+    if result == "redirected":
+        # Pulled out by the REST redirect to /queues/connect: answer as that step does (the
+        # same step key), so whichever of the two Twilio acts on connects the caller once.
+        if live is None:
+            return _xml(hold_twiml.nothing())
+        return _xml(q.d.sessions.run(call_sid, f"connect:{live.number}", lambda step: (
+            _connect(q, step.session, live, []) if step.session else hold_twiml.hang_up())))
 
     def decide(step: Step) -> Change | str:
         session = step.session
-        if result == "redirected" or session is None:
-            return hold_twiml.hang_up() if session is None else _empty()
+        if session is None:
+            return hold_twiml.hang_up()
         if result == "hangup":
+            if live is not None and q.store.finish(live.agent, call_sid, q.now, "available",
+                                                   "caller hung up before connecting"):
+                after_call(q, live.agent, q.now, 0)
             return _abandoned(q, session, waited)
         if session.status == "callback-requested":
             q.store.abandon(call_sid)
             q.stats.forget(call_sid)
             return Change(session.evolve(status="routed"), [], hold_twiml.redirect(
                 f"{q.d.settings.public_url}/callbacks/offer?from=hold"))
-        held = q.store.assignment(call_sid)
-        if held and not held.ended and holds(q, held):
-            return _connect(q, session, held, [])
+        if live is not None:
+            return _connect(q, session, live, [])
         return hold_twiml.redirect(q.url("enter", stay=1))
 
     return _xml(q.d.sessions.run(call_sid, _step_key("left"), decide))

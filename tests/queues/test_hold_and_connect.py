@@ -262,3 +262,28 @@ def test_the_wait_estimate_is_checked_against_the_actual_wait_of_every_caller(
     assert stats["wait_estimate"]["mean_actual_wait"] == 90
     assert stats["wait_estimate"]["mean_absolute_error"] == 150  # estimated 240 s
     assert stats["agents"]["busy"] == 1
+
+
+def test_pulled_out_by_the_redirect_the_caller_is_connected_once_whichever_url_twilio_uses(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    QueueStore(client).release("ana", "cb:busy", T0)
+    app.test_client().post("/api/v1/agents/ana/status", headers=AUTH,
+                           json={"status": "available"})
+    via_action = first.post("/queues/left", first.form(QueueResult="redirected"))
+    via_redirect = first.post("/queues/connect?agent=ana", first.form())
+    assert via_action.body == via_redirect.body and "<Dial" in via_action.body
+    assert sum(t.startswith("Ringing agent") for t in log_texts(client, first.sid)) == 1
+
+
+def test_a_caller_who_hangs_up_just_as_an_agent_is_given_them_frees_that_agent(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    QueueStore(client).release("ana", "cb:busy", T0)
+    app.test_client().post("/api/v1/agents/ana/status", headers=AUTH,
+                           json={"status": "available"})
+    first.post("/queues/left", first.form(QueueResult="hangup", QueueTime="31"))
+    # ana is free again and goes straight on to the next caller.
+    assert redirects(client, second.sid) == [f"{PUBLIC_URL}/queues/connect?agent=ana"]
