@@ -36,17 +36,23 @@ class Line:
     default_handle_time: float
 
     def outlook(self, need: Need, task: str, now: float) -> Outlook:
-        """Where `task` stands (or would stand, joining now) and its expected wait."""
-        staffed = self.agents.staffed(need.tier, need.skills)
-        if any(p.status is AgentStatus.AVAILABLE for _, p in staffed):
-            return Outlook(1, 0.0)
-        position = self.store.position(task) or self._position_if_joined(need, now)
-        if not staffed:
-            return Outlook(position, None)
-        served = self.store.served_times(set_name(need.queue, need.tier, need.skills))
-        rate = service_rate(served, now)
+        """Where `task` stands (or would stand, joining now) and its expected wait. A task
+        already waiting in a line with recent history costs three reads and no agent scan."""
+        position = self.store.position(task)
+        staffed = None
+        if position is None:  # joining: a free agent means no wait, nobody means no estimate
+            staffed = self.agents.staffed(need.tier, need.skills)
+            if any(p.status is AgentStatus.AVAILABLE for _, p in staffed):
+                return Outlook(1, 0.0)
+            position = self._position_if_joined(need, now)
+            if not staffed:
+                return Outlook(position, None)
+        rate = service_rate(
+            self.store.served_times(set_name(need.queue, need.tier, need.skills)), now)
         if rate is not None:
             return Outlook(position, expected_wait_from_rate(position, rate))
+        if staffed is None:
+            staffed = self.agents.staffed(need.tier, need.skills)
         handle = mean_handle_time(self.stats.handle_times(need.queue), self.default_handle_time)
         return Outlook(position, expected_wait(position, len(staffed), handle))
 
