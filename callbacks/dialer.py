@@ -53,7 +53,7 @@ def due(rt: Runtime, callback_id: str) -> str:
     if not rt.policy(record).agent_first(record.queue):
         return _dial(rt, callback_id, agent="")
     arrival = rt.queues.arrive(record.task, record.queue, record.tier, list(record.skills),
-                               record.priority, record.arrived_at)
+                               record.priority, record.arrived_at, now=rt.now())
     if arrival.agent:
         return _dial(rt, callback_id, arrival.agent)
     rt.change(callback_id, lambda r: _wait_in_line(r, arrival.position))
@@ -65,7 +65,7 @@ def agent_ready(rt: Runtime, callback_id: str, agent_id: str) -> str:
     give the agent back if the callback can no longer be dialled."""
     record = rt.store.get(callback_id)
     if record is None or record.state not in DIALABLE:
-        rt.queues.release(agent_id, f"cb:{callback_id}", rt.now())
+        _give_back(rt, callback_id, agent_id)
         return "agent released: nothing to dial"
     if _outside_hours(rt, record):
         rt.queues.release(agent_id, record.task, rt.now())
@@ -77,8 +77,7 @@ def _dial(rt: Runtime, callback_id: str, agent: str) -> str:
     lease = rt.now() + rt.settings.callbacks.lease
     started = rt.change(callback_id, lambda r: _start_attempt(r, agent, lease))
     if started is None:
-        if agent:
-            rt.queues.release(agent, f"cb:{callback_id}", rt.now())
+        _give_back(rt, callback_id, agent)
         return "not dialled: changed meanwhile"
     guard = keys.callback_attempt(started.attempt)
     if not rt.redis.set(guard, "placing", nx=True, ex=ATTEMPT_KEY_TTL):
@@ -117,6 +116,18 @@ def placed(rt: Runtime, attempt: str, call_sid: str) -> None:
     rt.change(callback_of(attempt), record_call)
 
 
+def _give_back(rt: Runtime, callback_id: str, agent: str) -> None:
+    """Release `agent` from this callback, unless the attempt under way holds them (arriving
+    again hands out the same reserved agent, so racing jobs may all have been given them)."""
+    if not agent:
+        return
+    current = rt.store.get(callback_id)
+    if current is not None and current.agent == agent and \
+            current.state in (State.DIALING, State.CONNECTED):
+        return
+    rt.queues.release(agent, f"cb:{callback_id}", rt.now())
+
+
 def _start_attempt(record: Callback, agent: str, lease: float) -> Move | None:
     if record.state not in DIALABLE:
         return None
@@ -149,6 +160,9 @@ def _outside_hours(rt: Runtime, record: Callback) -> bool:
         r.state, f"Too late or early to call {r.phone}; next try at {when:%Y-%m-%d %H:%M} UTC",
         due=when.timestamp()) if r.state in DIALABLE else None)
     if moved is not None:
+        # Out of line until then (no agent is reserved for it at night); the job puts it
+        # back in its original place.
+        rt.queues.abandon(record.task)
         rt.schedule(record.id, when)
     return True
 

@@ -185,7 +185,7 @@ def cancel(rt: Runtime, callback_id: str, why: str) -> Callback | None:
 
     moved = rt.change(callback_id, decide)
     if moved is not None:
-        rt.queues.abandon(moved.task, f"{moved.queue}:{moved.tier}")
+        rt.queues.abandon(moved.task)
     return moved
 
 
@@ -255,7 +255,8 @@ def _again(state: Offer, session: CallSession,
 
 
 def _to_queue(state: Offer, session: CallSession) -> tuple[Offer, list[str], str]:
-    queue_url = f"{deps().settings.public_url}/queues/enter"
+    # ?stay=1: the queues side keeps the caller holding without offering a callback again.
+    queue_url = f"{deps().settings.public_url}/queues/enter?stay=1"
     return state, [WORDS.back_to_queue], say_then([WORDS.back_to_queue], session.language,
                                                   queue_url)
 

@@ -56,14 +56,44 @@ def caller_open_tickets(e164: str) -> str:
     return f"{PREFIX}:caller:{e164}:open-tickets"
 
 
-def queue_waiting(queue: str) -> str:
-    """Sorted set: CallSids waiting in `queue` (name:tier), scored by effective arrival."""
-    return f"{PREFIX}:queue:{queue}:waiting"
+def queue_waiting(waiting_set: str) -> str:
+    """Sorted set: tasks (CallSids, `cb:<id>`) waiting in a set (`queue:tier:skills`), scored
+    by their rank (arrival less their priority's head start)."""
+    return f"{queue_waiting_prefix()}{waiting_set}:waiting"
 
 
-def waiting_caller(call_sid: str) -> str:
-    """Hash: a waiting caller's queue, priority, arrival and skills."""
-    return f"{PREFIX}:waiting:{call_sid}"
+def queue_waiting_prefix() -> str:
+    return f"{PREFIX}:queue:"
+
+
+def queue_sets() -> str:
+    """Set: every waiting set's name, for agents to look through."""
+    return f"{PREFIX}:queue-sets"
+
+
+def queue_set(waiting_set: str) -> str:
+    """Hash: a waiting set's tier and skills."""
+    return f"{PREFIX}:queue-set:{waiting_set}"
+
+
+def waiting_caller(task: str) -> str:
+    """Hash: a waiting task's set, queue, tier, skills, priority, arrival and rank."""
+    return f"{PREFIX}:waiting:{task}"
+
+
+def assigned(task: str) -> str:
+    """Hash: the agent a task was given to, the assignment's number, when, and when it ended."""
+    return f"{PREFIX}:assigned:{task}"
+
+
+def assignment_seq() -> str:
+    """Counter numbering assignments."""
+    return f"{PREFIX}:assignment-seq"
+
+
+def agents() -> str:
+    """Set: ids of every registered agent."""
+    return f"{PREFIX}:agents"
 
 
 def agents_available() -> str:
@@ -72,7 +102,7 @@ def agents_available() -> str:
 
 
 def agent(agent_id: str) -> str:
-    """Hash: an agent's name, reach, tier, status and current call."""
+    """Hash: an agent's name, reach, tier, wrap-up time, status (since when, why) and task."""
     return f"{PREFIX}:agent:{agent_id}"
 
 
@@ -94,6 +124,21 @@ def simulated_redirects(call_sid: str) -> str:
 def simulated_messages() -> str:
     """List: SMS sent while no Twilio is configured."""
     return f"{PREFIX}:sim:messages"
+
+
+def handle_times(queue: str) -> str:
+    """List: the most recent handle times (seconds) of a queue's calls, newest first."""
+    return f"{PREFIX}:handle-times:{queue}"
+
+
+def wait_prediction(task: str) -> str:
+    """Hash: the wait first predicted for a waiting task, and when."""
+    return f"{PREFIX}:wait-prediction:{task}"
+
+
+def wait_accuracy() -> str:
+    """Hash: settled callers and their summed (absolute) prediction errors and waits."""
+    return f"{PREFIX}:wait-accuracy"
 
 
 # Callbacks

@@ -37,6 +37,10 @@ DEFAULT_REPEAT_WINDOW = 24 * 3600
 DEFAULT_TICKET_ATTACH_WINDOW = 7 * 24 * 3600
 """Seconds within which a repeat call about the same issue joins the caller's open ticket."""
 
+DEFAULT_LAST_AGENT_WINDOW = 3 * 24 * 3600
+"""Seconds after their open ticket's last change within which a repeat caller is offered to
+the agent who handled it (when that agent is free)."""
+
 
 DEFAULT_CALLBACK_CPS = 1.0
 """Outbound calls per second for all workers together: Twilio's default account limit."""
@@ -95,6 +99,11 @@ class Settings:
     zendesk_url: str | None = None
     zendesk_email: str | None = None
     zendesk_token: str | None = None
+    hold_announce_every: int = 30
+    agent_ring_seconds: int = 20
+    callback_offer_wait: int = 600
+    last_agent_window: int = DEFAULT_LAST_AGENT_WINDOW
+    default_handle_time: int = 240
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
 
     @property
@@ -142,6 +151,16 @@ class Settings:
             zendesk_url=env.get("ZENDESK_URL") or None,
             zendesk_email=env.get("ZENDESK_EMAIL") or None,
             zendesk_token=env.get("ZENDESK_API_TOKEN") or None,
+            hold_announce_every=_positive_int(env, "HOTLINE_HOLD_ANNOUNCE_EVERY",
+                                              base.hold_announce_every),
+            agent_ring_seconds=_positive_int(env, "HOTLINE_AGENT_RING_SECONDS",
+                                             base.agent_ring_seconds),
+            callback_offer_wait=_positive_int(env, "HOTLINE_CALLBACK_OFFER_WAIT",
+                                              base.callback_offer_wait),
+            last_agent_window=_positive_int(env, "HOTLINE_LAST_AGENT_WINDOW",
+                                            base.last_agent_window),
+            default_handle_time=_positive_int(env, "HOTLINE_DEFAULT_HANDLE_TIME",
+                                              base.default_handle_time),
             callbacks=callback_settings(env),
         )
 

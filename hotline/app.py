@@ -16,6 +16,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from ivr.calls_api import bp as calls_api_bp
     from ivr.menu_store import MenuStore
     from ivr.webhooks import bp as voice_bp
+    from queues.agents_api import api as queues_api_bp
+    from queues.agents_api import presence_page
     from queues.webhooks import bp as queues_bp
     from tickets_bridge.agent_page import bp as agent_bp
     from tickets_bridge.api import BRIDGES
@@ -39,6 +41,6 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.extensions[BRIDGES] = list(configured_bridges(settings))
     app.secret_key = settings.session_secret
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
-                      openapi_bp, agent_bp, agents_api_bp):
+                      openapi_bp, agent_bp, agents_api_bp, queues_api_bp, presence_page):
         app.register_blueprint(blueprint)
     return app

@@ -53,6 +53,47 @@ _TICKET = {
     },
 }
 
+_AGENT_ID = {"name": "agent_id", "in": "path", "required": True,
+             "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}}
+
+_AGENT = {
+    "type": "object",
+    "required": ["id", "name", "reach", "tier", "skills", "wrap_up_seconds", "status"],
+    "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"},
+        "reach": {"type": "string", "description": "E.164 number or client:<identity>"},
+        "tier": {"type": "string", "enum": ["L1", "L2", "L3"]},
+        "skills": {"type": "array", "items": {"type": "string"}},
+        "wrap_up_seconds": {"type": "integer"},
+        "status": {"type": "string", "enum": ["available", "busy", "wrap-up", "offline"]},
+        "since": {"type": "number", "nullable": True},
+        "reason": {"type": "string"},
+        "call": {"type": "string", "nullable": True},
+    },
+}
+
+_AGENT_IN = {
+    "type": "object", "required": ["name", "reach", "tier"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 100},
+        "reach": {"type": "string", "example": "+14155550100"},
+        "tier": {"type": "string", "enum": ["L1", "L2", "L3"]},
+        "skills": {"type": "array",
+                   "items": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,39}$"}},
+        "wrap_up_seconds": {"type": "integer", "minimum": 0, "maximum": 3600},
+    },
+}
+
+
+def _with(responses: dict[str, Any], *statuses: str) -> dict[str, Any]:
+    return {**responses, **{status: _ERROR for status in statuses}}
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "Hotline API", "version": "1"},
@@ -81,6 +122,29 @@ DOCUMENT: dict[str, Any] = {
             "parameters": [{"name": "agent_id", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
             "responses": _ok("Ticket")}},
+        "/api/v1/agents": {"get": {
+            "summary": "Every registered agent with their status",
+            "responses": _ok("AgentList")}},
+        "/api/v1/agents/{agent_id}": {
+            "get": {"summary": "One agent", "parameters": [_AGENT_ID],
+                    "responses": _ok("Agent")},
+            "put": {"summary": "Register an agent or change their profile (new agents start "
+                               "offline)", "parameters": [_AGENT_ID],
+                    "requestBody": _body("AgentIn"),
+                    "responses": {**_ok("Agent"), "201": _ok("Agent")["200"]}}},
+        "/api/v1/agents/{agent_id}/status": {"post": {
+            "summary": "Set an agent's status; an agent made available is given the next call",
+            "parameters": [_AGENT_ID], "requestBody": _body("StatusIn"),
+            "responses": _with(_ok("Agent"), "409")}},
+        "/api/v1/calls/{call_sid}/escalate": {"post": {
+            "summary": "Move a call that is with an agent to another tier, queue or skills",
+            "parameters": [{"name": "call_sid", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "requestBody": _body("EscalationIn"),
+            "responses": _with(_ok("Escalation"), "409", "502")}},
+        "/api/v1/queues/stats": {"get": {
+            "summary": "Waiting tasks per line, agents by status, the wait estimate's error",
+            "responses": _ok("QueueStats")}},
         "/api/v1/tickets/{ticket_id}/notes": {"post": {
             "summary": "Add an internal note (never shown to the caller side)",
             "parameters": [_ID],
@@ -102,6 +166,36 @@ DOCUMENT: dict[str, Any] = {
             "Call": {"type": "object", "required": ["call", "transcript"], "properties": {
                 "call": {"type": "object"},
                 "transcript": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}}}},
+            "Agent": _AGENT,
+            "AgentIn": _AGENT_IN,
+            "AgentList": {"type": "object", "required": ["agents"], "properties": {
+                "agents": {"type": "array", "items": {"$ref": "#/components/schemas/Agent"}}}},
+            "StatusIn": {"type": "object", "required": ["status"], "properties": {
+                "status": {"type": "string", "enum": ["available", "wrap-up", "offline"]},
+                "reason": {"type": "string", "maxLength": 200}}},
+            "EscalationIn": {"type": "object", "properties": {
+                "tier": {"type": "string", "enum": ["L1", "L2", "L3"]},
+                "queue": {"type": "string", "minLength": 1, "maxLength": 64},
+                "skills": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "note": {"type": "string", "maxLength": 500}}},
+            "Escalation": {"type": "object", "required": ["call_sid", "tier", "queue", "skills"],
+                           "properties": {"call_sid": {"type": "string"},
+                                          "tier": {"type": "string"},
+                                          "queue": {"type": "string"},
+                                          "skills": {"type": "array",
+                                                     "items": {"type": "string"}},
+                                          "escalation_note": {"type": "string"}}},
+            "QueueStats": {"type": "object", "required": ["waiting", "agents", "wait_estimate"],
+                           "properties": {
+                               "waiting": {"type": "object",
+                                           "additionalProperties": {"type": "integer"}},
+                               "agents": {"type": "object",
+                                          "additionalProperties": {"type": "integer"}},
+                               "wait_estimate": {"type": "object", "properties": {
+                                   "callers": {"type": "integer"},
+                                   "mean_absolute_error": {"type": "number"},
+                                   "mean_error": {"type": "number"},
+                                   "mean_actual_wait": {"type": "number"}}}}},
             "Note": {"type": "object", "required": ["text"], "properties": {
                 "text": {"type": "string", "minLength": 1, "maxLength": 5000},
                 "author": {"type": "string", "nullable": True}}},

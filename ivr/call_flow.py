@@ -4,7 +4,7 @@ session, the events for its log, and the TwiML to answer. No I/O: stores and vie
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -191,7 +191,11 @@ def _present(ctx: Context, session: CallSession, position: Position, events: lis
 
 def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event]) -> Answer:
     assert move.outcome is not None
-    outcome, position = move.outcome, move.position
+    outcome, position = _open_or_after_hours(ctx, move.outcome), move.position
+    if outcome is not move.outcome:
+        events = [*events, _event(ctx, EventKind.NOTE, "Closed now: the after-hours route "
+                                  f"({outcome.kind.value}) instead of the queue",
+                                  after_hours=True)]
     decision = decide(ctx.menu, outcome, position.path, ctx.facts(), session.words,
                       ctx.now.timestamp(), ctx.repeat_window)
     routed = session.evolve(node=position.node, path=list(position.path), attempts=0,
@@ -203,6 +207,19 @@ def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event
                for s in spoken if s.text]
     reply = _outcome_twiml(ctx, outcome, spoken, session.rev + 1)
     return Answer(routed, events + [decided] + prompts, reply, decision)
+
+
+def _open_or_after_hours(ctx: Context, outcome: Outcome) -> Outcome:
+    """A queue outcome while the contact centre is closed becomes the after-hours route,
+    keeping the issue, tier and skills the caller's path gave it (for a callback, say)."""
+    menu = ctx.menu
+    if outcome.kind is not OutcomeKind.ROUTE or menu.hours is None or menu.after_hours is None \
+            or menu.hours.is_open(ctx.now):
+        return outcome
+    closed = menu.after_hours
+    return replace(closed, issue=closed.issue or outcome.issue, tier=outcome.tier,
+                   queue=outcome.queue, skills=outcome.skills,
+                   priority=closed.priority or outcome.priority)
 
 
 def _outcome_twiml(ctx: Context, outcome: Outcome, spoken: list[twiml.Spoken], step: int) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ivr.opening_hours import OpeningHours
+
 MENU = "(menu)"
 """The node name used in problems that concern the tree as a whole."""
 
@@ -141,6 +143,9 @@ class Menu:
     commands: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     messages: Messages = field(default_factory=Messages)
     survey: Survey | None = None
+    hours: OpeningHours | None = None
+    after_hours: Outcome | None = None
+    """Where a call that would join a queue goes while the contact centre is closed."""
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

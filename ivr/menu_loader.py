@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -24,10 +25,12 @@ from ivr.menu import (
     Target,
 )
 from ivr.menu_rules import validate
+from ivr.opening_hours import OpeningHours, check_holidays, parse_days, parse_range
 
 TARGET_FIELDS = ("goto", *(kind.value for kind in OutcomeKind))
-_TOP_FIELDS = {"name", "languages", "default_language", "start", "settings", "human", "callbacks",
-               "fallback", "commands", "messages", "priority", "nodes", "survey"}
+_TOP_FIELDS = {"name", "languages", "default_language", "start", "settings", "human",
+               "fallback", "commands", "messages", "priority", "nodes", "survey", "hours",
+               "after_hours", "callbacks"}
 _OPTION_FIELDS = {"key", "label", "phrases", "language", *TARGET_FIELDS}
 _NODE_FIELDS = {"prompt", "options", "default", "issue"}
 _ROUTE_FIELDS = {"issue", "queue", "tier", "skills", "priority", "message"}
@@ -96,6 +99,10 @@ class _Reader:
                       for k, v in self._mapping(MENU, "commands", data.get("commands")).items()},
             messages=self.messages(data.get("messages")),
             survey=self.survey(data.get("survey")),
+            hours=self.hours(data.get("hours")),
+            after_hours=self.target(MENU, "after_hours", data["after_hours"],
+                                    outcome_only=True).outcome
+            if "after_hours" in data else None,
         )
 
     def node(self, node_id: str, data: Any) -> Node:
@@ -235,6 +242,28 @@ class _Reader:
         self._unknown(MENU, "survey", body, {"prompt", "thanks"})
         return Survey(prompt=self._texts(MENU, "survey.prompt", body.get("prompt"), True),
                       thanks=self._texts(MENU, "survey.thanks", body.get("thanks"), True))
+
+    def hours(self, data: Any) -> OpeningHours | None:
+        if data is None:
+            return None
+        body = self._mapping(MENU, "hours", data)
+        self._unknown(MENU, "hours", body, {"timezone", "open", "days", "holidays"})
+        zone = self._text(MENU, "hours.timezone", body.get("timezone"))
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail(MENU, "hours.timezone", f"{zone!r} is not an IANA time zone")
+            return None
+        try:
+            opens, closes = parse_range(str(body.get("open", "")))
+            days = parse_days(str(body.get("days", "mon-fri")))
+            country = str(body.get("holidays") or "")
+            if country:
+                check_holidays(country)
+        except ValueError as exc:
+            self.fail(MENU, "hours", str(exc))
+            return None
+        return OpeningHours(zone, opens, closes, days, country)
 
     def messages(self, data: Any) -> Messages:
         body = self._mapping(MENU, "messages", data)

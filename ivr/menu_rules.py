@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 from core.errors import MenuProblem
 from core.phone import is_dialable
-from ivr.menu import COMMANDS, FACTS, MENU, TIERS, Menu, Node, Outcome, Target
+from ivr.menu import COMMANDS, FACTS, MENU, TIERS, Menu, Node, Outcome, OutcomeKind, Target
 
 Problems = Iterator[MenuProblem]
 
@@ -16,7 +16,8 @@ def validate(menu: Menu) -> list[MenuProblem]:
     """Every rule `menu` breaks; empty when it is fit to serve calls."""
     checks: list[Callable[[Menu], Problems]] = [
         _start_exists, _targets_exist, _options_have_outcomes, _keys, _phrases,
-        _translations, _languages, _outcomes, _priority, _reachable, _depth, _exits,
+        _translations, _languages, _outcomes, _after_hours, _priority, _reachable, _depth,
+        _exits,
     ]
     return [problem for check in checks for problem in check(menu)]
 
@@ -94,6 +95,8 @@ def _translatables(menu: Menu) -> Iterator[tuple[str, str, dict[str, object]]]:
     for name, texts in vars(menu.messages).items():
         if texts:
             yield MENU, f"messages.{name}", dict(texts)
+    if menu.after_hours is not None and menu.after_hours.message:
+        yield MENU, "after_hours message", dict(menu.after_hours.message)
     if menu.survey is not None:
         yield MENU, "survey.prompt", dict(menu.survey.prompt)
         yield MENU, "survey.thanks", dict(menu.survey.thanks)
@@ -113,8 +116,19 @@ def _languages(menu: Menu) -> Problems:
             yield MenuProblem(MENU, "invalid-field", f"commands.{name}: unknown command")
 
 
+def _after_hours(menu: Menu) -> Problems:
+    if menu.hours is not None and menu.after_hours is None:
+        yield MenuProblem(MENU, "missing-after-hours", "hours are set but after_hours is not: "
+                          "say where calls go while closed")
+    if menu.after_hours is not None and menu.after_hours.kind is OutcomeKind.ROUTE:
+        yield MenuProblem(MENU, "after-hours-to-queue",
+                          "after_hours must not route to a queue: nobody staffs it then")
+
+
 def _outcomes(menu: Menu) -> Problems:
     places = [(MENU, "human", menu.human), (MENU, "fallback", menu.fallback)]
+    if menu.after_hours is not None:
+        places.append((MENU, "after_hours", menu.after_hours))
     for node in menu.nodes.values():
         places += [(node.id, t.outcome.kind.value, t.outcome) for t in node.targets()
                    if t.outcome is not None]

@@ -8,6 +8,10 @@ from collections.abc import Callable
 
 from ivr.sim_inputs import HangUp, Input, Press, Reply, Say, Silence
 
+HOLD_ROUNDS = 20
+"""Wait-URL answers a simulated caller sits through before giving up."""
+HOLD_ROUND_SECONDS = 30
+
 Next = tuple[str, dict[str, str]] | None
 """The request a verb leads to (URL and extra form fields), or None to go on with the next verb."""
 
@@ -112,17 +116,47 @@ class TwimlPlayer:
         return self._target((verb.text or "").strip() or self.url), {}
 
     def _enqueue(self, verb: ET.Element) -> Next:
-        queue = (verb.text or "").strip()
-        self.show(f"[waiting in queue {queue}]")
+        """Hold as Twilio does: play the wait URL's answer again and again (keys pressed in its
+        Gather go to that Gather's action) until it says Leave or the caller hangs up; then
+        Twilio requests the Enqueue action with the QueueResult."""
+        self.show(f"[waiting in queue {(verb.text or '').strip()}]")
+        action = verb.get("action")
         wait_url = verb.get("waitUrl")
-        if wait_url:
-            waiting = self._fetch(self._target(wait_url), {
-                "QueueSid": "QU" + "0" * 32, "QueuePosition": "1", "QueueTime": "0",
-                "AvgQueueTime": "0", "CurrentQueueSize": "1"})
-            for child in waiting:
-                if child.tag in ("Say", "Play", "Pause"):
-                    self._verb(child)
-        raise CallEnded("caller hung up while waiting in the queue")
+        result = "hangup"
+        for waited in range(0, HOLD_ROUNDS * HOLD_ROUND_SECONDS, HOLD_ROUND_SECONDS):
+            if not wait_url:
+                break
+            hold = {"QueueSid": "QU" + "0" * 32, "QueuePosition": "1", "QueueTime": str(waited),
+                    "AvgQueueTime": "0", "CurrentQueueSize": "1"}
+            try:
+                if self._hold_once(self._fetch(self._target(wait_url), hold), hold):
+                    result = "leave"
+                    break
+            except CallEnded:
+                break
+        if not action:
+            raise CallEnded("caller hung up while waiting in the queue")
+        following = self._target(action), {"QueueResult": result}
+        if result == "hangup":
+            self.caller.post(*following)
+            raise CallEnded("caller hung up while waiting in the queue")
+        return following
+
+    def _hold_once(self, document: ET.Element, hold: dict[str, str]) -> bool:
+        """Play one answer of the wait URL; True when it (or a key's answer) says Leave."""
+        for child in document:
+            if child.tag == "Leave":
+                return True
+            if child.tag == "Gather":
+                pressed = self._gather(child)
+                if pressed is not None:
+                    url, form = pressed
+                    return self._hold_once(self._fetch(url, {**hold, **form}), hold)
+            elif child.tag in ("Say", "Play", "Pause"):
+                self._verb(child)
+            elif child.tag == "Hangup":
+                raise CallEnded("hangup")
+        return False
 
     def _dial(self, verb: ET.Element) -> Next:
         targets = [child for child in verb if child.tag in ("Number", "Client", "Queue", "Sip")]

@@ -125,8 +125,9 @@ def transfer_done() -> Response:
 
 @bp.post("/after-queue")
 def after_queue() -> Response:
-    """Twilio's <Enqueue action>: the caller left the queue (QueueResult says how)."""
-    result = request.form.get("QueueResult", "")
+    """After the queue: Twilio's <Enqueue action> (QueueResult says how the caller left), or
+    the queues' redirect after a talk with an agent (`?result=bridged`)."""
+    result = request.form.get("QueueResult") or request.args.get("result", "")
     return _known_call_step(lambda ctx, session: call_flow.after_queue(ctx, session, result))
 
 

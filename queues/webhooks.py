@@ -1,66 +1,342 @@
-"""Where the IVR hands a routed caller over: joins the Twilio queue named by the decision.
-
-A minimal hand-over until real queues, agents and hold announcements are built.
-"""
+"""Twilio webhooks of waiting and connecting: a routed caller joins the line (or is offered a
+callback up front), hears their position and wait while on hold with the callback key live,
+and is bridged to the chosen agent, who first hears the whisper. Handlers translate requests
+and TwiML; the queue store, the line and the whisper decide."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from twilio.twiml.voice_response import VoiceResponse
+import json
+from collections.abc import Callable
 
-from core.deps import deps
+from flask import Blueprint, Response, request
+
+from core import keys
 from core.events import Event, EventKind
+from core.redis_values import text
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import never_5xx
+from queues import hold_twiml
+from queues.context import Queues, after_call, holds, queues
+from queues.line import Outlook
+from queues.need import Need, need_of, recent_enough
+from queues.queue_store import Assignment, set_name
+from queues.whisper import hold_text, whisper_text
 
 bp = Blueprint("queues", __name__, url_prefix="/queues")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
 
-DEFAULT_QUEUE = "general"
-HOLD_MESSAGE = "All of our agents are helping other callers. Please stay on the line."
+LOCALE = "en-US"
+JOIN_TEXT = "All of our agents are helping other callers. Please stay on the line."
+CONNECTING_TEXT = "Connecting you to an agent now."
+WRONG_KEY_TEXT = "That key does nothing while you wait."
 
 
 @bp.post("/enter")
 def enter() -> Response:
+    """A routed caller joins their line: straight to a free agent, on hold with their position,
+    or (when the wait is long or nobody of their tier is on shift) offered a callback first."""
     call_sid = call_sid_of(request.form)
-    d = deps()
+    q = queues()
+    offer_first = request.args.get("stay") != "1"
 
     def decide(step: Step) -> Change | str:
-        session = step.session
-        queue = _queue_of(session)
-        reply = _enqueue(queue, d.settings.public_url)
-        if session is None:
-            return reply
-        text = f"Waiting in queue {queue}"
-        event = Event(d.clock.now(), EventKind.QUEUE, text, {"queue": queue})
-        return Change(session.evolve(status="queued"), [event], reply)
+        session = step.session or CallSession(call_sid, status="routed")
+        need = need_of(session.decision)
+        now = q.now
+        held = q.store.assignment(call_sid)
+        if held and not held.ended and holds(q, held):
+            return _connect(q, session, held, [])
+        if offer_first and q.store.waiting_task(call_sid) is None:
+            outlook = q.line().outlook(need, call_sid, now)
+            if outlook.wait is None or outlook.wait > q.d.settings.callback_offer_wait:
+                return _offer_callback_first(q, session, need, outlook)
+        return _join(q, session, need, now)
 
-    token = request.headers.get("I-Twilio-Idempotency-Token", "")
-    return _xml(d.sessions.run(call_sid, f"queue-enter:{token}", decide))
+    return _xml(q.d.sessions.run(call_sid, _step_key("enter"), decide))
+
+
+def _offer_callback_first(q: Queues, session: CallSession, need: Need,
+                          outlook: Outlook) -> Change:
+    why = "no agent for this call is on shift" if outlook.wait is None else \
+        f"the expected wait is {round(outlook.wait)} s"
+    event = q.event(EventKind.QUEUE, f"Offered a callback before holding: {why}",
+                    queue=need.queue, tier=need.tier, expected_wait=outlook.wait)
+    reply = hold_twiml.redirect(f"{q.d.settings.public_url}/callbacks/offer?from=long-wait")
+    return Change(session, [event], reply)
+
+
+def _join(q: Queues, session: CallSession, need: Need, now: float) -> Change:
+    queued_at = need.queued_at or now
+    decision = {**(session.decision or {}), "queued_at": queued_at}
+    arrival = q.store.arrive(session.call_sid, need.queue, need.tier, need.skills,
+                             need.priority, queued_at, _preferred(q, session, need), now=now)
+    joined = session.evolve(decision=decision, status="queued")
+    if arrival.agent is not None and arrival.assignment is not None:
+        held = Assignment(session.call_sid, arrival.agent, arrival.assignment)
+        return _connect(q, joined, held, [])
+    outlook = q.line().outlook(need, session.call_sid, now)
+    if outlook.wait is not None:
+        q.stats.predict(session.call_sid, outlook.wait, queued_at)
+    event = q.event(EventKind.QUEUE, f"Waiting in {set_name(need.queue, need.tier, need.skills)}"
+                    f" at position {arrival.position}", queue=need.queue, tier=need.tier,
+                    skills=list(need.skills), priority=need.priority,
+                    position=arrival.position, expected_wait=outlook.wait)
+    reply = hold_twiml.enqueue(_twilio_queue(need), q.url("wait"), q.url("left"), JOIN_TEXT,
+                               LOCALE)
+    return Change(joined, [event], reply)
+
+
+def _preferred(q: Queues, session: CallSession, need: Need) -> str | None:
+    """The agent of the caller's open ticket on this issue, if it changed recently enough."""
+    if not session.caller or not need.issue:
+        return None
+    raw = q.d.redis.hget(keys.caller_open_tickets(session.caller), need.issue.split("/")[0])
+    if not raw:
+        return need.preferred_agent
+    ticket = json.loads(text(raw))
+    if not recent_enough(ticket.get("updated_at"), q.d.clock.now(),
+                         q.d.settings.last_agent_window):
+        return None
+    return ticket.get("assignee") or None
 
 
 @bp.post("/wait")
 def wait() -> Response:
-    response = VoiceResponse()
-    response.say(HOLD_MESSAGE)
-    response.pause(length=20)
-    return _xml(str(response))
+    """Twilio's wait URL, asked again each time its answer has played: the position and wait,
+    with the callback key live; `<Leave/>` once an agent has been given this caller."""
+    call_sid = call_sid_of(request.form)
+    q = queues()
+    held = q.store.assignment(call_sid)
+    if held and not held.ended:
+        return _xml(hold_twiml.leave())
+    waiting = q.store.waiting_task(call_sid)
+    if waiting is None:
+        return _xml(hold_twiml.leave())
+    need = need_of(_decision(q, call_sid))
+    outlook = q.line().outlook(need, call_sid, q.now)
+    said = hold_text(outlook, hold_twiml.CALLBACK_KEY)
+    q.d.sessions.note(call_sid, _step_key("hold"), [q.event(
+        EventKind.PROMPT, said, node="hold", position=outlook.position,
+        expected_wait=outlook.wait)])
+    return _xml(hold_twiml.announcement(said, q.url("hold-key"),
+                                        q.d.settings.hold_announce_every, LOCALE))
 
 
-def _queue_of(session: CallSession | None) -> str:
-    decision = session.decision if session else None
-    return str((decision or {}).get("queue") or DEFAULT_QUEUE)
+@bp.post("/hold-key")
+def hold_key() -> Response:
+    """A key pressed on hold: the callback key leaves the line for the callback offer; any
+    other key is explained and the caller keeps waiting."""
+    call_sid = call_sid_of(request.form)
+    q = queues()
+    digits = request.form.get("Digits", "").strip()[:8]
+    if digits != hold_twiml.CALLBACK_KEY:
+        return _xml(hold_twiml.announcement(
+            f"{WRONG_KEY_TEXT} To be called back instead, press {hold_twiml.CALLBACK_KEY}.",
+            q.url("hold-key"), q.d.settings.hold_announce_every, LOCALE))
+
+    def decide(step: Step) -> Change | str:
+        if step.session is None:
+            return hold_twiml.leave()
+        event = q.event(EventKind.DTMF, "Pressed 1 on hold: asked for a callback",
+                        digits=digits, label="callback")
+        return Change(step.session.evolve(status="callback-requested"), [event],
+                      hold_twiml.leave())
+
+    return _xml(q.d.sessions.run(call_sid, _step_key("hold-key"), decide))
 
 
-def _enqueue(queue: str, base_url: str) -> str:
-    response = VoiceResponse()
-    # The action URL is requested when the caller leaves the queue, e.g. after the agent hangs
-    # up: that is where the IVR asks its satisfaction survey.
-    response.enqueue(queue, wait_url=f"{base_url}/queues/wait", wait_url_method="POST",
-                     action=f"{base_url}/voice/after-queue", method="POST")
-    return str(response)
+@bp.post("/left")
+def left() -> Response:
+    """Twilio's Enqueue action: why the caller left the hold line (QueueResult)."""
+    call_sid = call_sid_of(request.form)
+    q = queues()
+    result = request.form.get("QueueResult", "")
+    waited = request.form.get("QueueTime", "")
+    held = q.store.assignment(call_sid)
+    live = held if held and not held.ended and holds(q, held) else None
+    if result == "redirected":
+        # Pulled out by the REST redirect to /queues/connect: answer as that step does (the
+        # same step key), so whichever of the two Twilio acts on connects the caller once.
+        if live is None:
+            return _xml(hold_twiml.nothing())
+        return _xml(q.d.sessions.run(call_sid, f"connect:{live.number}", lambda step: (
+            _connect(q, step.session, live, []) if step.session else hold_twiml.hang_up())))
+
+    def decide(step: Step) -> Change | str:
+        session = step.session
+        if session is None:
+            return hold_twiml.hang_up()
+        if result == "hangup":
+            if live is not None and q.store.finish(live.agent, call_sid, q.now, "available",
+                                                   "caller hung up before connecting"):
+                after_call(q, live.agent, q.now, 0)
+            return _abandoned(q, session, waited)
+        if session.status == "callback-requested":
+            q.store.abandon(call_sid)
+            q.stats.forget(call_sid)
+            return Change(session.evolve(status="routed"), [], hold_twiml.redirect(
+                f"{q.d.settings.public_url}/callbacks/offer?from=hold"))
+        if live is not None:
+            return _connect(q, session, live, [])
+        return hold_twiml.redirect(q.url("enter", stay=1))
+
+    return _xml(q.d.sessions.run(call_sid, _step_key("left"), decide))
+
+
+def _abandoned(q: Queues, session: CallSession, waited: str) -> Change:
+    removed = q.store.abandon(session.call_sid)
+    q.stats.forget(session.call_sid)
+    seconds = int(waited) if waited.isdigit() else None
+    event = q.event(EventKind.QUEUE, "Caller hung up while waiting"
+                    + (f" after {seconds} s" if seconds is not None else ""),
+                    abandoned=True, waited=seconds, removed=removed)
+    return Change(session.evolve(status="abandoned"), [event], _empty())
+
+
+@bp.post("/connect")
+def connect() -> Response:
+    """Bridge the call to the agent the queues gave it (`?agent=`); the call got here from a
+    REST redirect out of the hold line, or as an answered callback."""
+    call_sid = call_sid_of(request.form)
+    q = queues()
+    agent_id = request.args.get("agent", "")
+    decision = _decision(q, call_sid) or {}
+    if decision.get("callback_id"):
+        q.store.hand_over(agent_id, f"cb:{decision['callback_id']}", call_sid, q.now)
+    held = q.store.assignment(call_sid)
+    if held is None or held.agent != agent_id or held.ended or not holds(q, held):
+        return _xml(hold_twiml.redirect(q.url("enter", stay=1)))
+
+    def decide(step: Step) -> Change | str:
+        if step.session is None:
+            return hold_twiml.hang_up()
+        return _connect(q, step.session, held, [])
+
+    return _xml(q.d.sessions.run(call_sid, f"connect:{held.number}", decide))
+
+
+def _connect(q: Queues, session: CallSession, held: Assignment, events: list[Event]) -> Change:
+    agent = q.agents.get(held.agent)
+    if agent is None:  # deregistered between assignment and now: back in line
+        q.store.finish(held.agent, session.call_sid, q.now, "offline", "not registered")
+        return Change(session, events, hold_twiml.redirect(q.url("enter", stay=1)))
+    queued_at = need_of(session.decision).queued_at
+    if queued_at is not None:
+        q.stats.settle(session.call_sid, q.now)
+    ringing = q.event(EventKind.AGENT, f"Ringing agent {agent.name} ({agent.id})",
+                      agent=agent.id, state="ringing", assignment=held.number)
+    reply = hold_twiml.connect(
+        agent.reach, q.url("whisper", call=session.call_sid, n=held.number),
+        q.url("dialed", agent=agent.id, n=held.number), q.d.settings.agent_ring_seconds,
+        CONNECTING_TEXT, LOCALE)
+    return Change(session.evolve(status="connecting"), [*events, ringing], reply)
+
+
+@bp.post("/whisper")
+def whisper() -> Response:
+    """The agent answered (this request is on their leg): tell them why the caller called."""
+    q = queues()
+    customer = request.args.get("call", "")
+    session = q.d.sessions.load(customer) if customer else None
+    if session is None:
+        return _xml(hold_twiml.whisper("Incoming call from the queue."))
+    decision = session.decision or {}
+    ticket = _ticket_number(q, session)
+    said = whisper_text(decision, session.words, ticket, "repeat_call" in
+                        decision.get("reasons", []))
+    held = q.store.assignment(customer)
+    agent = held.agent if held else ""
+    q.d.sessions.note(customer, f"whisper:{request.args.get('n', '')}", [q.event(
+        EventKind.AGENT, f"Agent {agent} answered and heard: {said}", agent=agent,
+        state="connected", whisper=said, ticket=ticket)])
+    return _xml(hold_twiml.whisper(said))
+
+
+def _ticket_number(q: Queues, session: CallSession) -> str | None:
+    decision = session.decision or {}
+    if decision.get("ticket"):
+        return str(decision["ticket"])
+    if not session.caller:
+        return None
+    category = str(decision.get("issue") or "").split("/")[0]
+    raw = q.d.redis.hget(keys.caller_open_tickets(session.caller), category)
+    return str(json.loads(text(raw)).get("ticket_id")) if raw else None
+
+
+@bp.post("/dialed")
+def dialed() -> Response:
+    """The agent's Dial ended: after a conversation the agent wraps up and the caller may get
+    the survey; unanswered, the agent is set unavailable and the caller goes back in line,
+    keeping their place, for the next agent."""
+    call_sid = call_sid_of(request.form)
+    q = queues()
+    agent_id = request.args.get("agent", "")
+    status = request.form.get("DialCallStatus", "")
+    duration = request.form.get("DialCallDuration", "")
+    number = request.args.get("n", "")
+    outcome = _end_of_dial(q, agent_id, call_sid, status, duration)
+
+    def decide(step: Step) -> Change | str:
+        session = step.session
+        if session is None or outcome is None:
+            return _empty()
+        return outcome(session)
+
+    return _xml(q.d.sessions.run(call_sid, f"dialed:{number}", decide))
+
+
+def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
+                 duration: str) -> Callable[[CallSession], Change] | None:
+    """Free or sideline the agent (once: only while they hold this call) and say what the
+    caller's step becomes; None when the call has already moved on (escalated, say)."""
+    agent = q.agents.get(agent_id)
+    wrap_up = agent.wrap_up if agent else 0
+    now = q.now
+    if status == "completed":
+        if not q.store.finish(agent_id, call_sid, now, "wrap-up" if wrap_up else "available",
+                              "after call"):
+            return None
+        after_call(q, agent_id, now, wrap_up)
+        seconds = int(duration) if duration.isdigit() else 0
+        need_queue = need_of(_decision(q, call_sid)).queue
+        q.stats.record_handle_time(need_queue, seconds)
+        return lambda session: Change(session.evolve(status="talked"), [q.event(
+            EventKind.AGENT, f"Call with agent {agent_id} ended after {seconds} s",
+            agent=agent_id, state="ended", talk_seconds=seconds)], hold_twiml.redirect(
+            f"{q.d.settings.public_url}/voice/after-queue?result=bridged"))
+    if status == "canceled":  # the caller hung up while the agent's phone rang
+        if q.store.finish(agent_id, call_sid, now, "available", "caller hung up"):
+            after_call(q, agent_id, now, 0)
+        return None
+    if not q.store.finish(agent_id, call_sid, now, "offline", f"missed call ({status})"):
+        return None
+    return lambda session: Change(session, [q.event(
+        EventKind.AGENT, f"Agent {agent_id} did not answer ({status}); set unavailable, "
+        "trying the next agent", agent=agent_id, state="missed", dial_status=status)],
+        hold_twiml.redirect(q.url("enter", stay=1)))
+
+
+def _decision(q: Queues, call_sid: str) -> dict[str, object] | None:
+    session = q.d.sessions.load(call_sid)
+    return session.decision if session else None
+
+
+def _twilio_queue(need: Need) -> str:
+    """Twilio's holding queue: a pen only (Hotline picks who is next and pulls them out by
+    a REST redirect), named after the caller's queue."""
+    return need.queue[:64]
+
+
+def _step_key(step: str) -> str:
+    token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
+    return f"{step}:{token}" if token else f"{step}:{request.full_path.rstrip('?')}:" + \
+        request.form.get("QueueTime", "")
+
+
+def _empty() -> str:
+    return hold_twiml.nothing()
 
 
 def _xml(body: str) -> Response:

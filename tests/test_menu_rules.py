@@ -181,3 +181,35 @@ def test_yaml_that_is_not_a_menu_is_refused_clearly() -> None:
         with pytest.raises(MenuInvalid) as refused:
             load_menu(source)
         assert refused.value.problems[0].node == "(menu)"
+
+
+HOURS = {"timezone": "America/New_York", "open": "08:00-20:00", "days": "mon-fri",
+         "holidays": "US"}
+AFTER_HOURS = {"callback": {"message": {"en": "We are closed; we can call you back.",
+                                        "es": "Estamos cerrados; le llamamos."}}}
+
+
+def test_opening_hours_need_an_after_hours_route_that_is_not_a_queue() -> None:
+    assert problems_after(lambda t: t.update(hours=HOURS)) == {("(menu)", "missing-after-hours")}
+    to_queue = {"route": {"issue": "general", "queue": "general"}}
+    assert problems_after(lambda t: t.update(hours=HOURS, after_hours=to_queue)) == {
+        ("(menu)", "after-hours-to-queue")}
+    untranslated = {"message": {"en": "Closed."}}
+    assert ("(menu)", "missing-translation") in problems_after(
+        lambda t: t.update(hours=HOURS, after_hours=untranslated))
+    tree = copy.deepcopy(BASE)
+    tree.update(hours=HOURS, after_hours=AFTER_HOURS)
+    menu = load_menu(yaml.safe_dump(tree, allow_unicode=True))
+    assert menu.hours is not None and menu.hours.days == (0, 1, 2, 3, 4)
+
+
+@pytest.mark.parametrize("hours", [
+    {**HOURS, "timezone": "Mars/Olympus"}, {**HOURS, "open": "20:00-08:00"},
+    {**HOURS, "open": "8 to 5"}, {**HOURS, "days": "weekdays"}, {**HOURS, "holidays": "XX"},
+    {**HOURS, "lunch": "12:00-13:00"},
+])
+def test_opening_hours_that_cannot_be_read_are_refused_naming_the_field(
+    hours: dict[str, str]
+) -> None:
+    found = problems_after(lambda t: t.update(hours=hours, after_hours=AFTER_HOURS))
+    assert ("(menu)", "invalid-field") in found

@@ -29,14 +29,15 @@ def simulate(app: Flask, *inputs: Press | Say | Silence | HangUp,
 
 
 def test_walk_the_example_tree_by_keys(app: Flask) -> None:
-    shown, transcript = simulate(app, Press("1"), Press("1"), Press("1"))
+    # Nobody is on shift, so a callback is offered first; 9 stays on the line.
+    shown, transcript = simulate(app, Press("1"), Press("1"), Press("1"), Press("9"))
     assert "Caller presses 1" in shown
     assert "[waiting in queue billing]" in shown
     assert transcript[-1] == ("Routing decision: issue=billing/dispute priority=normal tier=L1 "
                               "queue=billing skills=billing outcome=route")
     kinds = [line.split()[1] for line in transcript[1:-1]]
     assert kinds[0] == "call" and kinds[-1] == "call"
-    assert kinds.count("dtmf") == 3 and kinds.count("decision") == 1 and "queue" in kinds
+    assert kinds.count("dtmf") == 4 and kinds.count("decision") == 1 and "queue" in kinds
 
 
 def test_walk_the_example_tree_by_speech(app: Flask) -> None:

@@ -210,7 +210,7 @@ def test_queue_hand_over_enqueues_into_the_decided_queue(call: TwilioCall) -> No
     call.press("1")
     call.press("2")
     call.press("1")
-    reply = call.post("/queues/enter", call.form())
+    reply = call.post("/queues/enter?stay=1", call.form())
     enqueue = reply.xml.find("Enqueue")
     assert enqueue is not None and (enqueue.text or "").strip() == "tech"
     assert enqueue.get("waitUrl") == "http://hotline.test/queues/wait"

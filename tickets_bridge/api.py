@@ -39,6 +39,9 @@ def desk() -> Desk:
 @bp.get("")
 def list_tickets() -> Response:
     equal = {name: request.args[name].strip() for name in FILTERS if name in request.args}
+    for name, value in equal.items():
+        if "\x00" in value or len(value) > 200:
+            raise InvalidInput(name, "must be text of at most 200 characters, without NUL")
     if "phone" in equal:
         phone = parse_caller(equal["phone"], deps().settings.default_region)
         if phone is None:

@@ -132,6 +132,9 @@ class Projector:
             if entry.event["kind"] == "decision":
                 routed = entry.event
                 ticket_id = self._route(db, ticket_id, session, routed)
+            elif entry.event["kind"] == "agent" and entry.event.get("state") == "connected":
+                self.store.assign(db, ticket_id, str(entry.event["agent"]))
+                routed = routed or session.decision
             elif isinstance(entry.event.get("csat"), int):
                 self.store.rate(db, ticket_id, entry.event["csat"])
         self.store.touch(db, ticket_id, now)

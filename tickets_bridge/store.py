@@ -100,6 +100,10 @@ class TicketStore:
     def assignee(self, db: Session, ticket_id: int) -> str | None:
         return db.scalar(select(TicketRow.assignee).where(TicketRow.id == ticket_id))
 
+    def assign(self, db: Session, ticket_id: int, agent: str) -> None:
+        """The agent who took the ticket's latest call owns it (until a wrap-up says else)."""
+        db.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(assignee=agent))
+
     def rate(self, db: Session, ticket_id: int, score: int) -> None:
         """Keep the caller's satisfaction answer (1 to 5)."""
         db.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(csat=score))

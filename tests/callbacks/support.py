@@ -18,6 +18,7 @@ from core.events import Event, EventKind
 from core.session import CallSession, SessionStore
 from core.settings import CallbackSettings, Settings
 from core.telephony import SimulatedTelephony, Telephony, TwilioTelephony
+from queues.agents import Agent, AgentRegistry
 from queues.queue_store import QueueStore
 from tests.twilio_rest import ACCOUNT_SID, RecordingHttpClient
 
@@ -90,3 +91,11 @@ def wanted(callback_id: str = "cb1", mode: Mode = Mode.ASAP, due_at: float | Non
 
 def transcript(sessions: SessionStore, call_sid: str = "CAorigin") -> list[str]:
     return [e["text"] for e in sessions.events(call_sid) if e["kind"] == "callback"]
+
+
+def available(client: redis.Redis, agent_id: str, tier: str, skills: list[str],
+              since: float) -> None:
+    """A registered agent, available (idle since `since`)."""
+    AgentRegistry(client).register(Agent(agent_id, agent_id.title(), f"client:{agent_id}",
+                                         tier, tuple(skills)), since)
+    assert QueueStore(client).set_status(agent_id, "available", since) == 1

@@ -15,10 +15,20 @@ from callbacks.store import CallbackStore
 from callbacks.sweep import sweep
 from callbacks.transcript import callback_event
 from core.clock import FixedClock
+from queues.dispatch import Dispatcher
 from queues.queue_store import QueueStore
-from tests.callbacks.support import NOW, make_runtime, open_call, sent, transcript, wanted
+from tests.callbacks.support import (
+    NOW,
+    available,
+    make_runtime,
+    open_call,
+    sent,
+    transcript,
+    wanted,
+)
 
 T = NOW.timestamp()
+HOLDING = "CA" + "1" * 32
 
 
 def promised(rt_store: CallbackStore, **changes: object) -> Callback:
@@ -35,7 +45,7 @@ def test_agent_first_reserves_an_agent_then_calls_the_customer_once(
 ) -> None:
     rt, _ = make_runtime(redis_client, twilio_api)
     open_call(rt.sessions)
-    QueueStore(redis_client).sign_in("ann", "L2", ["billing"], T - 60)
+    available(redis_client, "ann", "L2", ["billing"], T - 60)
     promised(rt.store)
     assert dialer.due(rt, "cb1").startswith("placed CA")
     record = rt.store.get("cb1")
@@ -54,7 +64,7 @@ def test_a_person_answering_is_bridged_and_the_ticket_shows_every_step(
 ) -> None:
     rt, _ = make_runtime(redis_client, twilio_api)
     open_call(rt.sessions)
-    QueueStore(redis_client).sign_in("ann", "L1", ["billing"], T - 60)
+    available(redis_client, "ann", "L1", ["billing"], T - 60)
     promised(rt.store)
     dialer.due(rt, "cb1")
     record = rt.store.get("cb1")
@@ -86,24 +96,31 @@ def test_with_no_agent_free_the_callback_waits_in_line_until_the_queues_side_cal
 ) -> None:
     rt, _ = make_runtime(redis_client, twilio_api)
     queues = QueueStore(redis_client)
-    queues.arrive("CAholding", "billing", "L1", ["billing"], "normal", T - 600)
+    queues.arrive(HOLDING, "billing", "L1", ["billing"], "normal", T - 600)
     promised(rt.store)  # the caller arrived 300 s ago: behind the one holding for 600 s
     assert dialer.due(rt, "cb1") == "waiting for an agent"
     assert sent(rt) == []
-    queues.sign_in("bob", "L1", ["billing"], T)
-    assert queues.next_for_agent("bob", ["billing:L1"]) == "CAholding"
-    queues.sign_in("cy", "L1", ["billing"], T)
-    assert queues.next_for_agent("cy", ["billing:L1"]) == "cb:cb1"
+    enqueued: list[tuple[str, str, str]] = []
+    dispatcher = Dispatcher(queues, rt.telephony, lambda a: f"https://hotline.example/queues/connect?agent={a}",
+                            lambda job, *args: enqueued.append((job, *args)))
+    available(redis_client, "bob", "L1", ["billing"], T)
+    first = dispatcher.agent_free("bob", T)
+    assert first is not None and first.task == HOLDING  # never ahead of a longer wait
+    available(redis_client, "cy", "L1", ["billing"], T)
+    dispatcher.agent_free("cy", T)
+    assert enqueued == [("callbacks.jobs.agent_ready", "cb1", "cy")]
     assert dialer.agent_ready(rt, "cb1", "cy").startswith("placed")
     record = rt.store.get("cb1")
-    assert record is not None and record.agent == "cy" and len(sent(rt)) == 1
+    assert record is not None and record.agent == "cy"
+    created = [r for r in sent(rt) if r.path.endswith("/Calls.json")]
+    assert len(created) == 1 and created[0].form["To"] == record.phone
 
 
 def test_a_machine_gets_a_voicemail_and_a_retry_and_the_agent_is_freed(
     redis_client: redis.Redis, twilio_api: str,
 ) -> None:
     rt, scheduled = make_runtime(redis_client, twilio_api)
-    QueueStore(redis_client).sign_in("ann", "L1", ["billing"], T - 60)
+    available(redis_client, "ann", "L1", ["billing"], T - 60)
     promised(rt.store)
     dialer.due(rt, "cb1")
     record = rt.store.get("cb1")
@@ -124,7 +141,7 @@ def test_retries_run_out_into_a_failure_with_a_follow_up_task(
     rt, _ = make_runtime(redis_client, twilio_api, clock=clock, max_attempts=2)
     open_call(rt.sessions)
     promised(rt.store)
-    QueueStore(redis_client).sign_in("ann", "L1", ["billing"], T - 60)
+    available(redis_client, "ann", "L1", ["billing"], T - 60)
     for result in ("busy", "no-answer"):
         dialer.due(rt, "cb1")
         record = rt.store.get("cb1")
@@ -146,7 +163,7 @@ def test_nobody_is_called_at_night_in_their_own_zone(
 ) -> None:
     night = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 10 pm in New York
     rt, scheduled = make_runtime(redis_client, twilio_api, clock=FixedClock(night))
-    QueueStore(redis_client).sign_in("ann", "L1", ["billing"], T)
+    available(redis_client, "ann", "L1", ["billing"], T)
     promised(rt.store)
     assert dialer.due(rt, "cb1") == "moved into allowed hours"
     assert sent(rt) == [] and agent_status(redis_client, "ann") == "available"
@@ -158,7 +175,7 @@ def test_a_request_twilio_refuses_is_an_attempt_that_failed(
 ) -> None:
     # Twilio's description refuses an account SID of the wrong shape (422).
     rt, _ = make_runtime(redis_client, twilio_api, account_sid="ACnot-a-valid-sid")
-    QueueStore(redis_client).sign_in("ann", "L1", ["billing"], T)
+    available(redis_client, "ann", "L1", ["billing"], T)
     promised(rt.store)
     assert dialer.due(rt, "cb1") == "attempt failed"
     record = rt.store.get("cb1")
@@ -171,9 +188,8 @@ def test_racing_jobs_for_one_callback_place_one_call(
     redis_client: redis.Redis, twilio_api: str,
 ) -> None:
     rt, _ = make_runtime(redis_client, twilio_api)
-    queues = QueueStore(redis_client)
     for n in range(4):
-        queues.sign_in(f"agent{n}", "L1", ["billing"], T + n)
+        available(redis_client, f"agent{n}", "L1", ["billing"], T + n)
     promised(rt.store)
     threads = [threading.Thread(target=dialer.due, args=(rt, "cb1")) for _ in range(4)]
     for thread in threads:
@@ -190,7 +206,7 @@ def test_an_attempt_that_never_went_out_goes_back_to_its_place_without_counting(
 ) -> None:
     clock = FixedClock(NOW)
     rt, scheduled = make_runtime(redis_client, twilio_api, clock=clock)
-    QueueStore(redis_client).sign_in("ann", "L1", ["billing"], T)
+    available(redis_client, "ann", "L1", ["billing"], T)
     record = promised(rt.store)
     # A worker took the attempt and the agent, then died before its REST call.
     started = rt.change("cb1", lambda r: dialer._start_attempt(r, "ann", T + 90))

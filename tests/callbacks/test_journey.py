@@ -17,7 +17,7 @@ from core import keys
 from core.clock import FixedClock
 from core.deps import Dependencies
 from core.telephony import TwilioTelephony
-from queues.queue_store import QueueStore
+from tests.callbacks.support import available
 from tests.ivr_app import make_app
 from tests.twilio_requests import TwilioCall
 from tests.twilio_rest import RecordingHttpClient
@@ -52,10 +52,10 @@ def test_a_caller_is_called_back_once_by_the_right_agent_and_the_ticket_shows_it
 ) -> None:
     app = make_app(redis_url, FixedClock(MORNING), twilio_api_base_url=twilio_api)
     deps: Dependencies = app.extensions["hotline"]
-    queues = QueueStore(redis_client)
-    queues.sign_in("lee", "L3", ["billing"], MORNING.timestamp() - 600)  # wrong skill
-    queues.sign_in("jo", "L1", ["internet"], MORNING.timestamp() - 300)  # tier too low on hold
-    queues.sign_in("kim", "L2", ["internet"], MORNING.timestamp() - 60)
+    available(redis_client, "lee", "L3", ["billing"], MORNING.timestamp() - 600)  # wrong skill
+    # Tier too low for the hold path's L2 decision, longest idle for the menu path's L1.
+    available(redis_client, "jo", "L1", ["internet"], MORNING.timestamp() - 300)
+    available(redis_client, "kim", "L2", ["internet"], MORNING.timestamp() - 60)
     call = ask_for_callback(app, origin)
     [callback] = CallbackStore(redis_client).for_phone(call.caller)
 

@@ -31,8 +31,7 @@ from callbacks.store import CallbackStore
 from callbacks.transcript import callback_event
 from core import keys
 from core.clock import SystemClock
-from queues.queue_store import QueueStore
-from tests.callbacks.support import wanted
+from tests.callbacks.support import available, wanted
 from tests.ivr_app import make_app
 from tests.processes import HOTLINE, wait_for
 from tests.twilio_requests import PUBLIC_URL, TwilioCall
@@ -88,10 +87,9 @@ def test_workers_killed_mid_run_neither_lose_a_callback_nor_call_twice(
 ) -> None:
     now = datetime.now(UTC)
     app = make_app(redis_url, clock=SystemClock())  # type: ignore[arg-type]
-    store, queues, rq_queue = CallbackStore(redis_client), QueueStore(redis_client), \
-        Queue(QUEUE, connection=redis_client)
+    store, rq_queue = CallbackStore(redis_client), Queue(QUEUE, connection=redis_client)
     for n in range(CALLBACKS):
-        queues.sign_in(f"agent{n}", "L1", ["billing"], now.timestamp() - n)
+        available(redis_client, f"agent{n}", "L1", ["billing"], now.timestamp() - n)
         record = wanted(f"cb{n}", phone=f"+1212555{n:04d}", created_at=now.timestamp(),
                         due_at=now.timestamp(), timezone="UTC")
         store.request(record, callback_event(now, record, "Callback promised"))

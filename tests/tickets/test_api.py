@@ -92,10 +92,11 @@ def test_screen_pop_gives_an_agent_the_ticket_of_the_call_routed_to_them(
     app: Flask, projector: Projector, store: TicketStore
 ) -> None:
     from queues.queue_store import QueueStore
+    from tests.queues.conftest import put_on_shift
 
     app.extensions[EXTENSION] = store
     queues = QueueStore(app.extensions["hotline"].redis)
-    queues.sign_in("ana", "L1", ["billing"], 1_800_000_000.0)
+    put_on_shift(queues.redis, "ana", "L1", ["billing"], 1_800_000_000.0)
     client = app.test_client()
     idle = client.get("/api/v1/agents/ana/screen-pop", headers=AUTH)
     assert idle.status_code == 404 and idle.get_json()["error"]["field"] == "agent_id"

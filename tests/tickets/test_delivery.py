@@ -86,7 +86,7 @@ def test_changes_after_the_announcement_follow_in_order(
     assert pending(engine) == 0  # not routed yet: nothing announced
     call.press("1")
     drain(bridged)
-    call.post("/queues/enter", call.form())
+    call.post("/queues/enter?stay=1", call.form())
     call.hang_up()
     drain(bridged)
     ticket_id = store.ticket_id_for_call(call.sid) or 0
@@ -97,7 +97,7 @@ def test_changes_after_the_announcement_follow_in_order(
     assert types[0] == "ticket.created" and types.count("ticket.created") == 1
     appended = [item["data"]["text"] for item in receiver.accepted
                 if item["type"] == "transcript.appended"]
-    assert appended == ["Waiting in queue billing", "Call ended"]
+    assert appended == ["Waiting in billing:L1:billing at position 1", "Call ended"]
 
 
 def test_delivery_through_rq_retries_until_the_helpdesk_recovers(

@@ -156,15 +156,19 @@ def test_another_issue_or_a_call_after_the_window_opens_a_new_ticket(
 def test_after_a_talk_with_an_agent_the_survey_answer_lands_on_the_ticket(
     app: Flask, projector: Projector, store: TicketStore
 ) -> None:
+    from tests.queues.conftest import put_on_shift
+
+    put_on_shift(app.extensions["hotline"].redis, "ana", "L1", ["billing"], 1_700_000_000.0)
     call = TwilioCall(app.test_client())
     call.start()
     call.press("1")
     call.press("1")
     call.press("1")
-    enqueued = call.post("/queues/enter", call.form())
-    action = enqueued.xml.find("Enqueue").get("action")  # type: ignore[union-attr]
-    assert action == "http://hotline.test/voice/after-queue"
-    asked = call.post("/voice/after-queue", call.form(QueueResult="bridged"))
+    dial = call.post("/queues/enter", call.form()).xml.find("Dial")
+    assert dial is not None
+    ended = call.post(dial.get("action", "")[len("http://hotline.test"):],
+                      call.form(DialCallStatus="completed", DialCallDuration="95"))
+    asked = call.post(ended.action(), call.form())
     assert asked.says() == ["How did we do? Press 1 to 5."]
     survey_path = asked.action()
     again = call.post(survey_path, call.form(Digits="9"))

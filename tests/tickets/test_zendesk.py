@@ -86,7 +86,7 @@ def test_a_ticket_reaches_zendesk_with_its_transcript_as_internal_notes(
             deliverer.deliver(bridge, ticket_id)
         except DeliveryFailed:
             deliverer.deliver(bridge, ticket_id)
-        call.post("/queues/enter", call.form())
+        call.post("/queues/enter?stay=1", call.form())
         call.hang_up()
         drain(projector)
         deliverer.deliver(bridge, ticket_id)
@@ -101,7 +101,7 @@ def test_a_ticket_reaches_zendesk_with_its_transcript_as_internal_notes(
     assert ticket["subject"] == "billing/dispute: my invoice is wrong"
     rest = seen[1:]
     assert [r["body"]["ticket"]["comment"] for r in rest] == [
-        {"body": "queue: Waiting in queue billing", "public": False},
+        {"body": "queue: Waiting in billing:L1:billing at position 1", "public": False},
         {"body": "call: Call ended", "public": False},
     ]
     assert all(r["path"] == "/api/v2/tickets/9001.json" for r in rest)

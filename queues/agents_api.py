@@ -1,0 +1,215 @@
+"""JSON API (bearer token) for agents and queues: register agents, set their status, escalate
+a call to another tier or skill, and the queues' live figures (including how far the wait
+estimate is off); plus the status buttons of the agent page."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, redirect, request, session, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from core.api import error, require_admin_token
+from core.errors import InvalidInput, NotFound
+from core.events import EventKind
+from core.session import Change, Step
+from core.telephony import TelephonyError
+from queues.agents import SETTABLE, TIERS, Agent, AgentStatus, Presence, agent_from
+from queues.context import Queues, after_call, dispatcher, holds, queues
+from queues.need import need_of
+
+log = logging.getLogger(__name__)
+
+api = Blueprint("queues_api", __name__, url_prefix="/api/v1")
+api.before_request(require_admin_token)
+
+presence_page = Blueprint("agent_presence", __name__, url_prefix="/agent")
+
+
+@api.put("/agents/<agent_id>")
+def register(agent_id: str) -> Response:
+    q = queues()
+    agent = agent_from(agent_id, _json(), q.d.settings.default_region)
+    created = q.agents.register(agent, q.now)
+    response = jsonify(_agent_json(q, agent))
+    response.status_code = 201 if created else 200
+    return response
+
+
+@api.get("/agents")
+def list_agents() -> Response:
+    q = queues()
+    return jsonify({"agents": [_agent_json(q, agent, presence)
+                               for agent, presence in q.agents.all()]})
+
+
+@api.get("/agents/<agent_id>")
+def get_agent(agent_id: str) -> Response:
+    q = queues()
+    return jsonify(_agent_json(q, _known(q, agent_id)))
+
+
+@api.post("/agents/<agent_id>/status")
+def set_status(agent_id: str) -> Response:
+    body = _json()
+    status = body.get("status")
+    if status not in [s.value for s in SETTABLE]:
+        raise InvalidInput("status", f"must be one of {', '.join(s.value for s in SETTABLE)}")
+    reason = body.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 200:
+        raise InvalidInput("reason", "text of at most 200 characters")
+    q = queues()
+    agent = _known(q, agent_id)
+    if not change_status(q, agent.id, str(status), reason or "set by agent"):
+        return error(409, "busy", f"agent {agent_id!r} is on a call; the status changes "
+                     "when it ends", "status")
+    return jsonify(_agent_json(q, agent))
+
+
+def change_status(q: Queues, agent_id: str, status: str, reason: str) -> bool:
+    """Set the agent's presence; an agent made available is given their next task at once."""
+    if q.store.set_status(agent_id, status, q.now, reason) != 1:
+        return False
+    if status == AgentStatus.AVAILABLE.value:
+        try:
+            dispatcher(q).agent_free(agent_id, q.now)
+        except TelephonyError:
+            log.exception("could not hand agent %s their next task; the wait URL will", agent_id)
+    return True
+
+
+@api.post("/calls/<call_sid>/escalate")
+def escalate(call_sid: str) -> Response:
+    """Move a call that is with an agent to another tier, queue or skill set: the caller
+    keeps their ticket and place, the next agent gets the whisper and the transcript."""
+    body = _json()
+    q = queues()
+    current = q.d.sessions.load(call_sid)
+    if current is None:
+        raise NotFound(f"no call {call_sid}")
+    held = q.store.assignment(call_sid)
+    if held is None or held.ended or not holds(q, held):
+        return error(409, "not_with_agent", f"call {call_sid} is not with an agent now",
+                     "call_sid")
+    changes = _escalation(body, need_of(current.decision))
+
+    def decide(step: Step) -> Change | str:
+        assert step.session is not None
+        old = step.session.decision or {}
+        decision = {**old, **changes,
+                    "escalated_from": f"{old.get('tier', 'L1')} agent {held.agent}"}
+        event = q.event(EventKind.DECISION, f"Escalated by {held.agent} to {changes['tier']} "
+                        f"{changes['queue']}: {changes['escalation_note'] or 'no note'}",
+                        **decision)
+        return Change(step.session.evolve(decision=decision, status="escalated"), [event], "")
+
+    q.d.sessions.run(call_sid, f"escalate:{held.number}", decide)
+    agent = q.agents.get(held.agent)
+    wrap_up = agent.wrap_up if agent else 0
+    if q.store.finish(held.agent, call_sid, q.now, "wrap-up" if wrap_up else "available",
+                      "escalated"):
+        after_call(q, held.agent, q.now, wrap_up)
+    q.d.telephony.redirect(call_sid, q.url("enter", stay=1))
+    return jsonify({"call_sid": call_sid, **changes})
+
+
+def _escalation(body: dict[str, Any], need: Any) -> dict[str, Any]:
+    tier = body.get("tier", need.tier)
+    if tier not in TIERS:
+        raise InvalidInput("tier", f"must be one of {', '.join(TIERS)}")
+    queue = body.get("queue", need.queue)
+    if not isinstance(queue, str) or not queue.strip() or len(queue) > 64:
+        raise InvalidInput("queue", "a queue name of at most 64 characters")
+    skills = body.get("skills", list(need.skills))
+    if not isinstance(skills, list) or not all(isinstance(s, str) and s for s in skills):
+        raise InvalidInput("skills", "a list of skill names")
+    note = body.get("note", "")
+    if not isinstance(note, str) or len(note) > 500:
+        raise InvalidInput("note", "text of at most 500 characters")
+    if (tier, queue, sorted(skills)) == (need.tier, need.queue, sorted(need.skills)):
+        raise InvalidInput("tier", "the call is already there: change tier, queue or skills")
+    return {"tier": tier, "queue": queue.strip(), "skills": sorted(set(skills)),
+            "escalation_note": note.strip()}
+
+
+@api.get("/queues/stats")
+def stats() -> Response:
+    """Waiting tasks per line, agents by status, and the wait estimate's measured error."""
+    q = queues()
+    by_status: dict[str, int] = {s.value: 0 for s in AgentStatus}
+    for _, presence in q.agents.all():
+        by_status[presence.status.value] += 1
+    return jsonify({
+        "waiting": {name: q.store.waiting(name) for name in q.store.sets()},
+        "agents": by_status,
+        "wait_estimate": asdict(q.stats.accuracy()),
+    })
+
+
+@presence_page.post("/status")
+def page_status() -> WerkzeugResponse:
+    """The agent page's status buttons (the signed-in agent's own presence)."""
+    if "agent" not in session:
+        return redirect(url_for("agent.login_form"))
+    q = queues()
+    status = request.form.get("status", "")
+    back = request.form.get("next", "")
+    target = back if back.startswith("/agent/") else url_for("agent.current_call")
+    if status not in [s.value for s in SETTABLE] or q.agents.get(session["agent"]) is None:
+        return redirect(target)
+    change_status(q, session["agent"], status, "set on the agent page")
+    return redirect(target)
+
+
+@presence_page.app_context_processor
+def presence_for_templates() -> dict[str, Any]:
+    def agent_presence(agent_id: str) -> Presence | None:
+        return queues().agents.presence(agent_id)
+    return {"agent_presence": agent_presence}
+
+
+def _known(q: Queues, agent_id: str) -> Agent:
+    agent = q.agents.get(agent_id)
+    if agent is None:
+        raise NotFound(f"no agent {agent_id!r}")
+    return agent
+
+
+def _agent_json(q: Queues, agent: Agent, presence: Presence | None = None) -> dict[str, Any]:
+    presence = presence or q.agents.presence(agent.id)
+    return {"id": agent.id, "name": agent.name, "reach": agent.reach, "tier": agent.tier,
+            "skills": list(agent.skills), "wrap_up_seconds": agent.wrap_up,
+            "status": presence.status.value if presence else "offline",
+            "since": presence.since if presence else None,
+            "reason": presence.reason if presence else "",
+            "call": presence.task if presence else None}
+
+
+def _json() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("body", "a JSON object is required")
+    return body
+
+
+@api.errorhandler(InvalidInput)
+def on_invalid(exc: InvalidInput) -> Response:
+    return error(400, "invalid_field", str(exc), exc.field)
+
+
+@api.errorhandler(NotFound)
+def on_not_found(exc: NotFound) -> Response:
+    return error(404, "not_found", str(exc), "id")
+
+
+@api.errorhandler(TelephonyError)
+def on_telephony(exc: TelephonyError) -> Response:
+    return error(502, "telephony", f"Twilio refused: {exc}", None)
+
+
+@api.errorhandler(HTTPException)
+def on_http_error(exc: HTTPException) -> Response:
+    return error(exc.code or 400, "bad_request", exc.description or "bad request")

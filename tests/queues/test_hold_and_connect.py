@@ -1,0 +1,289 @@
+"""Holding and connecting through Twilio's webhooks: a routed caller reaches a free agent with a
+whisper, or holds with position, wait and a live callback key; freed agents pull the next
+caller out of the hold line; missed agents are set unavailable; hang-ups leave at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import redis
+from flask import Flask
+
+from core import keys
+from core.deps import EXTENSION
+from core.telephony import SimulatedTelephony
+from queues.queue_store import QueueStore
+from tests.ivr_app import ADMIN_TOKEN, make_app
+from tests.queues.conftest import put_on_shift
+from tests.twilio_requests import PUBLIC_URL, Reply, TwilioCall
+
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+T0 = 1_700_000_000.0
+
+
+@pytest.fixture
+def app(redis_url: str) -> Iterator[Flask]:
+    app = make_app(redis_url)
+    d = app.extensions[EXTENSION]
+    app.extensions[EXTENSION] = dataclasses.replace(d, telephony=SimulatedTelephony(d.redis))
+    yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> redis.Redis:
+    found: redis.Redis = app.extensions[EXTENSION].redis
+    return found
+
+
+def billing_caller(app: Flask, caller: str = "+14155550123") -> TwilioCall:
+    """A caller routed to billing (L1, skill billing) by keys, about to join the line."""
+    call = TwilioCall(app.test_client(), caller=caller)
+    call.start()
+    call.press("1")
+    call.press("1")
+    call.press("1")
+    return call
+
+
+def path(url: str | None) -> str:
+    assert url and url.startswith(PUBLIC_URL), url
+    return url[len(PUBLIC_URL):]
+
+
+def redirects(client: redis.Redis, call_sid: str) -> list[str]:
+    return [json.loads(r)["url"] for r in client.lrange(keys.simulated_redirects(call_sid), 0, -1)]
+
+
+def log_texts(client: redis.Redis, call_sid: str) -> list[str]:
+    return [json.loads(e)["text"] for e in client.lrange(keys.call_events(call_sid), 0, -1)]
+
+
+def test_a_free_agent_is_dialled_at_once_and_hears_why_the_caller_called(
+    app: Flask, client: redis.Redis
+) -> None:
+    put_on_shift(client, "ana", "L1", ["billing"], T0)
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    call.press("1")
+    call.say("my invoice is wrong, I was charged twice")
+    dial = call.post("/queues/enter", call.form()).xml.find("Dial")
+    assert dial is not None and dial.get("timeout") == "20"
+    agent = dial.find("Client")
+    assert agent is not None and agent.text == "ana"
+    whisper = call.post(path(agent.get("url")), call.form(CallSid="CA-agent-leg"))
+    [said] = whisper.says()
+    assert said.startswith("Normal priority call about billing, dispute. New ticket.")
+    assert "In their words: my invoice is wrong, I was charged twice." in said
+    assert any(t.startswith("Agent ana answered and heard") for t in
+               log_texts(client, call.sid))
+
+
+def test_with_nobody_on_shift_the_caller_is_offered_a_callback_before_holding(
+    app: Flask,
+) -> None:
+    call = billing_caller(app)
+    offered = call.post("/queues/enter", call.form())
+    assert offered.action() == "/callbacks/offer?from=long-wait"
+    stayed = call.post("/queues/enter?stay=1", call.form())
+    assert stayed.xml.find("Enqueue") is not None
+
+
+def _hold(app: Flask, client: redis.Redis, callers: int) -> list[TwilioCall]:
+    """`callers` billing callers on hold behind one busy agent."""
+    put_on_shift(client, "ana", "L1", ["billing"], T0)
+    QueueStore(client).claim_agent("cb:busy", "L1", ["billing"])
+    clock = app.extensions[EXTENSION].clock
+    calls = []
+    for n in range(callers):
+        clock.set(clock.now() + timedelta(seconds=5))  # one after the other
+        call = billing_caller(app, f"+1415555{n:04d}")
+        joined = call.post("/queues/enter?stay=1", call.form())  # a long wait: stays anyway
+        assert joined.xml.find("Enqueue") is not None
+        calls.append(call)
+    return calls
+
+
+def test_holding_callers_hear_their_position_and_wait_but_the_next_one_does_not(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second, third = _hold(app, client, 3)
+    heard = call_wait(third)
+    assert heard.says()[0].startswith("You are number 3 in line. The expected wait is about 12"
+                                      " to 17 minutes.")  # 3 x 240 s default handle time
+    assert "press 1" in heard.says()[0]
+    gather = heard.xml.find("Gather")
+    assert gather is not None and gather.get("timeout") == "30"
+    [next_one] = call_wait(first).says()
+    assert "number" not in next_one and "wait" not in next_one
+    assert "Hold: You are number 3" not in log_texts(client, third.sid)
+    assert any(t.startswith("You are number 3") for t in log_texts(client, third.sid))
+
+
+def call_wait(call: TwilioCall) -> Reply:
+    return call.post("/queues/wait", call.form(QueuePosition="1", QueueTime="10"))
+
+
+def test_pressing_1_on_hold_leaves_the_line_for_the_callback_offer(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    wrong = second.post("/queues/hold-key", second.form(Digits="7"))
+    assert wrong.says()[0].startswith("That key does nothing")
+    assert QueueStore(client).position(second.sid) == 2
+    leave = second.post("/queues/hold-key", second.form(Digits="1"))
+    assert leave.xml.find("Leave") is not None
+    after = second.post("/queues/left", second.form(QueueResult="leave", QueueTime="40"))
+    assert after.action() == "/callbacks/offer?from=hold"
+    assert QueueStore(client).position(second.sid) is None
+
+
+def test_a_caller_who_hangs_up_on_hold_leaves_the_line_at_once_and_it_is_logged(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    second.post("/queues/left", second.form(QueueResult="hangup", QueueTime="75"))
+    assert QueueStore(client).position(second.sid) is None
+    assert "Caller hung up while waiting after 75 s" in log_texts(client, second.sid)
+
+
+def test_a_freed_agent_pulls_the_best_caller_out_of_the_hold_line(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    web = app.test_client()
+    QueueStore(client).release("ana", "cb:busy", T0 + 60)
+    QueueStore(client).set_status("ana", "offline", T0 + 60)
+    made = web.post("/api/v1/agents/ana/status", headers=AUTH, json={"status": "available"})
+    assert made.status_code == 200 and made.get_json()["status"] == "busy"
+    assert redirects(client, first.sid) == [f"{PUBLIC_URL}/queues/connect?agent=ana"]
+    assert redirects(client, second.sid) == []
+    dial = first.post("/queues/connect?agent=ana", first.form()).xml.find("Dial")
+    assert dial is not None
+    # The wait URL, if Twilio asks it before the redirect lands, lets the caller out too.
+    assert call_wait(first).xml.find("Leave") is not None
+    # An agent who talked and has no wrap-up time takes the next caller straight away.
+    client.hset(keys.agent("ana"), "wrap_up", 0)
+    ended = first.post(path(dial.get("action")),
+                       first.form(DialCallStatus="completed", DialCallDuration="180"))
+    assert ended.action() == "/voice/after-queue?result=bridged"
+    assert redirects(client, second.sid) == [f"{PUBLIC_URL}/queues/connect?agent=ana"]
+
+
+def test_an_agent_who_does_not_answer_is_set_unavailable_and_the_next_is_tried(
+    app: Flask, client: redis.Redis
+) -> None:
+    put_on_shift(client, "ana", "L1", ["billing"], T0 - 100)
+    put_on_shift(client, "bo", "L1", ["billing"], T0)
+    call = billing_caller(app)
+    dial = call.post("/queues/enter", call.form()).xml.find("Dial")
+    assert dial is not None and dial.findtext("Client") == "ana"
+    missed = call.post(path(dial.get("action")), call.form(DialCallStatus="no-answer"))
+    assert missed.action() == "/queues/enter?stay=1"
+    agent = app.test_client().get("/api/v1/agents/ana", headers=AUTH).get_json()
+    assert (agent["status"], agent["reason"]) == ("offline", "missed call (no-answer)")
+    again = call.post("/queues/enter?stay=1", call.form()).xml.find("Dial")
+    assert again is not None and again.findtext("Client") == "bo"
+
+
+def test_agents_api_registers_checks_fields_and_refuses_a_status_change_mid_call(
+    app: Flask, client: redis.Redis
+) -> None:
+    web = app.test_client()
+    body = {"name": "Ana Diaz", "reach": "+1 415 555 0100", "tier": "L2",
+            "skills": ["billing", "refunds"], "wrap_up_seconds": 45}
+    created = web.put("/api/v1/agents/ana", headers=AUTH, json=body)
+    assert created.status_code == 201
+    assert created.get_json()["reach"] == "+14155550100"
+    assert created.get_json()["status"] == "offline"
+    assert web.put("/api/v1/agents/ana", headers=AUTH, json=body).status_code == 200
+    for bad, field in (({**body, "tier": "L9"}, "tier"), ({**body, "reach": "12"}, "reach"),
+                       ({**body, "skills": "billing"}, "skills"), ({"tier": "L1"}, "name"),
+                       ({**body, "wrap_up_seconds": -1}, "wrap_up_seconds")):
+        refused = web.put("/api/v1/agents/ana", headers=AUTH, json=bad)
+        assert refused.status_code == 400 and refused.get_json()["error"]["field"] == field
+    status = web.post("/api/v1/agents/ana/status", headers=AUTH, json={"status": "lunch"})
+    assert status.get_json()["error"]["field"] == "status"
+    assert web.post("/api/v1/agents/zed/status", headers=AUTH,
+                    json={"status": "available"}).status_code == 404
+    assert QueueStore(client).claim_agent("cb:1", "L1", []) is None  # ana is offline
+    web.post("/api/v1/agents/ana/status", headers=AUTH, json={"status": "available"})
+    assert QueueStore(client).claim_agent("cb:1", "L1", []) == "ana"
+    busy = web.post("/api/v1/agents/ana/status", headers=AUTH, json={"status": "offline"})
+    assert busy.status_code == 409 and busy.get_json()["error"]["field"] == "status"
+    listed = web.get("/api/v1/agents", headers=AUTH).get_json()["agents"]
+    assert [(a["id"], a["status"], a["call"]) for a in listed] == [("ana", "busy", "cb:1")]
+    assert web.get("/api/v1/agents").status_code == 401
+
+
+def test_escalation_moves_the_call_to_tier_2_and_the_next_agent_hears_why(
+    app: Flask, client: redis.Redis
+) -> None:
+    put_on_shift(client, "ana", "L1", ["billing"], T0)
+    call = billing_caller(app)
+    assert call.post("/queues/enter", call.form()).xml.find("Dial") is not None
+    web = app.test_client()
+    refused = web.post(f"/api/v1/calls/{call.sid}/escalate", headers=AUTH, json={"tier": "L7"})
+    assert refused.get_json()["error"]["field"] == "tier"
+    moved = web.post(f"/api/v1/calls/{call.sid}/escalate", headers=AUTH,
+                     json={"tier": "L2", "note": "refund above my limit"})
+    assert moved.status_code == 200
+    assert redirects(client, call.sid) == [f"{PUBLIC_URL}/queues/enter?stay=1"]
+    ana = web.get("/api/v1/agents/ana", headers=AUTH).get_json()
+    assert ana["status"] == "wrap-up"
+    put_on_shift(client, "lee", "L2", ["billing"], T0 + 60)
+    dial = call.post("/queues/enter?stay=1", call.form()).xml.find("Dial")
+    assert dial is not None and dial.findtext("Client") == "lee"
+    whisper = call.post(path(dial.find("Client").get("url")),  # type: ignore[union-attr]
+                        call.form(CallSid="CA-lee-leg"))
+    assert "Escalated from L1 agent ana: refund above my limit." in whisper.says()[0]
+    assert web.post(f"/api/v1/calls/{call.sid}/escalate", headers=AUTH,
+                    json={"tier": "L2"}).status_code == 400  # already there
+
+
+def test_the_wait_estimate_is_checked_against_the_actual_wait_of_every_caller(
+    app: Flask, client: redis.Redis
+) -> None:
+    from core.clock import FixedClock
+
+    [first] = _hold(app, client, 1)
+    clock: FixedClock = app.extensions[EXTENSION].clock
+    web = app.test_client()
+    QueueStore(client).release("ana", "cb:busy", T0)
+    clock.set(clock.now() + timedelta(seconds=90))
+    web.post("/api/v1/agents/ana/status", headers=AUTH, json={"status": "available"})
+    first.post("/queues/connect?agent=ana", first.form())
+    stats = web.get("/api/v1/queues/stats", headers=AUTH).get_json()
+    assert stats["wait_estimate"]["callers"] == 1
+    assert stats["wait_estimate"]["mean_actual_wait"] == 90
+    assert stats["wait_estimate"]["mean_absolute_error"] == 150  # estimated 240 s
+    assert stats["agents"]["busy"] == 1
+
+
+def test_pulled_out_by_the_redirect_the_caller_is_connected_once_whichever_url_twilio_uses(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    QueueStore(client).release("ana", "cb:busy", T0)
+    app.test_client().post("/api/v1/agents/ana/status", headers=AUTH,
+                           json={"status": "available"})
+    via_action = first.post("/queues/left", first.form(QueueResult="redirected"))
+    via_redirect = first.post("/queues/connect?agent=ana", first.form())
+    assert via_action.body == via_redirect.body and "<Dial" in via_action.body
+    assert sum(t.startswith("Ringing agent") for t in log_texts(client, first.sid)) == 1
+
+
+def test_a_caller_who_hangs_up_just_as_an_agent_is_given_them_frees_that_agent(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    QueueStore(client).release("ana", "cb:busy", T0)
+    app.test_client().post("/api/v1/agents/ana/status", headers=AUTH,
+                           json={"status": "available"})
+    first.post("/queues/left", first.form(QueueResult="hangup", QueueTime="31"))
+    # ana is free again and goes straight on to the next caller.
+    assert redirects(client, second.sid) == [f"{PUBLIC_URL}/queues/connect?agent=ana"]
