@@ -17,6 +17,7 @@ from core import keys
 from core.clock import FixedClock
 from core.deps import Dependencies
 from core.telephony import TwilioTelephony
+from queues.queue_store import QueueStore
 from tests.callbacks.support import available
 from tests.ivr_app import make_app
 from tests.twilio_requests import TwilioCall
@@ -77,6 +78,12 @@ def test_a_caller_is_called_back_once_by_the_right_agent_and_the_ticket_shows_it
                              customer.form(AnsweredBy="human"))
     assert answered.action() == f"/queues/connect?agent={expected}"
     assert f"callback you asked for about {callback.issue}" in " ".join(answered.says())
+    # The queues side bridges the answered call to the reserved agent, with the whisper.
+    bridged = customer.post(answered.action(), customer.form())
+    dial = bridged.xml.find("Dial")
+    assert dial is not None and (dial.findtext("Client") or "").strip() == expected
+    held = QueueStore(redis_client).assignment(customer.sid)
+    assert held is not None and held.agent == expected
     customer.post(f"/callbacks/status?attempt={attempt}",
                   customer.form(CallStatus="completed", CallDuration="200"))
 
