@@ -15,8 +15,9 @@ runs a job twice, or a sweep racing a slow worker, never dials the same attempt 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from callbacks.capacity import RECHECK_SECONDS, start_if_room
 from callbacks.record import Callback, State
 from callbacks.runtime import Move, Runtime
 from callbacks.slots import may_dial, next_dial_time
@@ -51,7 +52,7 @@ def due(rt: Runtime, callback_id: str) -> str:
     if _outside_hours(rt, record):
         return "moved into allowed hours"
     if not rt.policy(record).agent_first(record.queue):
-        return _dial(rt, callback_id, agent="")
+        return _dial_customer_first(rt, record)
     arrival = rt.queues.arrive(record.task, record.queue, record.tier, list(record.skills),
                                record.priority, record.arrived_at, now=rt.now())
     if arrival.agent:
@@ -74,11 +75,34 @@ def agent_ready(rt: Runtime, callback_id: str, agent_id: str) -> str:
 
 
 def _dial(rt: Runtime, callback_id: str, agent: str) -> str:
-    lease = rt.now() + rt.settings.callbacks.lease
-    started = rt.change(callback_id, lambda r: _start_attempt(r, agent, lease))
+    started = _start(rt, callback_id, agent)
     if started is None:
         _give_back(rt, callback_id, agent)
         return "not dialled: changed meanwhile"
+    return _place(rt, started)
+
+
+def _dial_customer_first(rt: Runtime, record: Callback) -> str:
+    started: list[Callback] = []
+
+    def start() -> bool:
+        found = _start(rt, record.id, "")
+        started.extend([found] if found else [])
+        return found is not None
+
+    if not start_if_room(rt, record, start):
+        rt.schedule(record.id, rt.clock.now() + timedelta(seconds=RECHECK_SECONDS))
+        return "waiting for a free agent"
+    return _place(rt, started[0])
+
+
+def _start(rt: Runtime, callback_id: str, agent: str) -> Callback | None:
+    lease = rt.now() + rt.settings.callbacks.lease
+    return rt.change(callback_id, lambda r: _start_attempt(r, agent, lease))
+
+
+def _place(rt: Runtime, started: Callback) -> str:
+    """Place the attempt's call once, at the shared pace."""
     guard = keys.callback_attempt(started.attempt)
     if not rt.redis.set(guard, "placing", nx=True, ex=ATTEMPT_KEY_TTL):
         return "not dialled: attempt already placed"

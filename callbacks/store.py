@@ -195,6 +195,10 @@ class CallbackStore:
         return _ids(self.redis.zrangebyscore(keys.callbacks_dialing(), "-inf", now, start=0,
                                              num=limit))
 
+    def many(self, ids: Iterable[str]) -> list[Callback]:
+        """The records of `ids` that exist, newest first."""
+        return self._many(ids)
+
     def _many(self, ids: Iterable[str]) -> list[Callback]:
         wanted = list(ids)
         pipe = self.redis.pipeline(transaction=False)

@@ -197,3 +197,8 @@ def callback_pacing() -> str:
 def callbacks_placed() -> str:
     """Sorted set: attempt id -> when its REST call went out (audit, KPIs and the benchmark)."""
     return f"{PREFIX}:callbacks:placed"
+
+
+def callback_capacity_lock(queue: str, tier: str) -> str:
+    """String: held while a customer-first callback checks for a free agent and starts."""
+    return f"{PREFIX}:callbacks:capacity:{queue}:{tier}"
