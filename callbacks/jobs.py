@@ -20,7 +20,7 @@ from callbacks.runtime import Runtime, Schedule
 from callbacks.store import CallbackStore
 from callbacks.sweep import sweep as sweep_once
 from core.clock import Clock, SystemClock
-from core.deps import connect
+from core.deps import connect, deps
 from core.errors import ConfigError
 from core.session import SessionStore
 from core.settings import Settings
@@ -73,6 +73,12 @@ def agent_ready(callback_id: str, agent_id: str) -> str:
         return dialer.agent_ready(rt, callback_id, agent_id)
     finally:
         rt.redis.close()
+
+
+def current() -> Runtime:
+    """The runtime of the app handling this request (its settings, Redis, clock, telephony)."""
+    d = deps()
+    return runtime(d.settings, d.redis, d.clock, d.telephony)
 
 
 def start_sweeper(settings: Settings, redis_url: str) -> threading.Event:

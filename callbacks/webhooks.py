@@ -6,6 +6,7 @@ status callbacks. Views translate form posts and TwiML; callbacks.offer, .promis
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -14,12 +15,13 @@ from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import jobs, offer, outcomes
+from callbacks.booking import NotChangeable, cancel
 from callbacks.numbers import Refused, check_number, spoken_number
 from callbacks.offer import WORDS, ask, say_then
 from callbacks.policy import Policy, policy_for, tree_section, with_tree
 from callbacks.promise import Choice, promise, when_words
-from callbacks.record import Callback, Mode, State
-from callbacks.runtime import Move, Runtime
+from callbacks.record import Callback, Mode
+from callbacks.runtime import Runtime
 from callbacks.slots import next_slots, speak
 from core import keys
 from core.deps import deps
@@ -146,7 +148,8 @@ def pending_choice() -> Response:
             return state, [WORDS.kept], say_then([WORDS.kept], session.language, back)
         if digits == "2":
             for record in _store_pending(session):
-                cancel(_runtime(), record.id, "by the caller on a new call")
+                with contextlib.suppress(NotChangeable):  # dialled meanwhile: let it ring
+                    cancel(_runtime(), record.id, "by the caller on a new call")
             return state, [WORDS.cancelled], say_then([WORDS.cancelled], session.language, back)
         return _again(state, session, _ask_pending)
 
@@ -173,20 +176,6 @@ def status() -> Response:
         outcomes.status(_runtime(), attempt, call_sid, call_status,
                         request.form.get("AnsweredBy", ""))
     return _xml(str(VoiceResponse()))
-
-
-def cancel(rt: Runtime, callback_id: str, why: str) -> Callback | None:
-    """Cancel a callback not yet being dialled; it leaves the virtual queue too."""
-    def decide(r: Callback) -> Move | None:
-        if r.state not in (State.SCHEDULED, State.RETRY_WAIT):
-            return None
-        return Move(State.CANCELLED, f"Callback cancelled {why}",
-                    changes={"finished_at": rt.now()})
-
-    moved = rt.change(callback_id, decide)
-    if moved is not None:
-        rt.queues.abandon(moved.task)
-    return moved
 
 
 def _ask_mode(state: Offer, session: CallSession, preface: list[str]) -> tuple[Offer, list[str],
@@ -333,8 +322,7 @@ def _store_pending(session: CallSession) -> list[Callback]:
 
 
 def _runtime() -> Runtime:
-    d = deps()
-    return jobs.runtime(d.settings, d.redis, d.clock, d.telephony)
+    return jobs.current()
 
 
 def _url(step: str, session: CallSession) -> str:

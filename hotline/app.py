@@ -11,6 +11,7 @@ from core.settings import Settings
 
 def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -> Flask:
     """A Hotline web app for `settings`, talking to the Redis at `redis_url`."""
+    from callbacks.api import bp as callbacks_api_bp
     from callbacks.webhooks import bp as callbacks_bp
     from hotline.openapi import bp as openapi_bp
     from ivr.calls_api import bp as calls_api_bp
@@ -41,6 +42,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.extensions[BRIDGES] = list(configured_bridges(settings))
     app.secret_key = settings.session_secret
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
-                      openapi_bp, agent_bp, agents_api_bp, queues_api_bp, presence_page):
+                      openapi_bp, agent_bp, agents_api_bp, queues_api_bp, presence_page,
+                      callbacks_api_bp):
         app.register_blueprint(blueprint)
     return app

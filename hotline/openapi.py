@@ -94,6 +94,35 @@ def _body(schema: str) -> dict[str, Any]:
         "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
+_CALLBACK_ID = {"name": "callback_id", "in": "path", "required": True,
+                "schema": {"type": "string", "maxLength": 64}}
+_CALLBACK_STATES = ["scheduled", "dialing", "connected", "completed", "retry_wait", "failed",
+                    "cancelled"]
+_CALLBACK = {
+    "type": "object",
+    "required": ["id", "phone", "issue", "queue", "tier", "state", "mode", "promised_at",
+                 "due_at", "attempts", "follow_up"],
+    "properties": {
+        "id": {"type": "string"}, "phone": {"type": "string"}, "issue": {"type": "string"},
+        "queue": {"type": "string"}, "tier": {"type": "string"},
+        "skills": {"type": "array", "items": {"type": "string"}},
+        "priority": {"type": "string"}, "language": {"type": "string"},
+        "state": {"type": "string", "enum": _CALLBACK_STATES},
+        "mode": {"type": "string", "enum": ["asap", "slot"]},
+        "promised_at": {"type": "string"}, "due_at": {"type": "string"},
+        "next_try": {"type": "string", "nullable": True},
+        "attempts": {"type": "integer"},
+        "last_result": {"type": "string", "nullable": True},
+        "agent": {"type": "string", "nullable": True}, "call": {"type": "string"},
+        "connected_at": {"type": "string", "nullable": True},
+        "finished_at": {"type": "string", "nullable": True},
+        "follow_up": {"type": "boolean"},
+        "log": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+    },
+}
+_SPREAD = {"type": "object", "properties": {
+    name: {"type": "number", "nullable": True} for name in ("p50", "p90", "mean")}}
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "Hotline API", "version": "1"},
@@ -145,6 +174,27 @@ DOCUMENT: dict[str, Any] = {
         "/api/v1/queues/stats": {"get": {
             "summary": "Waiting tasks per line, agents by status, the wait estimate's error",
             "responses": _ok("QueueStats")}},
+        "/api/v1/callbacks": {"get": {
+            "summary": "Callbacks, newest first, filtered by phone and state",
+            "parameters": [{"name": name, "in": "query", "required": False,
+                            "schema": {"type": "string"}} for name in ("phone", "state")],
+            "responses": _ok("CallbackList")}},
+        "/api/v1/callbacks/stats": {"get": {
+            "summary": "Callback KPIs (apart from the live queues'): promise to connect, "
+                       "connect rate, attempts per callback",
+            "responses": _ok("CallbackStats")}},
+        "/api/v1/callbacks/{callback_id}": {"get": {
+            "summary": "One callback with every state change",
+            "parameters": [_CALLBACK_ID], "responses": _ok("Callback")}},
+        "/api/v1/callbacks/{callback_id}/cancel": {"post": {
+            "summary": "Cancel a callback not yet being dialled",
+            "parameters": [_CALLBACK_ID], "responses": {**_ok("Callback"), "409": _ERROR}}},
+        "/api/v1/callbacks/{callback_id}/reschedule": {"post": {
+            "summary": "Move a callback to another time inside the caller's allowed hours",
+            "parameters": [_CALLBACK_ID],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Reschedule"}}}},
+            "responses": {**_ok("Callback"), "409": _ERROR}}},
         "/api/v1/tickets/{ticket_id}/notes": {"post": {
             "summary": "Add an internal note (never shown to the caller side)",
             "parameters": [_ID],
@@ -196,6 +246,21 @@ DOCUMENT: dict[str, Any] = {
                                    "mean_absolute_error": {"type": "number"},
                                    "mean_error": {"type": "number"},
                                    "mean_actual_wait": {"type": "number"}}}}},
+            "Callback": _CALLBACK,
+            "CallbackList": {"type": "object", "required": ["callbacks"], "properties": {
+                "callbacks": {"type": "array",
+                              "items": {"$ref": "#/components/schemas/Callback"}}}},
+            "CallbackStats": {"type": "object", "required": [
+                "promised", "by_state", "connect_rate", "attempts_per_callback",
+                "seconds_from_promise_to_connect"], "properties": {
+                "promised": {"type": "integer"},
+                "by_state": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "connect_rate": {"type": "number", "nullable": True},
+                "attempts_per_callback": {"type": "number", "nullable": True},
+                "seconds_from_promise_to_connect": _SPREAD,
+                "seconds_after_due_to_connect": _SPREAD}},
+            "Reschedule": {"type": "object", "required": ["at"], "properties": {
+                "at": {"type": "string", "format": "date-time"}}},
             "Note": {"type": "object", "required": ["text"], "properties": {
                 "text": {"type": "string", "minLength": 1, "maxLength": 5000},
                 "author": {"type": "string", "nullable": True}}},

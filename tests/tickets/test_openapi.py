@@ -24,7 +24,7 @@ def test_api_answers_as_its_openapi_document_says(
     drain(projector)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 12
+    assert len(operations) == 17
 
     for operation in operations:
         @given(case=operation.as_strategy())
