@@ -11,7 +11,7 @@ import click
 from core.settings import Settings
 from ivr.sim_inputs import Input, Press, Say, Silence, parse_input
 from ivr.sim_transports import HttpTransport
-from ivr.simulator import CallSimulator, fetch_transcript
+from ivr.simulator import CallResult, CallSimulator, fetch_transcript
 
 STEPS_HELP = """
 Caller inputs, answered to the menu's questions in the order given:
@@ -65,10 +65,13 @@ def parse_steps(tokens: Sequence[str], confidence: float) -> list[Input]:
               help="ask at each question (default: when no inputs are given and on a terminal)")
 @click.option("--auth-token", help="Twilio auth token to sign with (default TWILIO_AUTH_TOKEN)")
 @click.option("--admin-token", help="bearer token for the transcript (HOTLINE_ADMIN_TOKEN)")
+@click.option("--await-callback", "await_callback", type=click.IntRange(min=0), default=0,
+              help="after the call, wait this many seconds for Hotline to call back (without "
+                   "Twilio; needs `hotline worker`) and answer it")
 @click.argument("steps", nargs=-1, type=click.UNPROCESSED)
 def call(url: str | None, caller: str, called: str, confidence: float, script: Path | None,
          interactive: bool | None, auth_token: str | None, admin_token: str | None,
-         steps: tuple[str, ...]) -> None:
+         await_callback: int, steps: tuple[str, ...]) -> None:
     """Place a simulated call into a running Hotline, as Twilio would, and print its transcript."""
     settings = Settings.from_env()
     inputs = parse_steps(steps, confidence)
@@ -88,12 +91,45 @@ def call(url: str | None, caller: str, called: str, confidence: float, script: P
         for line in fetch_transcript(transport, base_url, result.call_sid,
                                      admin_token or settings.effective_admin_token):
             click.echo(line)
+        if await_callback and result.ok:
+            result = _answer_callback(settings, transport, base_url, auth_token, admin_token,
+                                      caller, await_callback)
     except OSError as exc:
         raise click.ClickException(f"cannot reach Hotline at {base_url}: {exc}") from None
     finally:
         transport.close()
     if not result.ok:
         raise SystemExit(1)
+
+
+def _answer_callback(settings: Settings, transport: HttpTransport, base_url: str,
+                     auth_token: str | None, admin_token: str | None, caller: str,
+                     timeout: int) -> CallResult:
+    import redis
+
+    from core.embedded_redis import running_url
+    from ivr.sim_callback import RingingBack, wait_for_call
+
+    redis_url = settings.redis_url or running_url(settings.data_dir)
+    if not redis_url:
+        raise click.ClickException("no Redis to watch for the callback: set REDIS_URL")
+    client = redis.Redis.from_url(redis_url)
+    click.echo(f"Waiting up to {timeout} s for Hotline to call {caller} back...")
+    try:
+        placed = wait_for_call(client, caller, timeout)
+    finally:
+        client.close()
+    if placed is None:
+        click.echo("No callback came.")
+        return CallResult(call_sid="", ended_by="error: no callback", ok=False)
+    click.echo(f"Ring ring: Hotline calls back from {placed['from_']} ({placed['call_sid']})")
+    result = RingingBack(transport, auth_token or settings.twilio_auth_token, placed,
+                         out=click.echo).run()
+    click.echo(f"Callback ended: {result.ended_by}")
+    for line in fetch_transcript(transport, base_url, result.call_sid,
+                                 admin_token or settings.effective_admin_token):
+        click.echo(line)
+    return result
 
 
 def _ask(prompt: str) -> str:

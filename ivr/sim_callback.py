@@ -1,0 +1,60 @@
+"""The caller simulator's phone ringing back: without Twilio, Hotline leaves each outbound call
+in Redis (core.telephony.SimulatedTelephony); this picks up the one for the simulated caller's
+number and plays it as Twilio would: status callbacks (initiated, ringing, completed) around
+the answered call's TwiML, answered by a person."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+
+from core import keys
+from ivr.simulator import CallResult, CallSimulator, Transport, _Link
+from ivr.twiml_player import CallEnded, TwimlPlayer
+
+POLL_SECONDS = 0.25
+
+
+def wait_for_call(client: redis.Redis, to: str, timeout: float,
+                  sleep: Callable[[float], None] = time.sleep) -> dict[str, Any] | None:
+    """The next outbound call placed to `to` within `timeout` seconds, taken off the list
+    (calls to other numbers stay there, for their own simulated callers)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for raw in client.lrange(keys.simulated_calls(), 0, -1):
+            call: dict[str, Any] = json.loads(raw)
+            if call.get("to") == to and client.lrem(keys.simulated_calls(), 1,
+                                                    raw):  # type: ignore[arg-type]
+                return call
+        sleep(POLL_SECONDS)
+    return None
+
+
+class RingingBack(CallSimulator):
+    """An outbound call from Hotline, answered by the simulated caller."""
+
+    def __init__(self, transport: Transport, auth_token: str, placed: dict[str, Any],
+                 out: Callable[[str], None] = print) -> None:
+        super().__init__(transport, placed["url"].split("/callbacks/", 1)[0], auth_token,
+                         caller=placed["to"], called=placed["from_"], out=out,
+                         call_sid=placed["call_sid"])
+        self.placed = placed
+
+    def run(self) -> CallResult:
+        status_url = self.placed["status_callback"]
+        for status in ("initiated", "ringing"):
+            self.post(status_url, {"CallStatus": status, "Direction": "outbound-api"})
+        player = TwimlPlayer(_Link(self), self._show)
+        try:
+            player.play(self.placed["url"], {"AnsweredBy": "human",
+                                             "Direction": "outbound-api"})
+        except CallEnded as ended:
+            self.result.ended_by = str(ended)
+        self.result.ok = not self.result.ended_by.startswith("error")
+        self.post(status_url, {"CallStatus": "completed", "Direction": "outbound-api",
+                               "CallDuration": str(self._requests * 5)})
+        return self.result
