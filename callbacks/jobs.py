@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import redis
 from rq import Queue
@@ -24,7 +25,7 @@ from core.deps import connect, deps
 from core.errors import ConfigError
 from core.session import SessionStore
 from core.settings import Settings
-from core.telephony import Telephony, telephony_for
+from core.telephony import Telephony, TwilioTelephony, telephony_for
 from queues.queue_store import QueueStore
 
 QUEUE = "hotline-high"
@@ -32,15 +33,28 @@ QUEUE = "hotline-high"
 
 log = logging.getLogger(__name__)
 
+TelephonyFactory = Callable[[Settings, redis.Redis], Telephony]
+
+_telephony_factory: TelephonyFactory = telephony_for
+
+
+def use_telephony(factory: TelephonyFactory) -> None:
+    """Make this process's jobs (and the work horses it forks) reach the phone network through
+    `factory` instead of what the settings say; for a worker that runs against a mock."""
+    global _telephony_factory
+    _telephony_factory = factory
+
 
 def scheduler(queue: Queue) -> Schedule:
     """Schedules `dial_due` on `queue` (the worker's scheduler enqueues it when due)."""
     def schedule(callback_id: str, at: datetime) -> None:
-        # Due now: straight onto the queue, so it never waits on the scheduler's lock.
-        if at <= datetime.now(at.tzinfo):
+        # Due now: straight onto the queue, so it never waits on the scheduler's lock. Later:
+        # one scheduler tick early (the scheduler looks once a second); the job waits the rest.
+        early = at - timedelta(seconds=dialer.EARLY)
+        if early <= datetime.now(at.tzinfo):
             queue.enqueue("callbacks.jobs.dial_due", callback_id)
         else:
-            queue.enqueue_at(at, "callbacks.jobs.dial_due", callback_id)
+            queue.enqueue_at(early, "callbacks.jobs.dial_due", callback_id)
 
     return schedule
 
@@ -81,6 +95,21 @@ def current() -> Runtime:
     return runtime(d.settings, d.redis, d.clock, d.telephony)
 
 
+def prepare_worker(settings: Settings, redis_url: str) -> threading.Event:
+    """What a worker process does before taking jobs: warm up the REST client, start the
+    sweeper (the returned event stops it)."""
+    client = connect(redis_url)
+    warm_up(_telephony_factory(settings, client))
+    return start_sweeper(settings, redis_url)
+
+
+def warm_up(telephony: Telephony) -> None:
+    """Import what the twilio client imports lazily on first use, once in the worker, so each
+    forked work horse does not pay for it again (tens of milliseconds per call)."""
+    if isinstance(telephony, TwilioTelephony):
+        telephony.client.calls.create  # noqa: B018 - touching it imports the Calls resource
+
+
 def start_sweeper(settings: Settings, redis_url: str) -> threading.Event:
     """Run sweeps in a daemon thread of this process until the returned event is set."""
     stop = threading.Event()
@@ -104,4 +133,5 @@ def _from_env() -> Runtime:
     url = settings.redis_url or os.environ.get("REDIS_URL")
     if not url:
         raise ConfigError("REDIS_URL: the worker passes it to jobs")
-    return runtime(settings, connect(url))
+    client = connect(url)
+    return runtime(settings, client, telephony=_telephony_factory(settings, client))

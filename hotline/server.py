@@ -93,11 +93,15 @@ def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
 
 
 @click.command()
-def worker() -> None:
+@click.option("--fork/--no-fork", default=True, show_default=True,
+              help="run each job in a forked work horse (RQ's default), or in the worker "
+                   "process itself: less isolation, much less overhead per job (callbacks at "
+                   "a high calls-per-second limit, docs/BENCHMARKS.md)")
+def worker(fork: bool) -> None:
     """Run a background worker (RQ, with the scheduler) for callbacks and ticket delivery."""
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker, Worker
 
-    from callbacks.jobs import start_sweeper
+    from callbacks.jobs import prepare_worker
     from core.deps import connect
 
     settings = Settings.from_env()
@@ -107,8 +111,9 @@ def worker() -> None:
         os.environ["REDIS_URL"] = redis_url  # jobs read their settings from the environment
         connection = connect(redis_url)
         queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
-        start_sweeper(settings, redis_url)
-        Worker(queues, connection=connection).work(with_scheduler=True)
+        prepare_worker(settings, redis_url)
+        kind = Worker if fork else SimpleWorker
+        kind(queues, connection=connection).work(with_scheduler=True)
 
 
 @contextlib.contextmanager

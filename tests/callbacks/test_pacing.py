@@ -4,6 +4,7 @@ released only while agents are free; a retried callback goes back to its origina
 from __future__ import annotations
 
 import multiprocessing
+from datetime import UTC, datetime
 
 import redis
 
@@ -11,6 +12,7 @@ from callbacks import dialer, outcomes
 from callbacks.pacing import Pacer
 from callbacks.record import State
 from callbacks.transcript import callback_event
+from core.clock import FixedClock
 from queues.queue_store import QueueStore
 from tests.callbacks.support import NOW, available, make_runtime, sent, wanted
 
@@ -63,7 +65,8 @@ def test_customer_first_dials_only_while_free_agents_outnumber_callbacks_diallin
 def test_a_retried_callback_goes_back_to_its_original_place_in_line(
     redis_client: redis.Redis, twilio_api: str,
 ) -> None:
-    rt, _ = make_runtime(redis_client, twilio_api)
+    clock = FixedClock(NOW)
+    rt, _ = make_runtime(redis_client, twilio_api, clock=clock)
     queues = QueueStore(redis_client)
     available(redis_client, "ann", "L1", ["billing"], T)
     record = wanted()  # arrived 300 s before NOW
@@ -77,5 +80,7 @@ def test_a_retried_callback_goes_back_to_its_original_place_in_line(
     queues.arrive("CA" + "2" * 32, "billing", "L1", ["billing"], "normal", T - 100, now=T)
     retry = rt.store.get("cb1")
     assert retry is not None and retry.state is State.RETRY_WAIT
+    assert dialer.due(rt, "cb1") == "not due yet"
+    clock.set(datetime.fromtimestamp(retry.next_try, UTC))
     assert dialer.due(rt, "cb1") == "waiting for an agent"
     assert queues.position("cb:cb1") == 2  # behind the 600 s wait, ahead of the 100 s one
