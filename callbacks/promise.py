@@ -61,7 +61,8 @@ def _record(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> 
         priority=str(decision.get("priority") or "normal"), language=session.language,
         origin_call=session.call_sid, mode=choice.mode, due_at=due_at, arrived_at=arrived,
         timezone=tz_name, created_at=now,
-        from_number=rt.settings.callbacks.caller_id or session.called)
+        from_number=rt.settings.callbacks.caller_id or session.called,
+        menu_version=session.menu_version)
 
 
 def _arrived_at(decision: dict[str, Any], session: CallSession, now: float) -> float:

@@ -78,6 +78,7 @@ class Callback:
     timezone: str
     created_at: float
     from_number: str = ""
+    menu_version: str = ""
     state: State = State.SCHEDULED
     attempts: int = 0
     attempt: str = ""

@@ -11,15 +11,17 @@ from typing import Any
 import redis
 
 from callbacks.pacing import Pacer
-from callbacks.policy import Policy, policy_for
+from callbacks.policy import Policy, policy_for, tree_section, with_tree
 from callbacks.record import Callback, State
 from callbacks.store import CallbackStore
 from callbacks.transcript import callback_event, copy_to_call
+from core import keys
 from core.clock import Clock
 from core.errors import HotlineError
 from core.phone import parse_caller
+from core.redis_values import text
 from core.session import SessionStore
-from core.settings import Settings
+from core.settings import CallbackSettings, Settings
 from core.telephony import Telephony
 from queues.queue_store import QueueStore
 
@@ -62,9 +64,16 @@ class Runtime:
         return self.clock.now().timestamp()
 
     def policy(self, record: Callback) -> Policy:
+        """The rules for this callback: the settings with its menu tree's `callbacks:`
+        overrides, in the zone chosen when it was promised."""
         caller = parse_caller(record.phone, self.settings.default_region)
-        return policy_for(self.settings.callbacks, record.timezone or None,
+        return policy_for(self.tree_settings(record.menu_version), record.timezone or None,
                           caller.region if caller else None)
+
+    def tree_settings(self, menu_version: str) -> CallbackSettings:
+        source = self.redis.get(keys.menu(menu_version)) if menu_version else None
+        tree = tree_section(text(source)) if source else None
+        return with_tree(self.settings.callbacks, tree)
 
     def change(self, callback_id: str, decide: Decide) -> Callback | None:
         """Apply what `decide` makes of the current record; None when it decides nothing (or

@@ -18,7 +18,7 @@ from callbacks import jobs, offer, outcomes
 from callbacks.booking import NotChangeable, cancel
 from callbacks.numbers import Refused, check_number, spoken_number
 from callbacks.offer import WORDS, ask, say_then
-from callbacks.policy import Policy, policy_for, tree_section, with_tree
+from callbacks.policy import Policy, policy_for
 from callbacks.promise import Choice, promise, when_words
 from callbacks.record import Callback, Mode
 from callbacks.runtime import Runtime
@@ -26,7 +26,6 @@ from callbacks.slots import next_slots, speak
 from core import keys
 from core.deps import deps
 from core.events import Event, EventKind
-from core.redis_values import text
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import never_5xx
@@ -309,10 +308,8 @@ def _when(state: Offer) -> str:
 
 
 def _policy(session: CallSession) -> Policy:
-    d = deps()
-    source = d.redis.get(keys.menu(session.menu_version)) if session.menu_version else None
-    tree = tree_section(text(source)) if source else None
-    return policy_for(with_tree(d.settings.callbacks, tree), session.timezone, session.region)
+    settings = _runtime().tree_settings(session.menu_version)
+    return policy_for(settings, session.timezone, session.region)
 
 
 def _store_pending(session: CallSession) -> list[Callback]:

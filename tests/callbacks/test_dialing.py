@@ -14,6 +14,7 @@ from callbacks.record import Callback, State
 from callbacks.store import CallbackStore
 from callbacks.sweep import sweep
 from callbacks.transcript import callback_event
+from core import keys
 from core.clock import FixedClock
 from queues.dispatch import Dispatcher
 from queues.queue_store import QueueStore
@@ -219,3 +220,15 @@ def test_an_attempt_that_never_went_out_goes_back_to_its_place_without_counting(
     assert back.arrived_at == record.arrived_at
     assert agent_status(redis_client, "ann") == "available"
     assert scheduled.items[-1][0] == "cb1" and sent(rt) == []
+
+
+def test_the_menu_trees_callback_hours_apply_when_dialling(
+    redis_client: redis.Redis, twilio_api: str,
+) -> None:
+    redis_client.set(keys.menu("tree1"), "name: x\ncallbacks: {dial_hours: '11:00-12:00'}\n")
+    rt, scheduled = make_runtime(redis_client, twilio_api)  # 10 in the morning in New York
+    available(redis_client, "ann", "L1", ["billing"], T)
+    promised(rt.store, menu_version="tree1")
+    assert dialer.due(rt, "cb1") == "moved into allowed hours"
+    assert scheduled.items == [("cb1", datetime(2026, 11, 24, 16, 0, tzinfo=UTC))]
+    assert sent(rt) == [] and agent_status(redis_client, "ann") == "available"
