@@ -16,6 +16,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from hotline.openapi import bp as openapi_bp
     from ivr.calls_api import bp as calls_api_bp
     from ivr.menu_store import MenuStore
+    from ivr.sim_network_api import bp as sim_network_bp
     from ivr.webhooks import bp as voice_bp
     from queues.agents_api import api as queues_api_bp
     from queues.agents_api import presence_page
@@ -43,6 +44,6 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.secret_key = settings.session_secret
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, presence_page,
-                      callbacks_api_bp):
+                      callbacks_api_bp, sim_network_bp):
         app.register_blueprint(blueprint)
     return app

@@ -65,13 +65,16 @@ def parse_steps(tokens: Sequence[str], confidence: float) -> list[Input]:
               help="ask at each question (default: when no inputs are given and on a terminal)")
 @click.option("--auth-token", help="Twilio auth token to sign with (default TWILIO_AUTH_TOKEN)")
 @click.option("--admin-token", help="bearer token for the transcript (HOTLINE_ADMIN_TOKEN)")
+@click.option("--hold", "hold_seconds", default=0.0, show_default=True,
+              help="seconds the caller stays on hold for an agent once out of inputs "
+                   "(0: hangs up at the first announcement)")
 @click.option("--await-callback", "await_callback", type=click.IntRange(min=0), default=0,
               help="after the call, wait this many seconds for Hotline to call back (without "
                    "Twilio; needs `hotline worker`) and answer it")
 @click.argument("steps", nargs=-1, type=click.UNPROCESSED)
 def call(url: str | None, caller: str, called: str, confidence: float, script: Path | None,
          interactive: bool | None, auth_token: str | None, admin_token: str | None,
-         await_callback: int, steps: tuple[str, ...]) -> None:
+         hold_seconds: float, await_callback: int, steps: tuple[str, ...]) -> None:
     """Place a simulated call into a running Hotline, as Twilio would, and print its transcript."""
     settings = Settings.from_env()
     inputs = parse_steps(steps, confidence)
@@ -81,15 +84,16 @@ def call(url: str | None, caller: str, called: str, confidence: float, script: P
         interactive = not inputs and sys.stdin.isatty()
     base_url = (url or settings.public_url).rstrip("/")
     transport = HttpTransport()
+    admin_token = admin_token or settings.effective_admin_token
     simulator = CallSimulator(
         transport, base_url, auth_token or settings.twilio_auth_token, caller=caller,
         called=called, inputs=inputs, ask=_ask if interactive else None, out=click.echo,
+        admin_token=admin_token, hold_seconds=hold_seconds,
     )
     try:
         result = simulator.run()
         click.echo(f"Call ended: {result.ended_by}")
-        for line in fetch_transcript(transport, base_url, result.call_sid,
-                                     admin_token or settings.effective_admin_token):
+        for line in fetch_transcript(transport, base_url, result.call_sid, admin_token):
             click.echo(line)
         if await_callback and result.ok:
             result = _answer_callback(settings, transport, base_url, auth_token, admin_token,

@@ -8,6 +8,7 @@ from the keyboard. Tests, docs and admins all use it; `hotline call` is its comm
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,11 +17,14 @@ from urllib.parse import urljoin
 
 from twilio.request_validator import RequestValidator
 
-from ivr.sim_inputs import HangUp, Input, Reply, keyboard_input
-from ivr.twiml_player import CallEnded, Caller, TwimlPlayer
+from ivr.sim_inputs import HangUp, Input, Reply, Silence, keyboard_input
+from ivr.twiml_player import HOLD_ROUND_SECONDS, CallEnded, Caller, TwimlPlayer
 
 MAX_REQUESTS = 200
 """Requests one simulated call may make before it is cut off (guards against redirect loops)."""
+
+HOLD_POLL_SECONDS = 1.0
+"""How often a caller holding without inputs checks whether an agent has taken the call."""
 
 
 class Transport(Protocol):
@@ -44,7 +48,9 @@ class CallSimulator:
                  caller: str = "+14155550123", called: str = "+18005550100",
                  inputs: list[Input] | None = None,
                  ask: Callable[[str], str] | None = None,
-                 out: Callable[[str], None] = print, call_sid: str | None = None) -> None:
+                 out: Callable[[str], None] = print, call_sid: str | None = None,
+                 admin_token: str | None = None, hold_seconds: float = 0.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.transport = transport
         self.base_url = base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
@@ -55,6 +61,10 @@ class CallSimulator:
         self._ask = ask
         self._requests = 0
         self.result = CallResult(self.call_sid)
+        self.admin_token = admin_token
+        self._hold_left = hold_seconds
+        self._pending_redirect: str | None = None
+        self._sleep = sleep
 
     def run(self) -> CallResult:
         """Place the call, play it to the end, then post the completed status callback."""
@@ -78,6 +88,41 @@ class CallSimulator:
             return keyboard_input(self._ask(prompt))
         except EOFError:
             return HangUp()
+
+    def hold_input(self, prompt: str) -> Input:
+        """At a hold announcement: a scripted input if one is left, else listen through one
+        announcement's wait (up to the caller's patience), checking every second whether an
+        agent has taken the call; hang up once patience runs out."""
+        scripted = next(self._inputs, None)
+        if scripted is not None:
+            return scripted
+        if self._ask is not None:
+            return self.next_input(prompt)
+        waited = 0.0
+        while self._hold_left > 0 and waited < HOLD_ROUND_SECONDS:
+            if self._pending_redirect is None:
+                self._pending_redirect = self._poll_redirect()
+            if self._pending_redirect is not None:
+                return Silence()
+            self._sleep(HOLD_POLL_SECONDS)
+            self._hold_left -= HOLD_POLL_SECONDS
+            waited += HOLD_POLL_SECONDS
+        return Silence() if waited else HangUp()
+
+    def redirected(self) -> str | None:
+        """A redirect Hotline made of this call through the simulated network, if any."""
+        found, self._pending_redirect = self._pending_redirect or self._poll_redirect(), None
+        return found
+
+    def _poll_redirect(self) -> str | None:
+        if self.admin_token is None:
+            return None
+        reply = self.transport.post(
+            f"{self.base_url}/api/v1/simulator/calls/{self.call_sid}/redirects/next", {},
+            {"Authorization": f"Bearer {self.admin_token}"})
+        if reply.status != 200:
+            return None
+        return str(json.loads(reply.body)["url"])
 
     def post(self, url: str, extra: dict[str, str]) -> Reply:
         self._requests += 1
@@ -120,6 +165,12 @@ class _Link(Caller):
 
     def resolve(self, current: str, url: str) -> str:
         return self.sim.resolve(current, url)
+
+    def answer_on_hold(self, prompt: str) -> Input:
+        return self.sim.hold_input(prompt)
+
+    def redirected(self) -> str | None:
+        return self.sim.redirected()
 
 
 def fetch_transcript(transport: Transport, base_url: str, call_sid: str,

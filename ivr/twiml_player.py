@@ -32,6 +32,14 @@ class Caller(ABC):
     @abstractmethod
     def resolve(self, current: str, url: str) -> str: ...
 
+    def answer_on_hold(self, prompt: str) -> Input:
+        """What the caller does at a hold announcement (by default, as at any question)."""
+        return self.answer(prompt)
+
+    def redirected(self) -> str | None:
+        """A URL the network moved this call to (as Twilio does on a REST redirect), if any."""
+        return None
+
 
 class TwimlPlayer:
     def __init__(self, caller: Caller, show: Callable[[str], None]) -> None:
@@ -93,11 +101,11 @@ class TwimlPlayer:
         self.show(f"[pause {verb.get('length', '1')} s]")
         return None
 
-    def _gather(self, verb: ET.Element) -> Next:
+    def _gather(self, verb: ET.Element, on_hold: bool = False) -> Next:
         prompt = " ".join((say.text or "").strip() for say in verb.iter("Say"))
         for child in verb:
             self._verb(child)
-        given = self.caller.answer(prompt)
+        given = self.caller.answer_on_hold(prompt) if on_hold else self.caller.answer(prompt)
         action = self._target(verb.get("action") or self.url)
         if isinstance(given, HangUp):
             self.show("Caller hangs up.")
@@ -109,7 +117,7 @@ class TwimlPlayer:
             self.show(f"Caller says: {given.words}")
             return action, {"SpeechResult": given.words, "Confidence": str(given.confidence)}
         assert isinstance(given, Silence)
-        self.show("Caller says nothing.")
+        self.show("Caller keeps holding." if on_hold else "Caller says nothing.")
         return (action, {}) if verb.get("actionOnEmptyResult") == "true" else None
 
     def _redirect(self, verb: ET.Element) -> Next:
@@ -124,6 +132,12 @@ class TwimlPlayer:
         wait_url = verb.get("waitUrl")
         result = "hangup"
         for waited in range(0, HOLD_ROUNDS * HOLD_ROUND_SECONDS, HOLD_ROUND_SECONDS):
+            moved = self.caller.redirected()
+            if moved is not None:
+                self.show("[taken out of the queue]")
+                if action:  # Twilio tells the Enqueue action, then follows the redirect
+                    self.caller.post(self._target(action), {"QueueResult": "redirected"})
+                return self._target(moved), {}
             if not wait_url:
                 break
             hold = {"QueueSid": "QU" + "0" * 32, "QueuePosition": "1", "QueueTime": str(waited),
@@ -148,7 +162,7 @@ class TwimlPlayer:
             if child.tag == "Leave":
                 return True
             if child.tag == "Gather":
-                pressed = self._gather(child)
+                pressed = self._gather(child, on_hold=True)
                 if pressed is not None:
                     url, form = pressed
                     return self._hold_once(self._fetch(url, {**hold, **form}), hold)
@@ -168,7 +182,8 @@ class TwimlPlayer:
                 said = " ".join((s.text or "").strip() for s in whisper.iter("Say"))
                 self.show(f"Agent hears: {said}")
         action = verb.get("action")
-        return (self._target(action), {"DialCallStatus": "completed"}) if action else None
+        return ((self._target(action), {"DialCallStatus": "completed", "DialCallDuration": "60"})
+                if action else None)
 
     def _record(self, verb: ET.Element) -> Next:
         self.show("[beep: recording]")

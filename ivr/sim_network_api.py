@@ -1,0 +1,48 @@
+"""The simulated phone network's side door, for the caller simulator when Hotline runs without
+Twilio: what Hotline asked "Twilio" to do to a simulated call (redirect it) or to place (an
+outbound call to a number), handed out once each. Bearer token; 404 with real Twilio."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, jsonify, request
+
+from core import keys
+from core.api import error, require_admin_token
+from core.deps import deps
+from core.redis_values import text
+from core.telephony import SimulatedTelephony
+
+bp = Blueprint("sim_network", __name__, url_prefix="/api/v1/simulator")
+bp.before_request(require_admin_token)
+
+
+@bp.before_request
+def only_when_simulated() -> Response | None:
+    if not isinstance(deps().telephony, SimulatedTelephony):
+        return error(404, "not_simulated", "Hotline talks to Twilio, not to the simulator")
+    return None
+
+
+@bp.post("/calls/<call_sid>/redirects/next")
+def next_redirect(call_sid: str) -> Response:
+    """The oldest redirect Hotline made of this call that the simulator has not acted on."""
+    raw = deps().redis.lpop(keys.simulated_redirects(call_sid))
+    if not isinstance(raw, (bytes, str)):
+        return Response(status=204)
+    return jsonify(json.loads(raw))
+
+
+@bp.post("/outbound/next")
+def next_outbound_call() -> Response:
+    """The oldest call Hotline placed to `?to=` (E.164) that nobody has answered yet."""
+    to = request.args.get("to", "").strip()
+    if not to:
+        return error(400, "invalid_field", "to: the number called is required", "to")
+    client = deps().redis
+    for raw in client.lrange(keys.simulated_calls(), 0, -1):
+        placed = json.loads(raw)
+        if placed.get("to") == to and client.lrem(keys.simulated_calls(), 1, text(raw)):
+            return jsonify(placed)
+    return Response(status=204)
