@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 from flask import Flask
+from rq import Queue
 
 from callbacks import dialer, jobs
 from callbacks.record import State
@@ -19,7 +20,7 @@ from core.deps import Dependencies
 from core.telephony import TwilioTelephony
 from queues.queue_store import QueueStore
 from tests.callbacks.support import available
-from tests.ivr_app import make_app
+from tests.ivr_app import ADMIN_TOKEN, make_app
 from tests.twilio_requests import TwilioCall
 from tests.twilio_rest import RecordingHttpClient
 from tickets_bridge.projector import Projector
@@ -112,3 +113,50 @@ def test_a_caller_is_called_back_once_by_the_right_agent_and_the_ticket_shows_it
         "Callback call ended",
     ]
     engine.dispose()
+
+
+def test_pressing_1_on_hold_keeps_the_place_and_the_freed_agent_calls_back(
+    redis_url: str, redis_client: redis.Redis, twilio_api: str,
+) -> None:
+    """Through the queues side's own webhooks: hold, press 1, leave, promise; the agent who
+    frees up gets the callback (by the agent_ready job), which is dialled for them."""
+    app = make_app(redis_url, FixedClock(MORNING), twilio_api_base_url=twilio_api)
+    deps: Dependencies = app.extensions["hotline"]
+    queues = QueueStore(redis_client)
+    available(redis_client, "kim", "L2", ["internet"], MORNING.timestamp() - 60)
+    assert queues.claim_agent("CA" + "9" * 32, "L2", ["internet"]) == "kim"  # kim is busy
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    call.press("2")
+    call.press("1")  # internet down: tech, L2
+    held = call.post("/queues/enter", call.form())
+    assert held.xml.find("Enqueue") is not None
+    assert call.post("/queues/hold-key", call.form(Digits="1")).xml.find("Leave") is not None
+    left = call.post("/queues/left", call.form(QueueResult="leave", QueueTime="40"))
+    assert left.action() == "/callbacks/offer?from=hold"
+    call.next_path = call.post(left.action(), call.form()).action()
+    call.press("1")
+    call.press("1")
+    call.press("1")
+    call.hang_up()
+    [callback] = CallbackStore(redis_client).for_phone(call.caller)
+    session = deps.sessions.load(call.sid)
+    assert session is not None and session.decision is not None
+    assert callback.arrived_at == session.decision["queued_at"]  # the place in line is kept
+
+    telephony = TwilioTelephony(deps.settings.twilio_account_sid, "token",
+                                http_client=RecordingHttpClient(twilio_api))
+    rt = jobs.runtime(deps.settings, redis_client, deps.clock, telephony)
+    assert dialer.due(rt, callback.id) == "waiting for an agent"
+    assert queues.finish("kim", "CA" + "9" * 32, MORNING.timestamp()) is True
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    freed = app.test_client().post("/api/v1/agents/kim/status", headers=auth,
+                                   json={"status": "available"})
+    assert freed.status_code == 200, freed.get_json()
+    [job] = [j for j in Queue("hotline", connection=redis_client).get_jobs()
+             if j.func_name == "callbacks.jobs.agent_ready"]
+    assert job.args == (callback.id, "kim")
+    assert dialer.agent_ready(rt, *job.args).startswith("placed")
+    dialling = rt.store.get(callback.id)
+    assert dialling is not None and dialling.agent == "kim" and dialling.attempts == 1
