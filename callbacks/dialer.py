@@ -33,6 +33,9 @@ RING_TIMEOUT = 30
 
 DIALABLE = (State.SCHEDULED, State.RETRY_WAIT)
 
+WAITING = "waiting in line"
+"""`last_result` of a callback waiting in the virtual queue for an agent."""
+
 EARLY = 1.0
 """Seconds before its time a callback's job is scheduled (RQ's scheduler looks once a second);
 the job waits out the rest, so the call leaves on time rather than up to a second late."""
@@ -67,7 +70,13 @@ def due(rt: Runtime, callback_id: str) -> str:
                                record.priority, record.arrived_at, now=rt.now())
     if arrival.agent:
         return _dial(rt, callback_id, arrival.agent)
-    rt.change(callback_id, lambda r: _wait_in_line(r, arrival.position))
+    # Looked at again later by the sweep: should the queues side's agent_ready job for it be
+    # lost, arriving again finds the agent it reserved for this callback.
+    recheck = rt.now() + 2 * rt.settings.callbacks.lease
+    if record.last_result == WAITING:
+        rt.store.rearm(callback_id, recheck)
+        return "still waiting for an agent"
+    rt.change(callback_id, lambda r: _wait_in_line(r, arrival.position, recheck))
     return "waiting for an agent"
 
 
@@ -175,12 +184,12 @@ def _start_attempt(record: Callback, agent: str, lease: float) -> Move | None:
                 details={"attempt": attempt, "agent": agent})
 
 
-def _wait_in_line(record: Callback, position: int | None) -> Move | None:
+def _wait_in_line(record: Callback, position: int | None, recheck: float) -> Move | None:
     if record.state not in DIALABLE:
         return None
     where = f" at position {position}" if position else ""
     return Move(record.state, f"Callback waiting for an agent in queue {record.queue}{where}",
-                details={"position": position})
+                due=recheck, changes={"last_result": WAITING}, details={"position": position})
 
 
 def _outside_hours(rt: Runtime, record: Callback) -> bool:

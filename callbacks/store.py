@@ -161,6 +161,10 @@ class CallbackStore:
             args=args)
         return moved.evolve(version=int(version)) if version else None
 
+    def rearm(self, callback_id: str, at: float) -> None:
+        """Have the sweep look at the callback again at `at` (no change of state)."""
+        self.redis.zadd(keys.callbacks_due(), {callback_id: at})
+
     def log(self, callback_id: str, start: int = 0) -> list[dict[str, Any]]:
         """The callback's state changes from position `start`, oldest first."""
         return [json.loads(item) for item in self.redis.lrange(keys.callback_log(callback_id),

@@ -232,3 +232,26 @@ def test_the_menu_trees_callback_hours_apply_when_dialling(
     assert dialer.due(rt, "cb1") == "moved into allowed hours"
     assert scheduled.items == [("cb1", datetime(2026, 11, 24, 16, 0, tzinfo=UTC))]
     assert sent(rt) == [] and agent_status(redis_client, "ann") == "available"
+
+
+def test_a_lost_agent_ready_job_is_made_good_by_the_sweep(
+    redis_client: redis.Redis, twilio_api: str,
+) -> None:
+    clock = FixedClock(NOW)
+    rt, scheduled = make_runtime(redis_client, twilio_api, clock=clock)
+    promised(rt.store)
+    assert dialer.due(rt, "cb1") == "waiting for an agent"
+    clock.set(NOW + timedelta(seconds=3 * 90 + 1))
+    sweep(rt)
+    assert dialer.due(rt, "cb1") == "still waiting for an agent"  # looked at, nothing said
+    waiting = [e for e in rt.store.log("cb1") if e["text"].startswith("Callback waiting")]
+    assert len(waiting) == 1
+    available(redis_client, "cy", "L1", ["billing"], T)
+    given = QueueStore(redis_client).next_for_agent("cy", T)
+    assert given is not None and given.task == "cb:cb1"  # ...and its agent_ready job is lost
+    clock.set(NOW + timedelta(seconds=7 * 90))
+    sweep(rt)
+    assert scheduled.items[-1][0] == "cb1"
+    assert dialer.due(rt, "cb1").startswith("placed")
+    record = rt.store.get("cb1")
+    assert record is not None and record.agent == "cy" and record.state is State.DIALING
