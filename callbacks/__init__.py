@@ -1,5 +1,5 @@
-"""Scheduled callbacks: offers, scheduling in the caller's time zone, the dialer, pacing.
+"""Scheduled callbacks: the offer, records and their state machine, slots in the caller's time
+zone, the dialer (RQ jobs), pacing, the exactly-once guard and sweeper, the API and KPIs.
 
-Today only the offer URL the IVR hands callers to exists (webhooks.py); the callbacks issue
-builds the rest.
+See docs/ARCHITECTURE.md ("Callbacks") for how the modules fit together.
 """

@@ -133,6 +133,7 @@ def _place(rt: Runtime, started: Callback) -> str:
             status_callback=status_url, machine_detection=True, timeout=RING_TIMEOUT))
     except TelephonyError as exc:
         rt.redis.set(guard, "failed", ex=ATTEMPT_KEY_TTL)
+        # outcomes builds on this module (placed, callback_of), hence the late import.
         from callbacks.outcomes import attempt_over
 
         attempt_over(rt, started.attempt, f"could not be placed ({exc})")

@@ -9,20 +9,30 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from callbacks import jobs, offer, outcomes
+from callbacks import offer, outcomes
 from callbacks.booking import NotChangeable, cancel
-from callbacks.numbers import Refused, check_number, spoken_number
-from callbacks.offer import WORDS, ask, say_then
-from callbacks.policy import Policy, policy_for
-from callbacks.promise import Choice, promise, when_words
-from callbacks.record import Callback, Mode
-from callbacks.runtime import Runtime
-from callbacks.slots import next_slots, speak
+from callbacks.numbers import Refused, check_number
+from callbacks.offer import WORDS, say_then
+from callbacks.offer_steps import (
+    Offer,
+    again,
+    ask_digits,
+    ask_mode,
+    ask_number,
+    ask_pending,
+    ask_slot,
+    confirm_step,
+    pending_of,
+    runtime,
+    to_queue,
+    when_said,
+)
+from callbacks.promise import Choice, promise
+from callbacks.record import Mode
 from core import keys
 from core.deps import deps
 from core.events import Event, EventKind
@@ -34,7 +44,6 @@ bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
 
-Offer = dict[str, Any]
 StepLogic = Callable[[CallSession, Offer, str], tuple[Offer, list[str], str]]
 """A step of the offer: (session, offer state, digits) -> (new state, words said, TwiML)."""
 
@@ -44,7 +53,7 @@ def start() -> Response:
     origin = request.args.get("from", "menu")[:20]
 
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        return _ask_mode({"origin": origin, "tries": 0}, session, [offer.intro(origin)])
+        return ask_mode({"origin": origin, "tries": 0}, session, [offer.intro(origin)])
 
     return _offer_step(logic, fresh=True)
 
@@ -53,12 +62,12 @@ def start() -> Response:
 def when() -> Response:
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
         if digits == "1":
-            return _ask_number({**state, "mode": Mode.ASAP.value, "tries": 0}, session)
+            return ask_number({**state, "mode": Mode.ASAP.value, "tries": 0}, session)
         if digits == "2":
-            return _ask_slot({**state, "tries": 0}, session)
+            return ask_slot({**state, "tries": 0}, session)
         if digits == offer.STAY_KEY:
-            return _to_queue(state, session)
-        return _again(state, session, _ask_mode)
+            return to_queue(state, session)
+        return again(state, session, ask_mode)
 
     return _offer_step(logic)
 
@@ -69,9 +78,9 @@ def slot() -> Response:
         slots = state.get("slots") or []
         index = offer.chosen_slot(digits, len(slots))
         if index is None:
-            return _again(state, session, _ask_slot)
+            return again(state, session, ask_slot)
         chosen = {**state, "mode": Mode.SLOT.value, "due_at": slots[index], "tries": 0}
-        return _ask_number(chosen, session)
+        return ask_number(chosen, session)
 
     return _offer_step(logic)
 
@@ -80,10 +89,10 @@ def slot() -> Response:
 def number() -> Response:
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
         if digits == "1" and session.caller:
-            return _confirm({**state, "phone": session.caller, "tries": 0}, session)
+            return confirm_step({**state, "phone": session.caller, "tries": 0}, session)
         if digits == "2":
-            return _ask_digits({**state, "tries": 0}, session, [])
-        return _again(state, session, _ask_number)
+            return ask_digits({**state, "tries": 0}, session, [])
+        return again(state, session, ask_number)
 
     return _offer_step(logic)
 
@@ -94,12 +103,12 @@ def entered() -> Response:
         region = session.region or deps().settings.default_region
         checked = check_number(digits, region) if digits else None
         if isinstance(checked, str):
-            return _confirm({**state, "phone": checked, "tries": 0}, session)
+            return confirm_step({**state, "phone": checked, "tries": 0}, session)
         reason = checked.spoken if isinstance(checked, Refused) else WORDS.not_understood
         tries = int(state.get("tries", 0)) + 1
         if tries >= offer.MAX_TRIES:
-            return _to_queue(state, session)
-        return _ask_digits({**state, "tries": tries}, session, [reason])
+            return to_queue(state, session)
+        return ask_digits({**state, "tries": tries}, session, [reason])
 
     return _offer_step(logic)
 
@@ -117,15 +126,15 @@ def confirm() -> Response:
         # Promised before the step is committed: a retry after a crash here finds the same
         # callback through the number-and-issue dedupe, so nothing is promised twice.
         choice = Choice(Mode(state["mode"]), state["phone"], float(state.get("due_at") or 0))
-        promise(_runtime(), step.session, choice, state.get("tz", ""))
+        promise(runtime(), step.session, choice, state.get("tz", ""))
 
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
         if digits == "1" and state.get("phone") and state.get("mode"):
-            said = WORDS.promised.format(when=_when(state))
+            said = WORDS.promised.format(when=when_said(state))
             return {**state, "done": True}, [said], say_then([said], session.language)
         if digits == "2":
-            return _ask_mode({"origin": state.get("origin", "menu"), "tries": 0}, session, [])
-        return _again(state, session, _confirm)
+            return ask_mode({"origin": state.get("origin", "menu"), "tries": 0}, session, [])
+        return again(state, session, confirm_step)
 
     return _offer_step(logic)
 
@@ -134,7 +143,7 @@ def confirm() -> Response:
 def pending() -> Response:
     """A caller with a pending callback called again (the IVR sends them here first)."""
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        return _ask_pending({"tries": 0}, session)
+        return ask_pending({"tries": 0}, session)
 
     return _offer_step(logic, fresh=True)
 
@@ -146,11 +155,11 @@ def pending_choice() -> Response:
         if digits == "1":
             return state, [WORDS.kept], say_then([WORDS.kept], session.language, back)
         if digits == "2":
-            for record in _store_pending(session):
+            for record in pending_of(session):
                 with contextlib.suppress(NotChangeable):  # dialled meanwhile: let it ring
-                    cancel(_runtime(), record.id, "by the caller on a new call")
+                    cancel(runtime(), record.id, "by the caller on a new call")
             return state, [WORDS.cancelled], say_then([WORDS.cancelled], session.language, back)
-        return _again(state, session, _ask_pending)
+        return again(state, session, ask_pending)
 
     return _offer_step(logic)
 
@@ -160,7 +169,7 @@ def answer() -> Response:
     """The customer's phone answered the callback (Twilio has run machine detection)."""
     attempt = request.args.get("attempt", "")[:64]
     call_sid = call_sid_of(request.form)
-    picked = outcomes.answered(_runtime(), attempt, call_sid,
+    picked = outcomes.answered(runtime(), attempt, call_sid,
                                request.form.get("AnsweredBy", ""))
     return _xml(_pickup_twiml(picked))
 
@@ -172,81 +181,9 @@ def status() -> Response:
     call_status = request.form.get("CallStatus", "")[:20]
     seen = keys.callback_attempt(f"{attempt}:status:{call_status}")
     if deps().redis.set(seen, "1", nx=True, ex=24 * 3600):
-        outcomes.status(_runtime(), attempt, call_sid, call_status,
+        outcomes.status(runtime(), attempt, call_sid, call_status,
                         request.form.get("AnsweredBy", ""))
     return _xml(str(VoiceResponse()))
-
-
-def _ask_mode(state: Offer, session: CallSession, preface: list[str]) -> tuple[Offer, list[str],
-                                                                             str]:
-    lines = [*preface, WORDS.choose]
-    return state, lines, ask(lines, _url("when", session), session.language)
-
-
-def _ask_slot(state: Offer, session: CallSession, preface: list[str] | None = None) -> tuple[
-        Offer, list[str], str]:
-    d = deps()
-    policy = _policy(session)
-    slots = next_slots(d.clock.now(), policy.zone, policy.hours, policy.settings.slots)
-    if not slots:
-        return _ask_number({**state, "mode": Mode.ASAP.value}, session, [WORDS.no_slots])
-    said = [speak(s, d.clock.now(), policy.zone) for s in slots]
-    lines = [*(preface or []), *offer.slot_lines(said)]
-    state = {**state, "slots": [s.timestamp() for s in slots], "tz": policy.zone.key}
-    return state, lines, ask(lines, _url("slot", session), session.language)
-
-
-def _ask_number(state: Offer, session: CallSession, preface: list[str] | None = None) -> tuple[
-        Offer, list[str], str]:
-    state = {**state, "tz": state.get("tz") or _policy(session).zone.key}
-    if not session.caller:
-        return _ask_digits(state, session, preface or [])
-    lines = [*(preface or []),
-             WORDS.use_caller_id.format(number=spoken_number(session.caller))]
-    return state, lines, ask(lines, _url("number", session), session.language)
-
-
-def _ask_digits(state: Offer, session: CallSession, preface: list[str]) -> tuple[
-        Offer, list[str], str]:
-    lines = [*preface, WORDS.enter_number]
-    return state, lines, ask(lines, _url("entered", session), session.language, digits=20,
-                             finish_on_key="#", timeout=10)
-
-
-def _confirm(state: Offer, session: CallSession, preface: list[str] | None = None) -> tuple[
-        Offer, list[str], str]:
-    lines = [*(preface or []), WORDS.confirm.format(when=_when(state),
-                                                    number=spoken_number(state["phone"]))]
-    return state, lines, ask(lines, _url("confirm", session), session.language)
-
-
-def _ask_pending(state: Offer, session: CallSession, preface: list[str] | None = None) -> tuple[
-        Offer, list[str], str]:
-    found = _store_pending(session)
-    if not found:
-        back = f"{deps().settings.public_url}/voice/incoming?callbacks=asked"
-        return state, [], say_then([], session.language, back)
-    record = found[0]
-    choice = Choice(record.mode, record.phone, record.due_at)
-    lines = [*(preface or []), WORDS.pending.format(
-        when=when_words(choice, deps().clock.now(), record.timezone),
-        number=spoken_number(record.phone))]
-    return state, lines, ask(lines, _url("pending-choice", session), session.language)
-
-
-def _again(state: Offer, session: CallSession,
-           asker: Callable[..., tuple[Offer, list[str], str]]) -> tuple[Offer, list[str], str]:
-    tries = int(state.get("tries", 0)) + 1
-    if tries >= offer.MAX_TRIES:
-        return _to_queue(state, session)
-    return asker({**state, "tries": tries}, session, [WORDS.not_understood])
-
-
-def _to_queue(state: Offer, session: CallSession) -> tuple[Offer, list[str], str]:
-    # ?stay=1: the queues side keeps the caller holding without offering a callback again.
-    queue_url = f"{deps().settings.public_url}/queues/enter?stay=1"
-    return state, [WORDS.back_to_queue], say_then([WORDS.back_to_queue], session.language,
-                                                  queue_url)
 
 
 def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
@@ -299,31 +236,6 @@ def _pickup_twiml(picked: outcomes.Pickup) -> str:
 def _offer_of(session: CallSession | None) -> Offer:
     found = (session.decision or {}).get("callback_offer") if session else None
     return dict(found) if isinstance(found, dict) else {}
-
-
-def _when(state: Offer) -> str:
-    choice = Choice(Mode(state.get("mode", Mode.ASAP.value)), str(state.get("phone", "")),
-                    float(state.get("due_at") or 0))
-    return when_words(choice, deps().clock.now(), str(state.get("tz") or "UTC"))
-
-
-def _policy(session: CallSession) -> Policy:
-    settings = _runtime().tree_settings(session.menu_version)
-    return policy_for(settings, session.timezone, session.region)
-
-
-def _store_pending(session: CallSession) -> list[Callback]:
-    if not session.caller:
-        return []
-    return _runtime().store.pending_for_phone(session.caller)
-
-
-def _runtime() -> Runtime:
-    return jobs.current()
-
-
-def _url(step: str, session: CallSession) -> str:
-    return f"{deps().settings.public_url}/callbacks/{step}?s={session.rev + 1}"
 
 
 def _step_key() -> str:
