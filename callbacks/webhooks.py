@@ -223,7 +223,7 @@ def _pickup_twiml(picked: outcomes.Pickup) -> str:
     base = deps().settings.public_url
     if picked.action == "connect" and record is not None:
         target = f"{base}/queues/connect?agent={record.agent}" if record.agent \
-            else f"{base}/queues/enter"
+            else f"{base}/queues/enter?stay=1"  # customer-first: joins the line, no new offer
         hello = f"Hello, this is the callback you asked for about {record.issue}. " \
                 "Connecting you now."
         return say_then([hello], language, target)

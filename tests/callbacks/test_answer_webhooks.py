@@ -1,0 +1,57 @@
+"""What the customer hears when the callback is answered: a person is connected (to the
+reserved agent, or into the line for a customer-first queue), a machine gets a short
+voicemail, and a stale or unknown attempt is ended politely."""
+
+from __future__ import annotations
+
+import redis
+
+from callbacks.dialer import _start_attempt
+from callbacks.jobs import runtime
+from callbacks.record import State
+from callbacks.transcript import callback_event
+from core.deps import Dependencies
+from core.settings import CallbackSettings
+from tests.callbacks.support import NOW, wanted
+from tests.ivr_app import make_app
+from tests.twilio_requests import TwilioCall
+
+
+def started_attempt(redis_url: str, agent: str, **settings: object) -> tuple[TwilioCall, str,
+                                                                              Dependencies]:
+    app = make_app(redis_url, callbacks=CallbackSettings(**settings))  # type: ignore[arg-type]
+    deps: Dependencies = app.extensions["hotline"]
+    rt = runtime(deps.settings, deps.redis, deps.clock)
+    record = wanted()
+    rt.store.request(record, callback_event(NOW, record, "Callback promised"))
+    started = rt.change("cb1", lambda r: _start_attempt(r, agent, NOW.timestamp() + 90))
+    assert started is not None
+    return TwilioCall(app.test_client(), caller=record.phone), started.attempt, deps
+
+
+def test_a_customer_first_callback_answered_by_a_person_joins_the_line(
+    redis_url: str,
+) -> None:
+    phone, attempt, _ = started_attempt(redis_url, "", customer_first_queues=("billing",))
+    reply = phone.post(f"/callbacks/answer?attempt={attempt}", phone.form(AnsweredBy="human"))
+    assert reply.action() == "/queues/enter?stay=1"
+
+
+def test_a_machine_hears_a_short_voicemail_and_the_callback_waits_to_retry(
+    redis_url: str, redis_client: redis.Redis,
+) -> None:
+    phone, attempt, deps = started_attempt(redis_url, "")
+    reply = phone.post(f"/callbacks/answer?attempt={attempt}",
+                       phone.form(AnsweredBy="machine_end_beep"))
+    assert reply.says() == ["Hello, this is the callback you asked for. We will try again "
+                            "later. Goodbye."]
+    assert reply.xml.find("Hangup") is not None
+    record = runtime(deps.settings, deps.redis, deps.clock).store.get("cb1")
+    assert record is not None and record.state is State.RETRY_WAIT
+
+
+def test_an_unknown_attempt_is_ended_politely(redis_url: str) -> None:
+    phone, _, _ = started_attempt(redis_url, "")
+    reply = phone.post("/callbacks/answer?attempt=nope-1", phone.form(AnsweredBy="human"))
+    assert reply.status == 200 and reply.xml.find("Hangup") is not None
+    assert reply.says() == ["Sorry, this call is no longer needed. Goodbye."]
