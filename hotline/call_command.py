@@ -12,6 +12,7 @@ from core.settings import Settings
 from ivr.sim_inputs import Input, Press, Say, Silence, parse_input
 from ivr.sim_transports import HttpTransport
 from ivr.simulator import CallResult, CallSimulator, fetch_transcript
+from ivr.twiml_player import CallEnded
 
 STEPS_HELP = """
 Caller inputs, answered to the menu's questions in the order given:
@@ -109,20 +110,14 @@ def call(url: str | None, caller: str, called: str, confidence: float, script: P
 def _answer_callback(settings: Settings, transport: HttpTransport, base_url: str,
                      auth_token: str | None, admin_token: str | None, caller: str,
                      timeout: int) -> CallResult:
-    import redis
-
-    from core.embedded_redis import running_url
     from ivr.sim_callback import RingingBack, wait_for_call
 
-    redis_url = settings.redis_url or running_url(settings.data_dir)
-    if not redis_url:
-        raise click.ClickException("no Redis to watch for the callback: set REDIS_URL")
-    client = redis.Redis.from_url(redis_url)
+    admin_token = admin_token or settings.effective_admin_token
     click.echo(f"Waiting up to {timeout} s for Hotline to call {caller} back...")
     try:
-        placed = wait_for_call(client, caller, timeout)
-    finally:
-        client.close()
+        placed = wait_for_call(transport, base_url, admin_token, caller, timeout)
+    except CallEnded as refused:
+        raise click.ClickException(str(refused)) from None
     if placed is None:
         click.echo("No callback came.")
         return CallResult(call_sid="", ended_by="error: no callback", ok=False)
@@ -130,8 +125,7 @@ def _answer_callback(settings: Settings, transport: HttpTransport, base_url: str
     result = RingingBack(transport, auth_token or settings.twilio_auth_token, placed,
                          out=click.echo).run()
     click.echo(f"Callback ended: {result.ended_by}")
-    for line in fetch_transcript(transport, base_url, result.call_sid,
-                                 admin_token or settings.effective_admin_token):
+    for line in fetch_transcript(transport, base_url, result.call_sid, admin_token):
         click.echo(line)
     return result
 

@@ -1,7 +1,8 @@
-"""The caller simulator's phone ringing back: without Twilio, Hotline leaves each outbound call
-in Redis (core.telephony.SimulatedTelephony); this picks up the one for the simulated caller's
-number and plays it as Twilio would: status callbacks (initiated, ringing, completed) around
-the answered call's TwiML, answered by a person."""
+"""The caller simulator's phone ringing back: without Twilio, Hotline hands each outbound call
+to the simulated phone network (core.telephony.SimulatedTelephony, served to the simulator by
+ivr.sim_network_api); this picks up the one for the simulated caller's number and plays it as
+Twilio would: status callbacks (initiated, ringing, completed) around the answered call's
+TwiML, answered by a person."""
 
 from __future__ import annotations
 
@@ -9,27 +10,30 @@ import json
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
-import redis
-
-from core import keys
 from ivr.simulator import CallResult, CallSimulator, Transport, _Link
 from ivr.twiml_player import CallEnded, TwimlPlayer
 
 POLL_SECONDS = 0.25
 
 
-def wait_for_call(client: redis.Redis, to: str, timeout: float,
-                  sleep: Callable[[float], None] = time.sleep) -> dict[str, Any] | None:
-    """The next outbound call placed to `to` within `timeout` seconds, taken off the list
-    (calls to other numbers stay there, for their own simulated callers)."""
+def wait_for_call(transport: Transport, base_url: str, admin_token: str | None, to: str,
+                  timeout: float, sleep: Callable[[float], None] = time.sleep
+                  ) -> dict[str, Any] | None:
+    """The next outbound call Hotline placed to `to` within `timeout` seconds, taken off the
+    simulated network (calls to other numbers stay there, for their own simulated callers)."""
+    url = f"{base_url.rstrip('/')}/api/v1/simulator/outbound/next?{urlencode({'to': to})}"
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for raw in client.lrange(keys.simulated_calls(), 0, -1):
-            call: dict[str, Any] = json.loads(raw)
-            if call.get("to") == to and client.lrem(keys.simulated_calls(), 1,
-                                                    raw):  # type: ignore[arg-type]
-                return call
+        reply = transport.post(url, {}, headers)
+        if reply.status == 200:
+            placed: dict[str, Any] = json.loads(reply.body)
+            return placed
+        if reply.status != 204:
+            raise CallEnded(f"error: the simulated network answered HTTP {reply.status}: "
+                            f"{reply.body[:200]}")
         sleep(POLL_SECONDS)
     return None
 
