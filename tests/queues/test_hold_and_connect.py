@@ -4,9 +4,7 @@ caller out of the hold line; missed agents are set unavailable; hang-ups leave a
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,22 +13,13 @@ from flask import Flask
 
 from core import keys
 from core.deps import EXTENSION
-from core.telephony import SimulatedTelephony
 from queues.queue_store import QueueStore
-from tests.ivr_app import ADMIN_TOKEN, make_app
+from tests.ivr_app import ADMIN_TOKEN
 from tests.queues.conftest import put_on_shift
 from tests.twilio_requests import PUBLIC_URL, Reply, TwilioCall
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 T0 = 1_700_000_000.0
-
-
-@pytest.fixture
-def app(redis_url: str) -> Iterator[Flask]:
-    app = make_app(redis_url)
-    d = app.extensions[EXTENSION]
-    app.extensions[EXTENSION] = dataclasses.replace(d, telephony=SimulatedTelephony(d.redis))
-    yield app
 
 
 @pytest.fixture
@@ -122,6 +111,13 @@ def test_holding_callers_hear_their_position_and_wait_but_the_next_one_does_not(
     assert "number" not in next_one and "wait" not in next_one
     assert "Hold: You are number 3" not in log_texts(client, third.sid)
     assert any(t.startswith("You are number 3") for t in log_texts(client, third.sid))
+
+
+def _ana_finishes(app: Flask, client: redis.Redis) -> None:
+    """The agent the holding callers wait for ends her call and says she is available."""
+    QueueStore(client).release("ana", "cb:busy", T0)
+    app.test_client().post("/api/v1/agents/ana/status", headers=AUTH,
+                           json={"status": "available"})
 
 
 def call_wait(call: TwilioCall) -> Reply:
@@ -268,9 +264,7 @@ def test_pulled_out_by_the_redirect_the_caller_is_connected_once_whichever_url_t
     app: Flask, client: redis.Redis
 ) -> None:
     first, second = _hold(app, client, 2)
-    QueueStore(client).release("ana", "cb:busy", T0)
-    app.test_client().post("/api/v1/agents/ana/status", headers=AUTH,
-                           json={"status": "available"})
+    _ana_finishes(app, client)
     via_action = first.post("/queues/left", first.form(QueueResult="redirected"))
     via_redirect = first.post("/queues/connect?agent=ana", first.form())
     assert via_action.body == via_redirect.body and "<Dial" in via_action.body
@@ -281,9 +275,7 @@ def test_a_caller_who_hangs_up_just_as_an_agent_is_given_them_frees_that_agent(
     app: Flask, client: redis.Redis
 ) -> None:
     first, second = _hold(app, client, 2)
-    QueueStore(client).release("ana", "cb:busy", T0)
-    app.test_client().post("/api/v1/agents/ana/status", headers=AUTH,
-                           json={"status": "available"})
+    _ana_finishes(app, client)
     first.post("/queues/left", first.form(QueueResult="hangup", QueueTime="31"))
     # ana is free again and goes straight on to the next caller.
     assert redirects(client, second.sid) == [f"{PUBLIC_URL}/queues/connect?agent=ana"]

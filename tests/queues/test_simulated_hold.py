@@ -4,31 +4,18 @@ network) takes it out of the queue to the agent, whose whisper it shows."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
-
-import pytest
 from flask import Flask
 
 from core.deps import EXTENSION
-from core.telephony import SimulatedTelephony
 from ivr.sim_inputs import Press
 from ivr.sim_transports import FlaskTransport
 from ivr.simulator import CallSimulator
 from queues.queue_store import QueueStore
-from tests.ivr_app import ADMIN_TOKEN, make_app
+from tests.ivr_app import ADMIN_TOKEN
 from tests.queues.conftest import put_on_shift
 from tests.twilio_requests import AUTH_TOKEN, PUBLIC_URL
 
 T0 = 1_700_000_000.0
-
-
-@pytest.fixture
-def app(redis_url: str) -> Iterator[Flask]:
-    app = make_app(redis_url)
-    d = app.extensions[EXTENSION]
-    app.extensions[EXTENSION] = dataclasses.replace(d, telephony=SimulatedTelephony(d.redis))
-    yield app
 
 
 def test_a_holding_caller_is_taken_to_the_agent_who_frees_up(app: Flask) -> None:
