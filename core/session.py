@@ -9,16 +9,18 @@ retried webhook gets the stored reply and adds nothing to the log twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import redis
+from redis.exceptions import NoScriptError
 
 from core import keys
 from core.errors import HotlineError
 from core.events import Event
 from core.redis_values import text, text_map
+from core.redis_wire import Command, Wire, as_map
 
 MAX_STEP_TRIES = 8
 """How often a step is recomputed when other processes keep changing the same call."""
@@ -37,8 +39,8 @@ Decide = Callable[["Step"], "Change | str"]
 """A step's logic: given what was read (the session is None for an unknown call), a Change,
 or a bare reply when nothing is to be stored."""
 
-Prefetch = Callable[["redis.client.Pipeline"], object]
-"""Queues further reads onto the step's read pipeline; their results arrive in `Step.extras`."""
+Prefetch = Sequence[Command]
+"""Further reads sent with the step's own; their raw replies arrive in `Step.extras`."""
 
 _COMMIT = """
 local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
@@ -105,19 +107,19 @@ class SessionStore:
 
     def __init__(self, client: redis.Redis, ttl: int) -> None:
         self._redis = client
+        self._wire = Wire(client)
         self._ttl = ttl
         self._commit = client.register_script(_COMMIT)
 
-    def read(self, call_sid: str, step_key: str, prefetch: Prefetch | None = None) -> Step:
-        """The session of `call_sid`, the stored reply to `step_key` and whatever `prefetch`
-        asks for, in one round trip."""
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.hgetall(keys.call(call_sid))
-        pipe.hget(keys.call_replies(call_sid), step_key)
-        if prefetch is not None:
-            prefetch(pipe)
-        raw, answered, *extras = pipe.execute()
-        return Step(decode_session(call_sid, raw) if raw else None,
+    def read(self, call_sid: str, step_key: str, prefetch: Prefetch = ()) -> Step:
+        """The session of `call_sid`, the stored reply to `step_key` and the replies to
+        `prefetch`, in one round trip."""
+        raw, answered, *extras = self._wire.execute([
+            ("HGETALL", keys.call(call_sid)),
+            ("HGET", keys.call_replies(call_sid), step_key),
+            *prefetch,
+        ])
+        return Step(decode_session(call_sid, as_map(raw)) if raw else None,
                     text(answered) if answered is not None else None, extras)
 
     def load(self, call_sid: str) -> CallSession | None:
@@ -138,15 +140,16 @@ class SessionStore:
             args += [name, value]
         args += [event.to_json() for event in events]
         sid = session.call_sid
-        done = self._commit(
-            keys=[keys.call(sid), keys.call_events(sid), keys.call_replies(sid),
-                  keys.call_event_stream()],
-            args=args,
-        )
+        script_keys = [keys.call(sid), keys.call_events(sid), keys.call_replies(sid),
+                       keys.call_event_stream()]
+        try:
+            [done] = self._wire.execute([("EVALSHA", self._commit.sha, len(script_keys),
+                                          *script_keys, *args)])
+        except NoScriptError:  # Redis restarted or flushed its script cache: load it again
+            done = self._commit(keys=script_keys, args=args)
         return bool(done)
 
-    def run(self, call_sid: str, step_key: str, decide: Decide,
-            prefetch: Prefetch | None = None) -> str:
+    def run(self, call_sid: str, step_key: str, decide: Decide, prefetch: Prefetch = ()) -> str:
         """Answer one webhook step exactly once.
 
         A step already answered gets its stored reply; otherwise `decide` runs on the current

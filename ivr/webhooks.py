@@ -10,17 +10,15 @@ import math
 from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request
-from redis.client import Pipeline
 
 from core.deps import deps
 from core.phone import parse_caller
-from core.redis_values import text_map
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, twiml
 from ivr.call_flow import Answer, Context, Urls
-from ivr.caller_facts import active_outages, prefetch_outages, read_facts, remember_issue
+from ivr.caller_facts import active_outages, outages_from, outages_read, read_facts, remember_issue
 from ivr.decision import category_of
 from ivr.menu import Menu
 from ivr.menu_store import MenuStore
@@ -42,18 +40,15 @@ def menus() -> MenuStore:
 def incoming() -> Response:
     call_sid = _call_sid()
 
-    def prefetch(pipe: Pipeline) -> None:
-        MenuStore.prefetch_active(pipe)
-        prefetch_outages(pipe)
-
     def decide(step: Step) -> Change:
         session = step.session
         if session is not None:
             return call_flow.resume(_context(session), session).change
         version, outages = step.extras
-        return _begin(call_sid, menus().active_from(version), text_map(outages)).change
+        return _begin(call_sid, menus().active_from(version), outages_from(outages)).change
 
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, prefetch))
+    reads = [MenuStore.active_read(), outages_read()]
+    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads))
 
 
 @bp.post("/menu")
