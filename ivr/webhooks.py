@@ -23,12 +23,14 @@ from ivr.decision import category_of
 from ivr.menu import Menu
 from ivr.menu_store import MenuStore
 from ivr.navigation import CallerInput
+from ivr.start_guess import StartGuess
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
 
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+START_GUESS = "hotline.start_guess"
 
 
 def menus() -> MenuStore:
@@ -36,19 +38,28 @@ def menus() -> MenuStore:
     return store
 
 
+def start_guess() -> StartGuess:
+    found: StartGuess | None = current_app.extensions.get(START_GUESS)
+    if found is None:
+        found = current_app.extensions.setdefault(START_GUESS, StartGuess())
+    return found
+
+
 @bp.post("/incoming")
 def incoming() -> Response:
     call_sid = _call_sid()
+    guess = start_guess()
 
     def decide(step: Step) -> Change:
         session = step.session
         if session is not None:
             return call_flow.resume(_context(session), session).change
         version, outages = step.extras
+        guess.saw(version, outages)
         return _begin(call_sid, menus().active_from(version), outages_from(outages)).change
 
     reads = [MenuStore.active_read(), outages_read()]
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads))
+    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads, guess.guess()))
 
 
 @bp.post("/menu")
