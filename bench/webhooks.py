@@ -36,8 +36,9 @@ THREADS = 2
 """wrk threads at maximum load."""
 HALF_LOAD_CONNECTIONS = 32
 """Connections (one wrk thread each) sharing the paced half load."""
-MAX_CALLS = 40_000
-"""Calls prepared for each stateful max-load run: more than a run can make, so none repeats."""
+MAX_CALLS = 64_000
+"""Calls prepared for each stateful max-load run: more than a run can make, so none repeats
+(each wrk thread replays its own half, and the threads' rates can differ by half)."""
 STATELESS_CALLS = 10_000
 """Lines per baseline run; the baselines keep no state, so wrk may cycle through them."""
 SAMPLE = 50
