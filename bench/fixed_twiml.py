@@ -1,9 +1,9 @@
-"""The baselines: servers that answer the benchmark's POSTs with one fixed TwiML string.
+"""The fixed-TwiML servers that answer the benchmark's POSTs with one fixed string.
 
-`bare_app()` is the baseline the target is set against: a minimal Flask app, nothing else.
-`hotline_app()` is Hotline's own app (same settings, signature check and form parsing) with one
-extra route answering the same string, so the report can tell the cost of the framework and the
-signature check apart from the cost of the IVR's own work.
+`hotline_app()` is the baseline the target is set against: Hotline's own app (same settings,
+signature check and form parsing) with one extra route answering the string, so the ratio
+measures the IVR's own work. `bare_app()`, a minimal Flask app and nothing else, is a reference
+row: it shows what Hotline's app and its signature check cost on their own.
 """
 
 from __future__ import annotations

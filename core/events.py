@@ -10,6 +10,9 @@ from typing import Any
 
 from core.clock import isoformat
 
+# One encoder for every event: json.dumps with options builds a new one on each call.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
 
 class EventKind(StrEnum):
     CALL = "call"
@@ -39,4 +42,4 @@ class Event:
                 **self.details}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False)
+        return _encode(self.to_dict())

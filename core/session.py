@@ -9,16 +9,18 @@ retried webhook gets the stored reply and adds nothing to the log twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import redis
+from redis.exceptions import NoScriptError
 
 from core import keys
 from core.errors import HotlineError
 from core.events import Event
 from core.redis_values import text, text_map
+from core.redis_wire import Command, Wire, as_map
 
 MAX_STEP_TRIES = 8
 """How often a step is recomputed when other processes keep changing the same call."""
@@ -37,17 +39,33 @@ Decide = Callable[["Step"], "Change | str"]
 """A step's logic: given what was read (the session is None for an unknown call), a Change,
 or a bare reply when nothing is to be stored."""
 
-Prefetch = Callable[["redis.client.Pipeline"], object]
-"""Queues further reads onto the step's read pipeline; their results arrive in `Step.extras`."""
+Prefetch = Sequence[Command]
+"""Further reads sent with the step's own; their raw replies arrive in `Step.extras`."""
 
+Guard = tuple[str, str | None]
+"""A string key and the value it must hold when a step commits (None: it must not exist)."""
+
+# KEYS: the call, its events, its replies, the event stream, then any guard keys.
+# ARGV: rev, step key, reply, ttl, CallSid, field count, one expected value per guard key
+# ('' for a key that must not exist), the session's fields and values, then the events.
 _COMMIT = """
 local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
 if rev ~= ARGV[1] then return 0 end
 if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 1 then return 0 end
+local nguards = #KEYS - 4
+for i = 1, nguards do
+  local expected = ARGV[6 + i]
+  if expected == '' then
+    if redis.call('EXISTS', KEYS[4 + i]) == 1 then return 0 end
+  elseif redis.call('GET', KEYS[4 + i]) ~= expected then
+    return 0
+  end
+end
 local ttl = tonumber(ARGV[4])
 local nfields = tonumber(ARGV[6])
-local pos = 7 + 2 * nfields
-redis.call('HSET', KEYS[1], unpack(ARGV, 7, pos - 1))
+local start = 7 + nguards
+local pos = start + 2 * nfields
+redis.call('HSET', KEYS[1], unpack(ARGV, start, pos - 1))
 redis.call('HSET', KEYS[1], 'rev', tostring(tonumber(rev) + 1))
 local count = #ARGV - pos + 1
 if count > 0 then
@@ -100,24 +118,36 @@ class Step:
     extras: list[Any] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Guess:
+    """What a new call's first step expects to read, so that it can be decided and committed in
+    one round trip instead of two. The commit checks `guards` (and that the call is new) in
+    Redis; a wrong guess only costs the ordinary read."""
+
+    extras: list[Any]
+    """The replies expected for the step's prefetch."""
+    guards: list[Guard]
+    """What makes those replies true."""
+
+
 class SessionStore:
     """Reads and atomically changes call sessions and their event logs in Redis."""
 
     def __init__(self, client: redis.Redis, ttl: int) -> None:
         self._redis = client
+        self._wire = Wire(client)
         self._ttl = ttl
         self._commit = client.register_script(_COMMIT)
 
-    def read(self, call_sid: str, step_key: str, prefetch: Prefetch | None = None) -> Step:
-        """The session of `call_sid`, the stored reply to `step_key` and whatever `prefetch`
-        asks for, in one round trip."""
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.hgetall(keys.call(call_sid))
-        pipe.hget(keys.call_replies(call_sid), step_key)
-        if prefetch is not None:
-            prefetch(pipe)
-        raw, answered, *extras = pipe.execute()
-        return Step(decode_session(call_sid, raw) if raw else None,
+    def read(self, call_sid: str, step_key: str, prefetch: Prefetch = ()) -> Step:
+        """The session of `call_sid`, the stored reply to `step_key` and the replies to
+        `prefetch`, in one round trip."""
+        raw, answered, *extras = self._wire.execute([
+            ("HGETALL", keys.call(call_sid)),
+            ("HGET", keys.call_replies(call_sid), step_key),
+            *prefetch,
+        ])
+        return Step(decode_session(call_sid, as_map(raw)) if raw else None,
                     text(answered) if answered is not None else None, extras)
 
     def load(self, call_sid: str) -> CallSession | None:
@@ -125,33 +155,43 @@ class SessionStore:
         return decode_session(call_sid, raw) if raw else None
 
     def commit(self, session: CallSession, events: list[Event], step_key: str,
-               reply: str) -> bool:
+               reply: str, guards: Sequence[Guard] = ()) -> bool:
         """Store `session` (read at `session.rev`), append `events`, remember `reply`.
 
-        False when someone else committed first or the step was already answered: re-read.
+        False when someone else committed first, the step was already answered or a guard does
+        not hold: re-read.
         """
         encoded = _encode(session)
         args: list[str | int] = [
-            session.rev, step_key, reply, self._ttl, session.call_sid, len(encoded)
+            session.rev, step_key, reply, self._ttl, session.call_sid, len(encoded),
+            *(value or "" for _, value in guards),
         ]
         for name, value in encoded.items():
             args += [name, value]
         args += [event.to_json() for event in events]
         sid = session.call_sid
-        done = self._commit(
-            keys=[keys.call(sid), keys.call_events(sid), keys.call_replies(sid),
-                  keys.call_event_stream()],
-            args=args,
-        )
+        script_keys = [keys.call(sid), keys.call_events(sid), keys.call_replies(sid),
+                       keys.call_event_stream(), *(key for key, _ in guards)]
+        try:
+            [done] = self._wire.execute([("EVALSHA", self._commit.sha, len(script_keys),
+                                          *script_keys, *args)])
+        except NoScriptError:  # Redis restarted or flushed its script cache: load it again
+            done = self._commit(keys=script_keys, args=args)
         return bool(done)
 
-    def run(self, call_sid: str, step_key: str, decide: Decide,
-            prefetch: Prefetch | None = None) -> str:
+    def run(self, call_sid: str, step_key: str, decide: Decide, prefetch: Prefetch = (),
+            guess: Guess | None = None) -> str:
         """Answer one webhook step exactly once.
 
         A step already answered gets its stored reply; otherwise `decide` runs on the current
-        session and its change is committed, retrying on a concurrent change.
+        session and its change is committed, retrying on a concurrent change. With a `guess`,
+        the first try decides for a new call without reading.
         """
+        if guess is not None:
+            change = decide(Step(None, None, guess.extras))
+            if isinstance(change, Change) and self.commit(
+                    change.session, change.events, step_key, change.reply, guess.guards):
+                return change.reply
         for _ in range(MAX_STEP_TRIES):
             step = self.read(call_sid, step_key, prefetch)
             if step.answered is not None:

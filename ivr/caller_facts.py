@@ -4,6 +4,7 @@ behind it: the VIP list, outage flags, and the caller's recent issues."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ import redis
 
 from core import keys
 from core.redis_values import text, text_map
+from core.redis_wire import Command, as_map
 
 ALL_ISSUES = "*"
 """Outage category that covers every issue."""
@@ -63,9 +65,14 @@ def active_outages(client: redis.Redis) -> dict[str, str]:
     return text_map(client.hgetall(keys.outages()))
 
 
-def prefetch_outages(pipe: redis.client.Pipeline) -> None:
-    """Queue the read of active outages onto a pipeline; its result goes to `text_map`."""
-    pipe.hgetall(keys.outages())
+def outages_read() -> Command:
+    """The read of active outages, to share a round trip; its reply goes to `outages_from`."""
+    return ("HGETALL", keys.outages())
+
+
+def outages_from(reply: Mapping[bytes, bytes] | Sequence[bytes]) -> dict[str, str]:
+    """Active outages (category -> message) from the reply to `outages_read`."""
+    return text_map(as_map(reply))
 
 
 def set_outage(client: redis.Redis, category: str, message: str) -> None:

@@ -11,6 +11,7 @@ import redis
 from core import keys
 from core.errors import NotFound
 from core.redis_values import text
+from core.redis_wire import Command
 from ivr.menu import Menu
 from ivr.menu_loader import example_menu_path, load_menu
 
@@ -41,12 +42,12 @@ class MenuStore:
         return self.active_from(self._redis.get(keys.active_menu()))
 
     @staticmethod
-    def prefetch_active(pipe: redis.client.Pipeline) -> None:
-        """Queue the read `active_from` needs, to share a round trip with other reads."""
-        pipe.get(keys.active_menu())
+    def active_read() -> Command:
+        """The read `active_from` needs, to share a round trip with other reads."""
+        return ("GET", keys.active_menu())
 
     def active_from(self, version: bytes | str | None) -> Menu:
-        """The active menu, given the version read by `prefetch_active`."""
+        """The active menu, given the version read by `active_read`."""
         if version is None:
             raise NotFound("no menu has been published")
         return self.get(text(version))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.menu import Menu, Node, Outcome, OutcomeKind
 
 VOICEMAIL_MAX_SECONDS = 180
+PROMPTS_CACHED = 4096
+"""Rendered <Gather> prompts kept per process. Few differ: a menu has a handful of nodes and
+languages, and the step number in the action URL counts a call's steps."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,14 @@ def speech_hints(menu: Menu, node: Node, language: str) -> str:
 def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
            action_url: str, silence_url: str) -> str:
     """Ask at `node` for one key or some words, posting the answer to `action_url`."""
+    return _gather(menu.languages[language], menu.settings.timeout,
+                   speech_hints(menu, node, language), tuple(spoken), action_url, silence_url)
+
+
+# Rendering the XML costs more than the rest of a menu step's logic; its inputs repeat.
+@lru_cache(maxsize=PROMPTS_CACHED)
+def _gather(locale: str, timeout: int, hints: str, spoken: tuple[Spoken, ...], action_url: str,
+            silence_url: str) -> str:
     response = VoiceResponse()
     with response.gather(
         input="dtmf speech",
@@ -49,10 +61,10 @@ def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
         method="POST",
         num_digits=1,
         finish_on_key="",
-        timeout=menu.settings.timeout,
+        timeout=timeout,
         speech_timeout="auto",
-        language=menu.languages[language],
-        hints=speech_hints(menu, node, language) or None,
+        language=locale,
+        hints=hints or None,
         action_on_empty_result=True,
     ) as asking:
         for item in spoken:

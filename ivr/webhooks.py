@@ -10,29 +10,29 @@ import math
 from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request
-from redis.client import Pipeline
 
 from core import keys
 from core.deps import deps
 from core.events import EventKind
 from core.phone import parse_caller
-from core.redis_values import text_map
-from core.session import CallSession, Change, Step
+from core.session import CallSession, Change, Guess, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, twiml
 from ivr.call_flow import Answer, Context, Urls
-from ivr.caller_facts import active_outages, prefetch_outages, read_facts, remember_issue
+from ivr.caller_facts import active_outages, outages_from, outages_read, read_facts, remember_issue
 from ivr.decision import category_of
 from ivr.menu import Menu
 from ivr.menu_store import MenuStore
 from ivr.navigation import CallerInput
+from ivr.start_guess import StartGuess
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
 
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+START_GUESS = "hotline.start_guess"
 
 
 def menus() -> MenuStore:
@@ -40,35 +40,42 @@ def menus() -> MenuStore:
     return store
 
 
+def start_guess() -> StartGuess:
+    found: StartGuess | None = current_app.extensions.get(START_GUESS)
+    if found is None:
+        found = current_app.extensions.setdefault(START_GUESS, StartGuess())
+    return found
+
+
 @bp.post("/incoming")
 def incoming() -> Response:
     call_sid = _call_sid()
-
     caller = parse_caller(request.form.get("From", ""), deps().settings.default_region)
-    ask_callbacks = caller is not None and not request.args.get("callbacks")
-
-    def prefetch(pipe: Pipeline) -> None:
-        MenuStore.prefetch_active(pipe)
-        prefetch_outages(pipe)
-        if ask_callbacks:
-            assert caller is not None
-            pipe.scard(keys.callbacks_pending_phone(caller.e164))
+    # A caller with a callback still owed hears about it first (keep or cancel), then comes
+    # back here with ?callbacks=asked for the menu.
+    pending_key = keys.callbacks_pending_phone(caller.e164) \
+        if caller is not None and not request.args.get("callbacks") else None
+    guess = start_guess()
 
     def decide(step: Step) -> Change:
         session = step.session
         if session is not None:
             return call_flow.resume(_context(session), session).change
         version, outages, *pending = step.extras
-        change = _begin(call_sid, menus().active_from(version), text_map(outages)).change
+        guess.saw(version, outages)
+        change = _begin(call_sid, menus().active_from(version), outages_from(outages)).change
         if pending and pending[0]:
-            # A caller with a callback still owed hears about it first (keep or cancel), then
-            # comes back here with ?callbacks=asked for the menu.
             said = [e for e in change.events if e.kind is not EventKind.PROMPT]
             url = f"{deps().settings.public_url}/callbacks/pending"
             return Change(change.session, said, twiml.say_then_redirect([], url))
         return change
 
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, prefetch))
+    reads = [MenuStore.active_read(), outages_read()]
+    guessed = guess.guess()
+    if pending_key is not None:
+        reads.append(("SCARD", pending_key))
+        guessed = guessed and Guess([*guessed.extras, 0], [*guessed.guards, (pending_key, None)])
+    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads, guessed))
 
 
 @bp.post("/menu")

@@ -55,6 +55,16 @@ def test_signature_is_checked_against_the_public_url_not_the_host(redis_url: str
     assert call.post("/voice/incoming", form, signature=local).status == 403
 
 
+def test_signature_over_the_url_with_its_default_port_is_accepted(redis_url: str) -> None:
+    # Twilio may sign https://host:443/...; RequestValidator accepts both forms, and so must we.
+    app = make_app(redis_url, public_url="https://calls.example.com")
+    call = TwilioCall(app.test_client())
+    form = call.form()
+    with_port = call.validator.compute_signature("https://calls.example.com:443/voice/incoming",
+                                                 form)
+    assert call.post("/voice/incoming", form, signature=with_port).status == 200
+
+
 def test_missing_call_sid_is_a_clear_4xx(app: Flask) -> None:
     call = TwilioCall(app.test_client())
     form = call.form()
