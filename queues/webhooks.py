@@ -31,6 +31,8 @@ LOCALE = "en-US"
 JOIN_TEXT = "All of our agents are helping other callers. Please stay on the line."
 CONNECTING_TEXT = "Connecting you to an agent now."
 WRONG_KEY_TEXT = "That key does nothing while you wait."
+TWILIO_QUEUE_FAILURES = {"queue-full", "error", "system-shutdown"}
+"""QueueResult values for a caller Twilio could not keep on hold."""
 
 
 @bp.post("/enter")
@@ -180,6 +182,13 @@ def left() -> Response:
                 f"{q.d.settings.public_url}/callbacks/offer?from=hold"))
         if live is not None:
             return _connect(q, session, live, [])
+        if result in TWILIO_QUEUE_FAILURES:  # Twilio could not hold them: offer a callback
+            q.store.abandon(call_sid)  # their first arrival stays on the decision
+            q.stats.forget(call_sid)
+            return Change(session, [q.event(EventKind.QUEUE, f"Twilio's queue failed ({result})"
+                                            "; offering a callback", queue_result=result)],
+                          hold_twiml.redirect(
+                              f"{q.d.settings.public_url}/callbacks/offer?from=long-wait"))
         return hold_twiml.redirect(q.url("enter", stay=1))
 
     return _xml(q.d.sessions.run(call_sid, _step_key("left"), decide))

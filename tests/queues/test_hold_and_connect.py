@@ -279,3 +279,14 @@ def test_a_caller_who_hangs_up_just_as_an_agent_is_given_them_frees_that_agent(
     first.post("/queues/left", first.form(QueueResult="hangup", QueueTime="31"))
     # ana is free again and goes straight on to the next caller.
     assert redirects(client, second.sid) == [f"{PUBLIC_URL}/queues/connect?agent=ana"]
+
+
+def test_a_caller_twilio_cannot_hold_is_offered_a_callback_not_put_back_in_a_loop(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    full = second.post("/queues/left", second.form(QueueResult="queue-full"))
+    assert full.action() == "/callbacks/offer?from=long-wait"
+    assert QueueStore(client).position(second.sid) is None
+    assert "Twilio's queue failed (queue-full); offering a callback" in log_texts(client,
+                                                                                    second.sid)
