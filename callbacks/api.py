@@ -6,20 +6,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
 
 from callbacks import jobs
 from callbacks.booking import NotChangeable, cancel, reschedule
 from callbacks.kpis import kpis
 from callbacks.record import Callback, State
 from callbacks.runtime import Runtime
-from core.api import error, require_admin_token
+from core.api import answer_errors_as_json, error, json_object, require_admin_token
 from core.clock import isoformat
 from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
 
 bp = Blueprint("callbacks_api", __name__, url_prefix="/api/v1/callbacks")
 bp.before_request(require_admin_token)
+answer_errors_as_json(bp, not_found_field="callback_id")
 
 STATS_WINDOW = 10_000
 """How many of the newest callbacks the KPIs cover."""
@@ -65,9 +65,7 @@ def cancel_callback(callback_id: str) -> Response:
 
 @bp.post("/<callback_id>/reschedule")
 def reschedule_callback(callback_id: str) -> Response:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("body", "a JSON object with `at` is required")
+    body = json_object("a JSON object with `at` is required")
     rt = _runtime()
     _found(rt, callback_id)
     moved = reschedule(rt, callback_id, _when(body.get("at")), "through the API")
@@ -90,24 +88,12 @@ def view(record: Callback) -> dict[str, Any]:
     }
 
 
-@bp.errorhandler(InvalidInput)
-def on_invalid(exc: InvalidInput) -> Response:
-    return error(400, "invalid_field", str(exc), exc.field)
-
-
-@bp.errorhandler(NotFound)
-def on_not_found(exc: NotFound) -> Response:
-    return error(404, "not_found", str(exc), "callback_id")
 
 
 @bp.errorhandler(NotChangeable)
 def on_not_changeable(exc: NotChangeable) -> Response:
     return error(409, "not_changeable", str(exc), "state")
 
-
-@bp.errorhandler(HTTPException)
-def on_http_error(exc: HTTPException) -> Response:
-    return error(exc.code or 400, "bad_request", exc.description or "bad request")
 
 
 def _when(raw: object) -> datetime:

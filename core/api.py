@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from core.deps import deps
+from core.errors import InvalidInput, NotFound
 
 
 def error(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -27,3 +30,28 @@ def require_admin_token() -> Response | None:
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
         return error(401, "unauthorized", "a valid bearer token is required", "Authorization")
     return None
+
+
+def json_object(what: str = "a JSON object is required") -> dict[str, Any]:
+    """The request's JSON body, which must be an object; InvalidInput naming `body` else."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("body", what)
+    return body
+
+
+def answer_errors_as_json(bp: Blueprint, not_found_field: str = "id") -> None:
+    """Install the API's error shape on a blueprint: 400 naming the field for InvalidInput,
+    404 for NotFound (naming `not_found_field`), and HTTP errors as they are."""
+
+    @bp.errorhandler(InvalidInput)
+    def on_invalid(exc: InvalidInput) -> Response:
+        return error(400, "invalid_field", str(exc), exc.field)
+
+    @bp.errorhandler(NotFound)
+    def on_not_found(exc: NotFound) -> Response:
+        return error(404, "not_found", str(exc), not_found_field)
+
+    @bp.errorhandler(HTTPException)
+    def on_http_error(exc: HTTPException) -> Response:
+        return error(exc.code or 400, "bad_request", exc.description or "bad request")

@@ -9,10 +9,9 @@ from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, redirect, request, session, url_for
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from core.api import error, require_admin_token
+from core.api import answer_errors_as_json, error, json_object, require_admin_token
 from core.errors import InvalidInput, NotFound
 from core.events import EventKind
 from core.session import Change, Step
@@ -25,6 +24,7 @@ log = logging.getLogger(__name__)
 
 api = Blueprint("queues_api", __name__, url_prefix="/api/v1")
 api.before_request(require_admin_token)
+answer_errors_as_json(api)
 
 presence_page = Blueprint("agent_presence", __name__, url_prefix="/agent")
 
@@ -32,7 +32,7 @@ presence_page = Blueprint("agent_presence", __name__, url_prefix="/agent")
 @api.put("/agents/<agent_id>")
 def register(agent_id: str) -> Response:
     q = queues()
-    agent = agent_from(agent_id, _json(), q.d.settings.default_region)
+    agent = agent_from(agent_id, json_object(), q.d.settings.default_region)
     created = q.agents.register(agent, q.now)
     response = jsonify(_agent_json(q, agent))
     response.status_code = 201 if created else 200
@@ -54,7 +54,7 @@ def get_agent(agent_id: str) -> Response:
 
 @api.post("/agents/<agent_id>/status")
 def set_status(agent_id: str) -> Response:
-    body = _json()
+    body = json_object()
     status = body.get("status")
     if status not in [s.value for s in SETTABLE]:
         raise InvalidInput("status", f"must be one of {', '.join(s.value for s in SETTABLE)}")
@@ -85,7 +85,7 @@ def change_status(q: Queues, agent_id: str, status: str, reason: str) -> bool:
 def escalate(call_sid: str) -> Response:
     """Move a call that is with an agent to another tier, queue or skill set: the caller
     keeps their ticket and place, the next agent gets the whisper and the transcript."""
-    body = _json()
+    body = json_object()
     q = queues()
     current = q.d.sessions.load(call_sid)
     if current is None:
@@ -188,28 +188,9 @@ def _agent_json(q: Queues, agent: Agent, presence: Presence | None = None) -> di
             "call": presence.task if presence else None}
 
 
-def _json() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("body", "a JSON object is required")
-    return body
-
-
-@api.errorhandler(InvalidInput)
-def on_invalid(exc: InvalidInput) -> Response:
-    return error(400, "invalid_field", str(exc), exc.field)
-
-
-@api.errorhandler(NotFound)
-def on_not_found(exc: NotFound) -> Response:
-    return error(404, "not_found", str(exc), "id")
 
 
 @api.errorhandler(TelephonyError)
 def on_telephony(exc: TelephonyError) -> Response:
     return error(502, "telephony", f"Twilio refused: {exc}", None)
 
-
-@api.errorhandler(HTTPException)
-def on_http_error(exc: HTTPException) -> Response:
-    return error(exc.code or 400, "bad_request", exc.description or "bad request")

@@ -35,10 +35,12 @@ class Line:
     stats: WaitStats
     default_handle_time: float
 
-    def outlook(self, need: Need, task: str, now: float) -> Outlook:
-        """Where `task` stands (or would stand, joining now) and its expected wait. A task
-        already waiting in a line with recent history costs three reads and no agent scan."""
-        position = self.store.position(task)
+    def outlook(self, need: Need, task: str, now: float,
+                position: int | None = None) -> Outlook:
+        """Where `task` stands (or would stand, joining now; pass `position` when it is
+        known) and its expected wait. A waiting task in a line with recent history costs one
+        read and no agent scan."""
+        position = position or self.store.position(task)
         staffed = None
         if position is None:  # joining: a free agent means no wait, nobody means no estimate
             staffed = self.agents.staffed(need.tier, need.skills)

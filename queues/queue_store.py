@@ -345,6 +345,29 @@ class QueueStore:
         found = self.redis.lrange(keys.queue_waiting_prefix() + waiting_set + ":served", 0, -1)
         return [float(t) for t in found]
 
+    def audit(self) -> tuple[set[str], list[str]]:
+        """Replay the assignment log: every task ever given to an agent, and every broken rule
+        found (a task given twice, an agent given a task while holding another, a release of
+        a task the agent did not hold). The log keeps the last ASSIGNMENT_LOG_LENGTH lines."""
+        given: set[str] = set()
+        problems: list[str] = []
+        holding: dict[str, str] = {}
+        for raw in self.redis.lrange(ASSIGNMENTS, 0, -1):
+            agent, task, *rest = text(raw).split()
+            if not rest:
+                if task in given:
+                    problems.append(f"{task} was given twice")
+                if agent in holding:
+                    problems.append(f"{agent} got {task} while on {holding[agent]}")
+                given.add(task)
+                holding[agent] = task
+            elif holding.pop(agent, None) != task:
+                problems.append(f"{agent} released {task} without holding it")
+            elif rest[0] == "handed":  # `agent from handed over to task`
+                holding[agent] = rest[-1]
+                given.add(rest[-1])
+        return given, problems
+
     def sets(self) -> list[str]:
         return sorted(text(name) for name in self.redis.smembers(keys.queue_sets()))
 

@@ -116,8 +116,9 @@ def wait() -> Response:
     waiting = q.store.waiting_task(call_sid)
     if waiting is None:
         return _xml(hold_twiml.leave())
-    need = need_of(_decision(q, call_sid))
-    outlook = q.line().outlook(need, call_sid, q.now)
+    need = Need(waiting.queue, waiting.tier, waiting.skills, waiting.priority, "",
+                waiting.arrived_at, None)
+    outlook = q.line().outlook(need, call_sid, q.now, waiting.position)
     said = hold_text(outlook, hold_twiml.CALLBACK_KEY)
     q.d.sessions.note(call_sid, _step_key("hold"), [q.event(
         EventKind.PROMPT, said, node="hold", position=outlook.position,

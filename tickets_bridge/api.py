@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, current_app, jsonify, request
 from rq import Queue
-from werkzeug.exceptions import HTTPException
 
 from core import keys
-from core.api import error, require_admin_token
+from core.api import answer_errors_as_json, error, json_object, require_admin_token
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
@@ -21,6 +18,7 @@ from tickets_bridge.ticket import Ticket
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")
 bp.before_request(require_admin_token)
+answer_errors_as_json(bp)
 
 EXTENSION = "hotline.tickets"
 BRIDGES = "hotline.bridges"
@@ -60,7 +58,7 @@ def get_ticket(ticket_id: str) -> Response:
 
 @bp.post("/<ticket_id>/notes")
 def add_note(ticket_id: str) -> Response:
-    body = _json()
+    body = json_object()
     text, author = body.get("text"), body.get("author")
     if not isinstance(text, str):
         raise InvalidInput("text", "required text")
@@ -76,7 +74,7 @@ def add_note(ticket_id: str) -> Response:
 
 @bp.patch("/<ticket_id>")
 def wrap_up(ticket_id: str) -> Response:
-    ticket, queued = desk().wrap_up(_id(ticket_id), WrapUp.from_json(_json()))
+    ticket, queued = desk().wrap_up(_id(ticket_id), WrapUp.from_json(json_object()))
     if queued:
         _deliver(ticket.id)
     if ticket.status == "solved" and ticket.phone:
@@ -107,19 +105,7 @@ def current_ticket(agent_id: str) -> Ticket | None:
     return tickets().get(ticket_id) if ticket_id is not None else None
 
 
-@bp.errorhandler(InvalidInput)
-def on_invalid(exc: InvalidInput) -> Response:
-    return error(400, "invalid_field", str(exc), exc.field)
 
-
-@bp.errorhandler(NotFound)
-def on_not_found(exc: NotFound) -> Response:
-    return error(404, "not_found", str(exc), "id")
-
-
-@bp.errorhandler(HTTPException)
-def on_http_error(exc: HTTPException) -> Response:
-    return error(exc.code or 400, "bad_request", exc.description or "bad request")
 
 
 MAX_ID = 2**31 - 1
@@ -130,13 +116,6 @@ def _id(raw: str) -> int:
     if not raw.isdigit() or int(raw) > MAX_ID:
         raise InvalidInput("id", f"must be a whole number up to {MAX_ID}")
     return int(raw)
-
-
-def _json() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("body", "a JSON object is required")
-    return body
 
 
 def _deliver(ticket_id: int) -> None:
