@@ -6,6 +6,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import redis
@@ -40,12 +41,27 @@ def new_calls(path: Path, public_url: str, target: str, tag: str, count: int) ->
 
 
 def waiting_calls(path: Path, public_url: str, redis_url: str, tag: str, count: int) -> list[str]:
-    """A request file pressing 1 at the language question, for `count` calls waiting there."""
+    """A request file pressing 1 at the language question, for `count` calls waiting there,
+    each posted to the action URL Hotline gave the template call."""
     sids = call_sids(tag, count)
     clone_call(redis_url, sids)
-    write_requests(path, public_url, DEV_AUTH_TOKEN, "/voice/menu?s=1",
+    write_requests(path, public_url, DEV_AUTH_TOKEN, template_action(redis_url),
                    [call_form(sid, Digits="1") for sid in sids])
     return sids
+
+
+def template_action(redis_url: str) -> str:
+    """Path and query of the <Gather> action in Hotline's answer to the template call."""
+    client = redis.Redis.from_url(redis_url)
+    replies = client.hvals(keys.call_replies(TEMPLATE_SID))
+    client.close()
+    if len(replies) != 1:
+        raise SystemExit(f"benchmark: the template call has {len(replies)} stored replies, not 1")
+    action = ET.fromstring(replies[0]).find(".//Gather")
+    if action is None:
+        raise SystemExit(f"benchmark: the template call's reply asks nothing: {replies[0]!r}")
+    url = urllib.parse.urlsplit(action.get("action", ""))
+    return f"{url.path}?{url.query}"
 
 
 def answer_template_call(public_url: str, redis_url: str, data_dir: Path) -> None:

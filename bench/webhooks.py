@@ -143,10 +143,10 @@ def smoke_test(bench: Bench) -> None:
     _expect(bare.server.url, FIXED_PATH, calls.call_form("CAsmoke0"), FIXED)
     _expect(fixed.server.url, FIXED_PATH, calls.call_form("CAsmoke1"), FIXED)
     _expect(incoming.server.url, "/voice/incoming", calls.call_form("CAsmoke2"),
-            "/voice/menu?s=1")
+            "/voice/menu?s=1&amp;")
     [sid] = menu.prepare(bench.work / "smoke.txt", "smoke", 1)
-    _expect(menu.server.url, "/voice/menu?s=1", calls.call_form(sid, Digits="1"),
-            "/voice/menu?s=2")
+    _expect(menu.server.url, calls.template_action(bench.redis_url),
+            calls.call_form(sid, Digits="1"), "/voice/menu?s=2&amp;")
     status, _ = calls.post(incoming.server.url, "/voice/incoming", calls.call_form("CAsmoke3"),
                            signed=False)
     if status != 403:

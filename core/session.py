@@ -9,7 +9,7 @@ retried webhook gets the stored reply and adds nothing to the log twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -120,14 +120,16 @@ class Step:
 
 @dataclass(frozen=True)
 class Guess:
-    """What a new call's first step expects to read, so that it can be decided and committed in
-    one round trip instead of two. The commit checks `guards` (and that the call is new) in
-    Redis; a wrong guess only costs the ordinary read."""
+    """A step decided before reading, on what the call is expected to be, so that it is
+    committed in one round trip instead of two. The commit checks the session's `rev` (0: a new
+    call), the guards and that the step is not answered yet; a wrong guess only costs the
+    ordinary read."""
 
-    extras: list[Any]
-    """The replies expected for the step's prefetch."""
-    guards: list[Guard]
-    """What makes those replies true."""
+    change: Change
+    guards: Sequence[Guard] = ()
+    """Further keys whose values the guess relied on."""
+    fields: Collection[str] | None = None
+    """The session fields to write, when the guess knew only those (None: all of them)."""
 
 
 class SessionStore:
@@ -155,13 +157,15 @@ class SessionStore:
         return decode_session(call_sid, raw) if raw else None
 
     def commit(self, session: CallSession, events: list[Event], step_key: str,
-               reply: str, guards: Sequence[Guard] = ()) -> bool:
-        """Store `session` (read at `session.rev`), append `events`, remember `reply`.
+               reply: str, guards: Sequence[Guard] = (),
+               only: Collection[str] | None = None) -> bool:
+        """Store `session` (read at `session.rev`; only the fields named in `only`, if given),
+        append `events`, remember `reply`.
 
         False when someone else committed first, the step was already answered or a guard does
         not hold: re-read.
         """
-        encoded = _encode(session)
+        encoded = _encode(session, _STORED_FIELDS if only is None else only)
         args: list[str | int] = [
             session.rev, step_key, reply, self._ttl, session.call_sid, len(encoded),
             *(value or "" for _, value in guards),
@@ -184,14 +188,14 @@ class SessionStore:
         """Answer one webhook step exactly once.
 
         A step already answered gets its stored reply; otherwise `decide` runs on the current
-        session and its change is committed, retrying on a concurrent change. With a `guess`,
-        the first try decides for a new call without reading.
+        session and its change is committed, retrying on a concurrent change. A `guess` is
+        tried first, without reading.
         """
         if guess is not None:
-            change = decide(Step(None, None, guess.extras))
-            if isinstance(change, Change) and self.commit(
-                    change.session, change.events, step_key, change.reply, guess.guards):
-                return change.reply
+            guessed = guess.change
+            if self.commit(guessed.session, guessed.events, step_key, guessed.reply,
+                           guess.guards, guess.fields):
+                return guessed.reply
         for _ in range(MAX_STEP_TRIES):
             step = self.read(call_sid, step_key, prefetch)
             if step.answered is not None:
@@ -231,10 +235,10 @@ _OPTIONAL_FIELDS = {"caller", "region", "timezone"}
 _STORED_FIELDS = [f.name for f in fields(CallSession) if f.name not in ("call_sid", "rev")]
 
 
-def _encode(session: CallSession) -> dict[str, str]:
+def _encode(session: CallSession, names: Collection[str]) -> dict[str, str]:
     # Field by field rather than asdict(): this runs on every webhook, and asdict deep-copies.
     encoded: dict[str, str] = {}
-    for name in _STORED_FIELDS:
+    for name in names:
         value = getattr(session, name)
         if name in _JSON_FIELDS:
             encoded[name] = json.dumps(value)

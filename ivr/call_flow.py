@@ -12,7 +12,7 @@ from core.clock import isoformat
 from core.events import Event, EventKind
 from core.phone import CallerNumber
 from core.session import CallSession, Change
-from ivr import twiml
+from ivr import menu_place, twiml
 from ivr.caller_facts import CallerFacts
 from ivr.decision import RoutingDecision, decide
 from ivr.menu import Menu, Outcome, OutcomeKind
@@ -25,11 +25,12 @@ class Urls:
 
     base: str
 
-    def menu(self, step: int) -> str:
-        return f"{self.base}/voice/menu?s={step}"
+    def menu(self, place: str) -> str:
+        """Where the answer to a menu question goes; `place` is `menu_place.query`'s."""
+        return f"{self.base}/voice/menu?{place}"
 
-    def silence(self, step: int) -> str:
-        return f"{self.base}/voice/menu?s={step}&silence=1"
+    def silence(self, place: str) -> str:
+        return f"{self.base}/voice/menu?{place}&silence=1"
 
     def voicemail_done(self, step: int) -> str:
         return f"{self.base}/voice/voicemail?s={step}"
@@ -98,13 +99,30 @@ def resume(ctx: Context, session: CallSession) -> Answer:
 
 def take_input(ctx: Context, session: CallSession, given: CallerInput) -> Answer:
     """Apply the caller's answer to the current question."""
-    position = Position(session.node, tuple(session.path), session.attempts, session.language)
+    position = _position(session)
     move = advance(ctx.menu, position, given)
     events = _heard_events(ctx, position, given, move)
     if given.speech.strip():
         session = session.evolve(words=[*session.words, given.speech.strip()])
     if move.outcome is not None:
         return _conclude(ctx, session, move, events)
+    return _next_question(ctx, session, move, events)
+
+
+def move_in_menu(ctx: Context, place: CallSession, given: CallerInput) -> Answer | None:
+    """`take_input` for a session known only by its place in the menu (node, path, tries,
+    language, revision), or None when the step needs the whole session: words said (kept with
+    the caller's earlier words) or an outcome reached (decided on everything known)."""
+    if given.speech.strip():
+        return None
+    position = _position(place)
+    move = advance(ctx.menu, position, given)
+    if move.outcome is not None:
+        return None
+    return _next_question(ctx, place, move, _heard_events(ctx, position, given, move))
+
+
+def _next_question(ctx: Context, session: CallSession, move: Move, events: list[Event]) -> Answer:
     reprompt = _message(ctx.menu, move.reprompt, move.position.language)
     return _present(ctx, session, move.position, events, preface=[reprompt])
 
@@ -179,9 +197,9 @@ def _present(ctx: Context, session: CallSession, position: Position, events: lis
              preface: Sequence[str] = ()) -> Answer:
     node = ctx.menu.node(position.node)
     spoken = twiml.node_speech(ctx.menu, node, position.language, preface)
-    step = session.rev + 1
+    place = menu_place.query(ctx.menu, session.rev + 1, position)
     reply = twiml.gather(ctx.menu, node, position.language, spoken,
-                         ctx.urls.menu(step), ctx.urls.silence(step))
+                         ctx.urls.menu(place), ctx.urls.silence(place))
     prompts = [_event(ctx, EventKind.PROMPT, s.text, node=node.id, locale=s.locale)
                for s in spoken]
     moved = session.evolve(node=position.node, path=list(position.path),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from ivr.opening_hours import OpeningHours
 
@@ -149,3 +150,18 @@ class Menu:
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
+
+    @cached_property
+    def numbering(self) -> Numbering:
+        return Numbering(tuple(self.nodes), tuple(self.languages))
+
+
+class Numbering:
+    """Numbers for a menu's nodes and languages in document order: short, plain names for them
+    (in a URL, say) that hold for the menu's version."""
+
+    def __init__(self, nodes: tuple[str, ...], languages: tuple[str, ...]) -> None:
+        self.nodes = nodes
+        self.languages = languages
+        self.node_numbers = {node: number for number, node in enumerate(nodes)}
+        self.language_numbers = {language: number for number, language in enumerate(languages)}

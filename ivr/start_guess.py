@@ -8,10 +8,24 @@ costs the ordinary read. Nothing is decided from what a process remembers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from core import keys
 from core.redis_values import text
-from core.session import Guess
+from core.session import Guard
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The replies a new call's reads are expected to get, and the guards making them true."""
+
+    replies: list[Any]
+    guards: list[Guard]
+
+    def plus(self, reply: Any, guard: Guard) -> Expected:
+        """Also expect `reply` to one more read, true while `guard` holds."""
+        return Expected([*self.replies, reply], [*self.guards, guard])
 
 
 class StartGuess:
@@ -26,11 +40,11 @@ class StartGuess:
         """Remember what an incoming call read (or was committed on)."""
         self._version = None if outages else version
 
-    def guess(self) -> Guess | None:
+    def expected(self) -> Expected | None:
         """Replies for `[MenuStore.active_read(), outages_read()]` and the guards making them
         true, or None before any incoming call has read them."""
         version = self._version
         if version is None:
             return None
-        return Guess(extras=[version, []],
-                     guards=[(keys.active_menu(), text(version)), (keys.outages(), None)])
+        return Expected(replies=[version, []],
+                        guards=[(keys.active_menu(), text(version)), (keys.outages(), None)])

@@ -18,11 +18,12 @@ from core.phone import parse_caller
 from core.session import CallSession, Change, Guess, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import apology_response, never_5xx
-from ivr import call_flow, twiml
+from ivr import call_flow, menu_place, twiml
 from ivr.call_flow import Answer, Context, Urls
 from ivr.caller_facts import active_outages, outages_from, outages_read, read_facts, remember_issue
 from ivr.decision import category_of
 from ivr.menu import Menu
+from ivr.menu_place import PLACE_FIELDS
 from ivr.menu_store import MenuStore
 from ivr.navigation import CallerInput
 from ivr.start_guess import StartGuess
@@ -71,11 +72,14 @@ def incoming() -> Response:
         return change
 
     reads = [MenuStore.active_read(), outages_read()]
-    guessed = guess.guess()
+    expected = guess.expected()
+    if expected is not None and pending_key is not None:
+        expected = expected.plus(0, (pending_key, None))
     if pending_key is not None:
         reads.append(("SCARD", pending_key))
-        guessed = guessed and Guess([*guessed.extras, 0], [*guessed.guards, (pending_key, None)])
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads, guessed))
+    first = Guess(decide(Step(None, None, expected.replies)), expected.guards) \
+        if expected is not None else None
+    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads, first))
 
 
 @bp.post("/menu")
@@ -92,10 +96,22 @@ def menu_step() -> Response:
         decided[:] = [answer]
         return answer.change
 
-    reply = deps().sessions.run(call_sid, _step_key(), decide)
+    reply = deps().sessions.run(call_sid, _step_key(), decide,
+                                guess=_step_from_place(call_sid, given))
     if decided and decided[0].decision is not None and decided[0].session.caller:
         _remember(decided[0])
     return _twiml(reply)
+
+
+def _step_from_place(call_sid: str, given: CallerInput) -> Guess | None:
+    """The step decided on where the action URL says the caller stands (`ivr.menu_place`),
+    when the URL says so and that is all the step needs."""
+    place = menu_place.read(request.args, menus().get)
+    if place is None:
+        return None
+    answer = call_flow.move_in_menu(_make_context(place.menu, None), place.session(call_sid),
+                                    given)
+    return Guess(answer.change, fields=PLACE_FIELDS) if answer is not None else None
 
 
 @bp.post("/status")
@@ -172,19 +188,19 @@ def fallback() -> Response:
 
 def _begin(call_sid: str, menu: Menu, outages: dict[str, str]) -> Answer:
     caller = parse_caller(request.form.get("From", ""), deps().settings.default_region)
-    ctx = _make_context(menu.version, caller.e164 if caller else None)
+    ctx = _make_context(menu, caller.e164 if caller else None)
     notices = list(outages.values())
     return call_flow.begin(ctx, call_sid, caller, request.form.get("To", ""), notices)
 
 
 def _context(session: CallSession) -> Context:
-    return _make_context(session.menu_version, session.caller)
+    return _make_context(menus().get(session.menu_version), session.caller)
 
 
-def _make_context(menu_version: str, caller: str | None) -> Context:
+def _make_context(menu: Menu, caller: str | None) -> Context:
     d = deps()
     return Context(
-        menu=menus().get(menu_version),
+        menu=menu,
         urls=Urls(d.settings.public_url),
         now=d.clock.now(),
         repeat_window=d.settings.repeat_window,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -28,6 +29,12 @@ def make_settings(**overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def call_events(app: Flask, call_sid: str) -> list[dict[str, Any]]:
+    """The call's event log as the app stored it, oldest first."""
+    found: list[dict[str, Any]] = app.extensions["hotline"].sessions.events(call_sid)
+    return found
 
 
 def make_app(redis_url: str, clock: FixedClock | None = None, **overrides: object) -> Flask:

@@ -20,7 +20,13 @@ FIELDS = ["CallSid", "From", "To", "Digits", "SpeechResult", "Confidence", "Call
           "DialCallStatus", "Caller", "AccountSid", "QueueResult"]
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
-queries = st.sampled_from(["", "?s=1", "?s=2&silence=1", "?s=x", "?silence=", "?s=999999999"])
+queries = st.one_of(
+    st.sampled_from(["", "?s=1", "?s=2&silence=1", "?s=x", "?silence=", "?s=999999999"]),
+    st.builds("?s={}&v={}&p={}&a={}&l={}".format, st.integers(-2, 4),
+              st.text(alphabet="0123456789abcdef%", max_size=12),
+              st.sampled_from(["0", "0.1", "0.1.2", "9.9", "", "0..1"]), st.integers(-1, 4),
+              st.integers(-1, 3)),
+)
 forms = st.dictionaries(st.one_of(st.sampled_from(FIELDS), text), text, max_size=8)
 call_sids = st.one_of(st.just("CA" + "a" * 32), text)
 

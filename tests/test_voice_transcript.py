@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.ivr_app import make_app
+from tests.ivr_app import call_events, make_app
 from tests.twilio_requests import TwilioCall
 
 
@@ -17,8 +17,7 @@ def app(redis_url: str) -> Flask:
 
 
 def events(app: Flask, call: TwilioCall) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = app.extensions["hotline"].sessions.events(call.sid)
-    return found
+    return call_events(app, call.sid)
 
 
 def test_transcript_has_every_prompt_key_speech_and_decision_in_order(app: Flask) -> None:
