@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -32,6 +33,7 @@ class FixedClock:
         self._at = at
 
 
+@lru_cache(maxsize=256)  # the events of one step share their time
 def isoformat(at: datetime) -> str:
     """UTC timestamp with milliseconds, as every event and API shows it."""
     return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

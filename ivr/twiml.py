@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -13,7 +12,7 @@ from ivr.menu import Menu, Node, Outcome, OutcomeKind
 VOICEMAIL_MAX_SECONDS = 180
 PROMPTS_CACHED = 4096
 """Rendered <Gather> prompts kept per process. Few differ: a menu has a handful of nodes and
-languages, and the step number in the action URL counts a call's steps."""
+languages, and the action URL's place (step number, path, tries) takes few values."""
 
 
 @dataclass(frozen=True)
@@ -46,13 +45,23 @@ def speech_hints(menu: Menu, node: Node, language: str) -> str:
 def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
            action_url: str, silence_url: str) -> str:
     """Ask at `node` for one key or some words, posting the answer to `action_url`."""
-    return _gather(menu.languages[language], menu.settings.timeout,
-                   speech_hints(menu, node, language), tuple(spoken), action_url, silence_url)
+    key = (menu.version, node.id, language, tuple(spoken), action_url, silence_url)
+    found = _asked.get(key)
+    if found is None:
+        if len(_asked) >= PROMPTS_CACHED:
+            _asked.clear()
+        found = _asked[key] = _gather(menu.languages[language], menu.settings.timeout,
+                                      speech_hints(menu, node, language), spoken, action_url,
+                                      silence_url)
+    return found
 
 
-# Rendering the XML costs more than the rest of a menu step's logic; its inputs repeat.
-@lru_cache(maxsize=PROMPTS_CACHED)
-def _gather(locale: str, timeout: int, hints: str, spoken: tuple[Spoken, ...], action_url: str,
+# Rendering the XML costs more than the rest of a menu step's logic, and its inputs repeat:
+# rendered prompts are kept by menu version, node, language, words and URLs.
+_asked: dict[tuple[str, str, str, tuple[Spoken, ...], str, str], str] = {}
+
+
+def _gather(locale: str, timeout: int, hints: str, spoken: Sequence[Spoken], action_url: str,
             silence_url: str) -> str:
     response = VoiceResponse()
     with response.gather(
