@@ -14,11 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.settings import default_web_workers
 from hotline.server import GUNICORN_THREADS, GUNICORN_WORKER_CLASS
 from tests.processes import answers, free_port, wait_for
 
-WORKERS = 2
-"""gunicorn worker processes for every server: one per core of the 2-core reference machine."""
+WORKERS = default_web_workers()
+"""gunicorn worker processes for every server: as many as `hotline serve` runs by default."""
 SETTLE = 0.5
 """Seconds after a server first accepts a connection, for all its workers to be up."""
 

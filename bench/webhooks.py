@@ -235,7 +235,7 @@ def header(seconds: float) -> list[str]:
         f"maximum, latency from when each request was due; median of {RUNS} runs, scenarios "
         f"interleaved; a run is repeated (up to {ATTEMPTS} tries) when other processes took "
         f"over {NOISY_CORES} cores or one gunicorn worker was under {MIN_BALANCE:.0%} as busy "
-        "as the other.",
+        "as the busiest.",
     ]
 
 

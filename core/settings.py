@@ -74,6 +74,14 @@ class CallbackSettings:
     sweep_every: int = 15
 
 
+def default_web_workers() -> int:
+    """One web process per core, plus one: a webhook's thread waits on Redis at every step, and
+    when all of a process's threads wait at once the extra process keeps the cores busy
+    (docs/BENCHMARKS.md)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable about one Hotline deployment."""
@@ -90,7 +98,7 @@ class Settings:
     fallback_number: str | None = None
     data_dir: Path = field(default_factory=lambda: Path("var"))
     bind: str = "127.0.0.1:5000"
-    web_workers: int = 2
+    web_workers: int = field(default_factory=default_web_workers)
     session_ttl: int = DEFAULT_SESSION_TTL
     repeat_window: int = DEFAULT_REPEAT_WINDOW
     ticket_attach_window: int = DEFAULT_TICKET_ATTACH_WINDOW
