@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,13 +35,39 @@ def open_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+MIGRATION_LOCK = 0x686F746C696E65
+"""PostgreSQL advisory lock key held while migrating ("hotline" in ASCII)."""
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the store's schema up to the newest migration."""
+    """Bring the store's schema up to the newest migration.
+
+    Processes starting together (web workers, the bridge, other hosts) migrate one at a time;
+    each of the others then finds the schema current.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _migrating_alone(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # released when the transaction ends
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _migrating_alone(engine: Engine) -> Iterator[None]:
+    """For a SQLite file, an exclusive lock on a file beside it while migrating (SQLite's own
+    locks come too late: two processes could both find the schema missing)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrating", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -51,10 +78,11 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 @contextmanager
-def throwaway_schema(url: str) -> Iterator[Engine]:
-    """A migrated engine on a fresh PostgreSQL schema of its own, dropped afterwards: for tests
-    and benchmarks that share one database. The schema rides in the URL (`options`), so a URL
-    rendered from the engine and handed to another process reaches it too."""
+def throwaway_schema(url: str, migrated: bool = True) -> Iterator[Engine]:
+    """An engine on a fresh PostgreSQL schema of its own (migrated unless told otherwise),
+    dropped afterwards: for tests and benchmarks that share one database. The schema rides in
+    the URL (`options`), so a URL rendered from the engine and handed to another process
+    reaches it too."""
     schema = f"hotline_scratch_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url)
     try:
@@ -63,7 +91,8 @@ def throwaway_schema(url: str) -> Iterator[Engine]:
         engine = create_engine(make_url(url).update_query_dict(
             {"options": f"-csearch_path={schema}"}))
         try:
-            upgrade(engine)
+            if migrated:
+                upgrade(engine)
             yield engine
         finally:
             engine.dispose()

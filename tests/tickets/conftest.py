@@ -38,7 +38,8 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     yield from _postgres_engine()
 
 
-def _postgres_engine() -> Iterator[Engine]:
+def postgres_reachable() -> None:
+    """Skip the calling test's PostgreSQL run, saying why, where no PostgreSQL answers."""
     probe = create_engine(POSTGRES_URL)
     try:
         with probe.connect():
@@ -47,6 +48,10 @@ def _postgres_engine() -> Iterator[Engine]:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}")
     finally:
         probe.dispose()
+
+
+def _postgres_engine() -> Iterator[Engine]:
+    postgres_reachable()
     with throwaway_schema(POSTGRES_URL) as engine:
         yield engine
 
