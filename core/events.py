@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from core.clock import isoformat
+import orjson
 
-# One encoder for every event: json.dumps with options builds a new one on each call.
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+from core.clock import isoformat
 
 
 class EventKind(StrEnum):
@@ -41,5 +39,6 @@ class Event:
         return {"at": isoformat(self.at), "kind": self.kind.value, "text": self.text,
                 **self.details}
 
-    def to_json(self) -> str:
-        return _encode(self.to_dict())
+    def to_json(self) -> bytes:
+        """Compact UTF-8 JSON, as the event log stores it."""
+        return orjson.dumps(self.to_dict())

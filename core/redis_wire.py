@@ -49,13 +49,18 @@ class Wire:
 
     def _connection(self) -> AbstractConnection:
         local = self._local
-        pid = os.getpid()
         connection: AbstractConnection | None = getattr(local, "connection", None)
         # A forked child must not share its parent's socket.
-        if connection is None or local.pid != pid:
+        if connection is None or local.generation != _forks[0]:
             connection = self._connection_class(**self._connection_kwargs)
-            local.connection, local.pid = connection, pid
+            local.connection, local.generation = connection, _forks[0]
         return connection
+
+
+# Forks so far in this process's line: a connection made before the last fork is the parent's.
+# Counted at fork rather than asking os.getpid() (a system call) on every batch.
+_forks = [0]
+os.register_at_fork(after_in_child=lambda: _forks.__setitem__(0, _forks[0] + 1))
 
 
 def _exchange(connection: AbstractConnection, commands: Sequence[Command]) -> list[Any]:

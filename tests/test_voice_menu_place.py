@@ -3,6 +3,7 @@ call is still where that URL says; otherwise, or for words and outcomes, on the 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -51,7 +52,7 @@ def test_keys_move_a_call_through_the_menu_without_reading_its_session(
     assert reads == []
     session = redis_client.hgetall(keys.call(call.sid))
     assert (session[b"node"], session[b"attempts"]) == (b"billing", b"1")
-    assert session[b"path"] == b'["language", "main", "billing"]'
+    assert json.loads(session[b"path"]) == ["language", "main", "billing"]
     logged = [e["text"] for e in events(app, call)]
     assert "Pressed 9 (unknown)" in logged
 
