@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from core import keys
 from core.deps import deps
 from core.events import EventKind
+from core.form_fields import field
 from core.phone import parse_caller
 from core.session import CallSession, Change, Guess, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
@@ -55,7 +56,7 @@ def incoming() -> Response:
     # A caller with a callback still owed hears about it first (keep or cancel), then comes
     # back here with ?callbacks=asked for the menu.
     pending_key = keys.callbacks_pending_phone(caller.e164) \
-        if caller is not None and not request.args.get("callbacks") else None
+        if caller is not None and not field(request.args, "callbacks") else None
     guess = start_guess()
 
     def decide(step: Step) -> Change:
@@ -85,7 +86,7 @@ def incoming() -> Response:
 @bp.post("/menu")
 def menu_step() -> Response:
     call_sid = _call_sid()
-    given = CallerInput() if request.args.get("silence") else _caller_input()
+    given = CallerInput() if field(request.args, "silence") else _caller_input()
     decided: list[Answer] = []
 
     def decide(step: Step) -> Change:
@@ -229,9 +230,9 @@ def _step_key() -> str:
 def _caller_input() -> CallerInput:
     form = request.form
     return CallerInput(
-        digits=form.get("Digits", "").strip()[:32],
-        speech=form.get("SpeechResult", "")[:1000],
-        confidence=_confidence(form.get("Confidence")),
+        digits=field(form, "Digits").strip()[:32],
+        speech=field(form, "SpeechResult")[:1000],
+        confidence=_confidence(field(form, "Confidence")),
     )
 
 
