@@ -77,6 +77,10 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,
+            # Out of the owner's process group: a terminal's Ctrl-C reaches the whole group at
+            # once, and Hotline's other processes still need Redis while they shut down. The
+            # owner stops it last (or the kernel does, should the owner die).
+            start_new_session=True,
         )
         self.url = f"redis://127.0.0.1:{port}/0"
         self._wait_until_ready()

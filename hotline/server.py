@@ -89,6 +89,7 @@ def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
             "loglevel": "warning",
             "timeout": 30,
             "graceful_timeout": 10,
+            "worker_exit": _leave_as_a_fork,
         }).run()
 
 
@@ -129,10 +130,23 @@ def _background(enabled: bool, redis_url: str) -> Iterator[None]:
     try:
         yield
     finally:
-        # A gunicorn worker (forked from serve) leaves by SystemExit through this same stack;
-        # the children are serve's alone to stop, as the embedded Redis is.
+        # The children are serve's alone to stop, as the embedded Redis is: should a forked
+        # gunicorn worker ever unwind this stack (it leaves by os._exit, _leave_as_a_fork),
+        # it must not stop them.
         if os.getpid() == owner:
             _stop_children(children)
+
+
+def _leave_as_a_fork(_arbiter: object, _worker: object) -> None:
+    """gunicorn's last call in a worker: leave at once, as a forked child should, with the exit
+    code gunicorn chose, rather than unwinding `serve`'s own stack a second time (its Redis and
+    background processes are serve's; a Ctrl-C reaching the worker mid-unwind printed
+    tracebacks from their copies)."""
+    leaving = sys.exc_info()[1]
+    code = leaving.code if isinstance(leaving, SystemExit) else 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:

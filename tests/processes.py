@@ -62,9 +62,13 @@ def redis_pid(url: str) -> int:
         client.close()
 
 
-def start_serve(data_dir: Path, port: int, *options: str) -> subprocess.Popen[str]:
+def start_serve(data_dir: Path, port: int, *options: str,
+                own_group: bool = False) -> subprocess.Popen[str]:
+    """`hotline serve` listening on `port`; with `own_group`, as the leader of a process group
+    of its own, as a terminal would run it (so that Ctrl-C can be sent to the whole group)."""
     process = subprocess.Popen([HOTLINE, "serve", *options], env=hotline_env(data_dir, port),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=own_group)
     wait_for(lambda: answers(port) or process.poll() is not None, "hotline serve to listen")
     assert process.poll() is None, process.communicate()[0]
     return process

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,30 @@ def test_serve_stops_its_embedded_redis_on_exit(tmp_path: Path, stop_with: int) 
     wait_for(lambda: not pid_alive(pid), "redis-server to exit with serve")
     assert not (tmp_path / "redis.url").exists()
     assert "Redis: embedded, started here" in output
+
+
+def test_ctrl_c_stops_serve_and_its_background_processes_cleanly(tmp_path: Path) -> None:
+    # A terminal's Ctrl-C reaches every process of the foreground group at once: the worker and
+    # the bridge must still have Redis while they shut down.
+    port = free_port()
+    serve = start_serve(tmp_path, port, "--with-background", own_group=True)
+    url = (tmp_path / "redis.url").read_text().strip()
+    pid = redis_pid(url)
+    time.sleep(2)  # the worker and the bridge are up and reading from Redis
+    os.killpg(serve.pid, signal.SIGINT)
+    output, _ = serve.communicate(timeout=60)
+    assert serve.returncode == 0, output
+    assert "Traceback" not in output and "Error 111" not in output, output
+    wait_for(lambda: not pid_alive(pid), "redis-server to exit with serve")
+    wait_for(lambda: not _group_alive(serve.pid), "every process of the group to exit")
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_hotline_call_walks_a_running_server_by_keys_and_by_speech(tmp_path: Path) -> None:
