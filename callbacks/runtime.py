@@ -3,7 +3,7 @@ move atomically (re-reading on a conflict), then copy the change onto the call's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,6 +30,10 @@ MAX_TRIES = 8
 
 Schedule = Callable[[str, datetime], None]
 """Arranges for `callbacks.jobs.dial_due(callback_id)` to run at a time."""
+
+TREES_CACHED = 64
+"""Menu versions whose `callbacks:` section a process keeps parsed."""
+_TREE_SECTIONS: dict[str, Mapping[str, Any]] = {}
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,21 @@ class Runtime:
                           caller.region if caller else None)
 
     def tree_settings(self, menu_version: str) -> CallbackSettings:
-        source = self.redis.get(keys.menu(menu_version)) if menu_version else None
-        tree = tree_section(text(source)) if source else None
-        return with_tree(self.settings.callbacks, tree)
+        """The callback settings with the `callbacks:` overrides of menu `menu_version`."""
+        return with_tree(self.settings.callbacks, self._tree_section(menu_version))
+
+    def _tree_section(self, menu_version: str) -> Mapping[str, Any] | None:
+        # A menu version is its content's hash, so its section never changes: read and parse
+        # the tree once per process, not at every offer step and every dial.
+        found = _TREE_SECTIONS.get(menu_version)
+        if found is None and menu_version:
+            source = self.redis.get(keys.menu(menu_version))
+            if source is None:
+                return None
+            if len(_TREE_SECTIONS) >= TREES_CACHED:
+                _TREE_SECTIONS.clear()
+            found = _TREE_SECTIONS[menu_version] = tree_section(text(source))
+        return found
 
     def change(self, callback_id: str, decide: Decide) -> Callback | None:
         """Apply what `decide` makes of the current record; None when it decides nothing (or

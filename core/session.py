@@ -134,7 +134,7 @@ class Guess:
     change: Change
     guards: Sequence[Guard] = ()
     """Further keys whose values the guess relied on."""
-    fields: Collection[str] | None = None
+    only: Collection[str] | None = None
     """The session fields to write, when the guess knew only those (None: all of them)."""
 
 
@@ -200,7 +200,7 @@ class SessionStore:
         if guess is not None:
             guessed = guess.change
             if self.commit(guessed.session, guessed.events, step_key, guessed.reply,
-                           guess.guards, guess.fields):
+                           guess.guards, guess.only):
                 return guessed.reply
         for _ in range(MAX_STEP_TRIES):
             step = self.read(call_sid, step_key, prefetch)

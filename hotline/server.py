@@ -143,10 +143,12 @@ def _leave_as_a_fork(_arbiter: object, _worker: object) -> None:
     background processes are serve's; a Ctrl-C reaching the worker mid-unwind printed
     tracebacks from their copies)."""
     leaving = sys.exc_info()[1]
-    code = leaving.code if isinstance(leaving, SystemExit) else 0
+    code = leaving.code if isinstance(leaving, SystemExit) else None
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+    if code is None or isinstance(code, int):
+        os._exit(code or 0)
+    os._exit(1)  # sys.exit("message"): a failure
 
 
 def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:

@@ -74,10 +74,9 @@ def incoming() -> Response:
 
     reads = [MenuStore.active_read(), outages_read()]
     expected = guess.expected()
-    if expected is not None and pending_key is not None:
-        expected = expected.plus(0, (pending_key, None))
     if pending_key is not None:
         reads.append(("SCARD", pending_key))
+        expected = expected.plus(0, (pending_key, None)) if expected is not None else None
     first = Guess(decide(Step(None, None, expected.replies)), expected.guards) \
         if expected is not None else None
     return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads, first))
@@ -112,7 +111,7 @@ def _step_from_place(call_sid: str, given: CallerInput) -> Guess | None:
         return None
     answer = call_flow.move_in_menu(_make_context(place.menu, None), place.session(call_sid),
                                     given)
-    return Guess(answer.change, fields=PLACE_FIELDS) if answer is not None else None
+    return Guess(answer.change, only=PLACE_FIELDS) if answer is not None else None
 
 
 @bp.post("/status")

@@ -40,12 +40,18 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def test_keys_move_a_call_through_the_menu_without_reading_its_session(
-    app: Flask, redis_client: redis.Redis, reads: list[str]
-) -> None:
-    call = TwilioCall(app.test_client())
-    call.start()
+@pytest.fixture
+def call(app: Flask, reads: list[str]) -> TwilioCall:
+    """A call asked its first question, with the reads that took forgotten."""
+    started = TwilioCall(app.test_client())
+    started.start()
     reads.clear()
+    return started
+
+
+def test_keys_move_a_call_through_the_menu_without_reading_its_session(
+    call: TwilioCall, app: Flask, redis_client: redis.Redis, reads: list[str]
+) -> None:
     assert "For billing, press 1" in call.press("1").says()[0]
     assert "For a wrong charge" in call.press("1").says()[0]
     assert "Sorry, I didn't get that." in call.press("9").says()
@@ -58,10 +64,8 @@ def test_keys_move_a_call_through_the_menu_without_reading_its_session(
 
 
 def test_an_answer_to_an_earlier_question_applies_where_the_call_is_now(
-    app: Flask, reads: list[str]
+    call: TwilioCall, reads: list[str]
 ) -> None:
-    call = TwilioCall(app.test_client())
-    call.start()
     language_question = call.next_path
     call.press("1")  # English: now at the main menu
     reads.clear()
@@ -73,10 +77,8 @@ def test_an_answer_to_an_earlier_question_applies_where_the_call_is_now(
 
 
 def test_a_call_changed_elsewhere_is_stepped_from_its_stored_session(
-    app: Flask, redis_client: redis.Redis, reads: list[str]
+    call: TwilioCall, app: Flask, redis_client: redis.Redis, reads: list[str]
 ) -> None:
-    call = TwilioCall(app.test_client())
-    call.start()
     call.press("1")
     sessions: SessionStore = app.extensions["hotline"].sessions
     note = Event(NOW, EventKind.NOTE, "Supervisor listened in")
@@ -90,11 +92,8 @@ def test_a_call_changed_elsewhere_is_stepped_from_its_stored_session(
 
 
 def test_words_and_outcomes_are_decided_on_the_whole_session(
-    app: Flask, redis_client: redis.Redis, reads: list[str]
+    call: TwilioCall, app: Flask, redis_client: redis.Redis, reads: list[str]
 ) -> None:
-    call = TwilioCall(app.test_client())
-    call.start()
-    reads.clear()
     call.say("english")
     assert reads == [call.sid]
     call.press("1")
@@ -105,10 +104,8 @@ def test_words_and_outcomes_are_decided_on_the_whole_session(
 
 
 def test_a_signed_url_naming_no_sensible_place_still_steps_the_call(
-    app: Flask, reads: list[str]
+    call: TwilioCall, reads: list[str]
 ) -> None:
-    call = TwilioCall(app.test_client())
-    call.start()
     for query in ("s=1&v=nosuchmenu&p=0&a=0&l=0", "s=1&v=&p=0.99&a=0&l=0", "s=1&p=x&a=-1"):
         reads.clear()
         reply = call.post(f"/voice/menu?{query}", call.form(Digits="*"))
