@@ -105,9 +105,6 @@ def current_ticket(agent_id: str) -> Ticket | None:
     return tickets().get(ticket_id) if ticket_id is not None else None
 
 
-
-
-
 MAX_ID = 2**31 - 1
 """Ticket ids are 32-bit integers in the store (PostgreSQL's `integer`)."""
 

@@ -17,6 +17,7 @@ from tickets_bridge.ticket import Ticket
 
 STATUSES = ("new", "open", "pending", "solved")
 NOTE_LIMIT = 5000
+AUTHOR_LIMIT = 100
 _UNSET: Any = object()
 
 
@@ -74,8 +75,10 @@ class Desk:
         """Add an internal note (never sent to the caller side); the entry, and whether
         helpdesk deliveries were queued."""
         text = text.strip()
-        if not text or len(text) > NOTE_LIMIT:
-            raise InvalidInput("text", f"required, at most {NOTE_LIMIT} characters")
+        if not text or len(text) > NOTE_LIMIT or "\x00" in text:
+            raise InvalidInput("text", f"required, at most {NOTE_LIMIT} characters, without NUL")
+        if author is not None and (len(author) > AUTHOR_LIMIT or "\x00" in author):
+            raise InvalidInput("author", f"at most {AUTHOR_LIMIT} characters, without NUL")
         now = self.clock.now()
         with Session(self.store.engine) as db, db.begin():
             ticket = self._ticket(db, ticket_id)
@@ -125,6 +128,6 @@ def _check_text(body: dict[str, Any], name: str, nullable: bool) -> None:
     value = body[name]
     if value is None and nullable:
         return
-    if not isinstance(value, str) or not value.strip() or len(value) > 100:
-        raise InvalidInput(name, "must be text of 1 to 100 characters"
+    if not isinstance(value, str) or not value.strip() or len(value) > 100 or "\x00" in value:
+        raise InvalidInput(name, "must be text of 1 to 100 characters without NUL"
                            + (", or null" if nullable else ""))

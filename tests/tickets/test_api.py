@@ -82,8 +82,15 @@ def test_wrap_up_refuses_bad_fields_by_name(
                         ({}, "body")):
         answer = client.patch(f"/api/v1/tickets/{ticket.id}", headers=AUTH, json=body)
         assert answer.status_code == 400 and answer.get_json()["error"]["field"] == field
-    empty = client.post(f"/api/v1/tickets/{ticket.id}/notes", headers=AUTH, json={"text": " "})
-    assert empty.get_json()["error"]["field"] == "text"
+    for body, field in (({"assignee": "a\x00"}, "assignee"),
+                        ({"disposition": "\x00"}, "disposition")):
+        answer = client.patch(f"/api/v1/tickets/{ticket.id}", headers=AUTH, json=body)
+        assert answer.status_code == 400 and answer.get_json()["error"]["field"] == field
+    for body, field in (({"text": " "}, "text"), ({"text": "\x00"}, "text"),
+                        ({"text": "ok", "author": "a\x00"}, "author"),
+                        ({"text": "ok", "author": "a" * 101}, "author")):
+        note = client.post(f"/api/v1/tickets/{ticket.id}/notes", headers=AUTH, json=body)
+        assert note.status_code == 400 and note.get_json()["error"]["field"] == field
     missing = client.post("/api/v1/tickets/999999/notes", headers=AUTH, json={"text": "x"})
     assert missing.status_code == 404
 

@@ -57,6 +57,25 @@ def test_a_call_becomes_one_ticket_with_its_whole_transcript(
     assert data["sla"]["first_response_due"] == "2026-11-24T19:00:00.000Z"
 
 
+def test_a_nul_character_in_the_callers_words_does_not_cost_the_ticket(
+    app: Flask, projector: Projector, store: TicketStore
+) -> None:
+    # PostgreSQL refuses NUL in text; one such event must not block every call projected with it.
+    garbled = TwilioCall(app.test_client(), caller="+14155550123")
+    garbled.start()
+    garbled.press("1")
+    garbled.say("my invoice\x00 is wrong", confidence="0.7")
+    garbled.hang_up()
+    other = billing_call(app, caller="+14155550199")
+    drain(projector)
+    tickets = {sid: store.ticket_id_for_call(sid) for sid in (garbled.sid, other.sid)}
+    assert None not in tickets.values()
+    ticket = store.get(tickets[garbled.sid] or 0)
+    assert ticket is not None
+    speech = next(e for e in ticket.to_dict()["transcript"] if e["kind"] == "speech")
+    assert speech["text"] == "my invoice\ufffd is wrong"
+
+
 def test_a_caller_who_hangs_up_in_the_menu_still_has_a_ticket(
     app: Flask, projector: Projector, store: TicketStore
 ) -> None:
