@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Protocol
 
 
@@ -33,7 +32,17 @@ class FixedClock:
         self._at = at
 
 
-@lru_cache(maxsize=256)  # the events of one step share their time
 def isoformat(at: datetime) -> str:
     """UTC timestamp with milliseconds, as every event and API shows it."""
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    last_at, last_text = _last[0]
+    if at is last_at:
+        return last_text
+    text = at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    _last[0] = (at, text)
+    return text
+
+
+# The events of one step share one `now`: the last time formatted is kept, found by identity
+# (hashing an aware datetime, as a dict or lru_cache would, costs about as much as formatting
+# it). One tuple, replaced whole, so that threads never see a time with another's text.
+_last: list[tuple[datetime | None, str]] = [(None, "")]

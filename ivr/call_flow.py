@@ -89,7 +89,7 @@ def begin(ctx: Context, call_sid: str, caller: CallerNumber | None, called: str,
     )
     started = _event(ctx, EventKind.CALL, "Call started", event="started",
                      caller=session.caller, called=called, menu_version=ctx.menu.version)
-    return _present(ctx, session, start(ctx.menu), [started], preface=outages)
+    return _present(ctx, session, start(ctx.menu), [started], preface=tuple(outages))
 
 
 def resume(ctx: Context, session: CallSession) -> Answer:
@@ -124,7 +124,7 @@ def move_in_menu(ctx: Context, place: CallSession, given: CallerInput) -> Answer
 
 def _next_question(ctx: Context, session: CallSession, move: Move, events: list[Event]) -> Answer:
     reprompt = _message(ctx.menu, move.reprompt, move.position.language)
-    return _present(ctx, session, move.position, events, preface=[reprompt])
+    return _present(ctx, session, move.position, events, preface=(reprompt,))
 
 
 def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answer:
@@ -194,17 +194,51 @@ def _ask_survey(ctx: Context, session: CallSession, events: list[Event]) -> Answ
 
 
 def _present(ctx: Context, session: CallSession, position: Position, events: list[Event],
-             preface: Sequence[str] = ()) -> Answer:
-    node = ctx.menu.node(position.node)
-    spoken = twiml.node_speech(ctx.menu, node, position.language, preface)
-    place = menu_place.query(ctx.menu, session.rev + 1, position)
-    reply = twiml.gather(ctx.menu, node, position.language, spoken,
-                         ctx.urls.menu(place), ctx.urls.silence(place))
-    prompts = [_event(ctx, EventKind.PROMPT, s.text, node=node.id, locale=s.locale)
-               for s in spoken]
+             preface: tuple[str, ...] = ()) -> Answer:
+    question = _question(ctx, position, session.rev + 1, preface)
+    prompts = [_event(ctx, EventKind.PROMPT, s.text, node=position.node, locale=s.locale)
+               for s in question.spoken]
     moved = session.evolve(node=position.node, path=list(position.path),
                            attempts=position.attempts, language=position.language)
-    return Answer(moved, events + prompts, reply)
+    return Answer(moved, events + prompts, question.reply)
+
+
+QUESTIONS_CACHED = 4096
+"""Rendered questions kept per process. Few differ: a menu has a handful of nodes and
+languages, and callers pass them at few step numbers, tries and prefaces."""
+
+
+@dataclass(frozen=True)
+class _Question:
+    """A menu question as asked at one place: what is said, and the TwiML that asks it."""
+
+    spoken: tuple[twiml.Spoken, ...]
+    reply: str
+
+
+def _question(ctx: Context, position: Position, step: int, preface: tuple[str, ...]) -> _Question:
+    # Rendering a question (its words, speech hints, action URLs and TwiML) costs more than the
+    # rest of a menu step's logic, and every input to it repeats from caller to caller.
+    key = (ctx.menu.version, ctx.urls.base, step, position, preface)
+    found = _questions.get(key)
+    if found is None:
+        if len(_questions) >= QUESTIONS_CACHED:
+            _questions.clear()
+        found = _questions[key] = _ask(ctx, position, step, preface)
+    return found
+
+
+_questions: dict[tuple[str, str, int, Position, tuple[str, ...]], _Question] = {}
+
+
+def _ask(ctx: Context, position: Position, step: int, preface: tuple[str, ...]) -> _Question:
+    menu, language = ctx.menu, position.language
+    node = menu.node(position.node)
+    spoken = tuple(twiml.node_speech(menu, node, language, preface))
+    place = menu_place.query(menu, step, position)
+    reply = twiml.gather(menu, node, language, spoken, ctx.urls.menu(place),
+                         ctx.urls.silence(place))
+    return _Question(spoken, reply)
 
 
 def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event]) -> Answer:

@@ -9,8 +9,9 @@ in the URL just sends the step the ordinary way: read the session, then commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from core.errors import NotFound
 from core.session import CallSession
@@ -19,6 +20,9 @@ from ivr.navigation import Position
 
 PLACE_FIELDS = ("node", "path", "attempts", "language")
 """The session fields that say where a caller stands: all a step decided here may change."""
+PLACES_CACHED = 4096
+"""Places kept per process by their query string. Few differ: the menus' nodes, at the step
+numbers, tries and languages callers reach them with."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class Place:
     rev: int
     menu: Menu
     position: Position
+    silence: bool = False
+    """The question's silence URL: Twilio heard nothing (only if it ever skips actionOnEmpty)."""
 
     def session(self, call_sid: str) -> CallSession:
         """The call's session as far as the place tells it: only PLACE_FIELDS (and the menu
@@ -48,8 +54,32 @@ def query(menu: Menu, rev: int, position: Position) -> str:
     return f"s={rev}&v={menu.version}&p={path}&a={position.attempts}&l={language}"
 
 
-def read(args: Mapping[str, str], menu_of: Callable[[str], Menu]) -> Place | None:
-    """The place a request's query names, or None when it names none (or nothing sensible)."""
+def read(query: bytes, menu_of: Callable[[str], Menu]) -> Place | None:
+    """The place a request's raw query string names, or None when it names none (or nothing
+    sensible)."""
+    found = _places.get(query)
+    if found is not None:
+        try:
+            # The same version in another menu store (another Redis) is another object.
+            if menu_of(found.menu.version) is found.menu:
+                return found
+        except NotFound:
+            return None
+    place = _parse(query, menu_of)
+    if place is not None:
+        if len(_places) >= PLACES_CACHED:
+            _places.clear()
+        _places[query] = place
+    return place
+
+
+# Every caller at the same place of the same menu version posts the same query string, and
+# parsing it (then checking it against the menu) costs more than the dictionary lookup.
+_places: dict[bytes, Place] = {}
+
+
+def _parse(query: bytes, menu_of: Callable[[str], Menu]) -> Place | None:
+    args = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
     try:
         rev, version = int(args["s"]), args["v"]
         path_numbers = [int(number) for number in args["p"].split(".")]
@@ -63,4 +93,5 @@ def read(args: Mapping[str, str], menu_of: Callable[[str], Menu]) -> Place | Non
             and all(0 <= number < len(nodes) for number in path_numbers)):
         return None
     path = tuple(nodes[number] for number in path_numbers)
-    return Place(rev, menu, Position(path[-1], path, attempts, languages[language_number]))
+    position = Position(path[-1], path, attempts, languages[language_number])
+    return Place(rev, menu, position, silence=bool(args.get("silence")))

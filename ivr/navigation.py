@@ -79,7 +79,8 @@ def advance(menu: Menu, position: Position, given: CallerInput) -> Move:
     heard, option = interpret(menu, node, position.language, given)
     if heard is Heard.OPTION and option is not None:
         language = option.language or position.language
-        return _follow(menu, replace(position, language=language), option.target, heard, option)
+        here = Position(position.node, position.path, position.attempts, language)
+        return _follow(menu, here, option.target, heard, option)
     if heard is Heard.HUMAN:
         return Move(heard, position, outcome=menu.human)
     if heard is Heard.REPEAT:

@@ -10,9 +10,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr.menu import Menu, Node, Outcome, OutcomeKind
 
 VOICEMAIL_MAX_SECONDS = 180
-PROMPTS_CACHED = 4096
-"""Rendered <Gather> prompts kept per process. Few differ: a menu has a handful of nodes and
-languages, and the action URL's place (step number, path, tries) takes few values."""
 
 
 @dataclass(frozen=True)
@@ -45,24 +42,6 @@ def speech_hints(menu: Menu, node: Node, language: str) -> str:
 def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
            action_url: str, silence_url: str) -> str:
     """Ask at `node` for one key or some words, posting the answer to `action_url`."""
-    key = (menu.version, node.id, language, tuple(spoken), action_url, silence_url)
-    found = _asked.get(key)
-    if found is None:
-        if len(_asked) >= PROMPTS_CACHED:
-            _asked.clear()
-        found = _asked[key] = _gather(menu.languages[language], menu.settings.timeout,
-                                      speech_hints(menu, node, language), spoken, action_url,
-                                      silence_url)
-    return found
-
-
-# Rendering the XML costs more than the rest of a menu step's logic, and its inputs repeat:
-# rendered prompts are kept by menu version, node, language, words and URLs.
-_asked: dict[tuple[str, str, str, tuple[Spoken, ...], str, str], str] = {}
-
-
-def _gather(locale: str, timeout: int, hints: str, spoken: Sequence[Spoken], action_url: str,
-            silence_url: str) -> str:
     response = VoiceResponse()
     with response.gather(
         input="dtmf speech",
@@ -70,10 +49,10 @@ def _gather(locale: str, timeout: int, hints: str, spoken: Sequence[Spoken], act
         method="POST",
         num_digits=1,
         finish_on_key="",
-        timeout=timeout,
+        timeout=menu.settings.timeout,
         speech_timeout="auto",
-        language=locale,
-        hints=hints or None,
+        language=menu.languages[language],
+        hints=speech_hints(menu, node, language) or None,
         action_on_empty_result=True,
     ) as asking:
         for item in spoken:

@@ -24,7 +24,7 @@ from ivr.call_flow import Answer, Context, Urls
 from ivr.caller_facts import active_outages, outages_from, outages_read, read_facts, remember_issue
 from ivr.decision import category_of
 from ivr.menu import Menu
-from ivr.menu_place import PLACE_FIELDS
+from ivr.menu_place import PLACE_FIELDS, Place
 from ivr.menu_store import MenuStore
 from ivr.navigation import CallerInput
 from ivr.start_guess import StartGuess
@@ -85,7 +85,9 @@ def incoming() -> Response:
 @bp.post("/menu")
 def menu_step() -> Response:
     call_sid = _call_sid()
-    given = CallerInput() if field(request.args, "silence") else _caller_input()
+    place = menu_place.read(request.query_string, menus().get)
+    silence = place.silence if place is not None else bool(field(request.args, "silence"))
+    given = CallerInput() if silence else _caller_input()
     decided: list[Answer] = []
 
     def decide(step: Step) -> Change:
@@ -97,16 +99,15 @@ def menu_step() -> Response:
         return answer.change
 
     reply = deps().sessions.run(call_sid, _step_key(), decide,
-                                guess=_step_from_place(call_sid, given))
+                                guess=_step_from_place(call_sid, place, given))
     if decided and decided[0].decision is not None and decided[0].session.caller:
         _remember(decided[0])
     return _twiml(reply)
 
 
-def _step_from_place(call_sid: str, given: CallerInput) -> Guess | None:
+def _step_from_place(call_sid: str, place: Place | None, given: CallerInput) -> Guess | None:
     """The step decided on where the action URL says the caller stands (`ivr.menu_place`),
     when the URL says so and that is all the step needs."""
-    place = menu_place.read(request.args, menus().get)
     if place is None:
         return None
     answer = call_flow.move_in_menu(_make_context(place.menu, None), place.session(call_sid),
