@@ -66,12 +66,13 @@ def write_section(path: Path, name: str, body: str) -> None:
 def render(results: list[Result], header: list[str]) -> str:
     """The section: `header` lines, the results table, the targets, and where the CPU went.
     The first result is the baseline (Hotline's fixed-TwiML route), the second the reference
-    (a minimal Flask app answering the same string)."""
-    baseline, reference = (median_load(r.maximum).rps for r in results[:2])
+    (a minimal Flask app answering the same string). Ratios are the median of each round's."""
+    baseline, reference = results[:2]
     return "\n".join([
         "## Voice webhooks under load", "", *header, "",
-        "| scenario | requests/s at max load (range) | p50 ms | p99 ms | ratio to baseline | "
-        "ratio to minimal Flask | requests/s at half load | p50 ms | p99 ms (worst run) |",
+        "| scenario | requests/s at max load (range) | p50 ms | p99 ms | ratio to baseline "
+        "(range) | ratio to minimal Flask | requests/s at half load | p50 ms | "
+        "p99 ms (worst run) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(_row(r, baseline, reference) for r in results), "",
         *(_verdict(r, baseline) for r in results if r.judged), "",
@@ -95,7 +96,15 @@ def median_load(runs: list[Measurement]) -> Load:
     )
 
 
-def _row(result: Result, baseline: float, reference: float) -> str:
+def paired_ratios(result: Result, base: Result) -> list[float]:
+    """`result`'s rate over `base`'s in each round: the runs of a round follow each other, so
+    the machine's speed, which drifts over minutes on a shared host, is nearly the same for
+    both."""
+    return [run.load.rps / against.load.rps
+            for run, against in zip(result.maximum, base.maximum, strict=True)]
+
+
+def _row(result: Result, baseline: Result, reference: Result) -> str:
     top = median_load(result.maximum)
     low, high = min(m.load.rps for m in result.maximum), max(m.load.rps for m in result.maximum)
     half = "– | – | –"
@@ -103,13 +112,15 @@ def _row(result: Result, baseline: float, reference: float) -> str:
         at_half = median_load(result.half)
         worst = max(m.load.p99_ms for m in result.half)
         half = f"{at_half.rps:,.0f} | {at_half.p50_ms:.2f} | {at_half.p99_ms:.2f} ({worst:.1f})"
+    ratios = paired_ratios(result, baseline)
     return (f"| {result.name} | {top.rps:,.0f} ({low:,.0f}–{high:,.0f}) | {top.p50_ms:.2f} | "
-            f"{top.p99_ms:.2f} | {top.rps / baseline:.2f} | {top.rps / reference:.2f} | "
+            f"{top.p99_ms:.2f} | {statistics.median(ratios):.2f} ({min(ratios):.2f}–"
+            f"{max(ratios):.2f}) | {statistics.median(paired_ratios(result, reference)):.2f} | "
             f"{half} |")
 
 
-def _verdict(result: Result, baseline: float) -> str:
-    ratio = median_load(result.maximum).rps / baseline
+def _verdict(result: Result, baseline: Result) -> str:
+    ratio = statistics.median(paired_ratios(result, baseline))
     p99 = median_load(result.half).p99_ms
     return (f"- {result.name}: throughput {ratio:.2f} of the baseline's (Hotline's fixed-TwiML "
             f"route; target ≥ {TARGET_RATIO}): **{_met(ratio >= TARGET_RATIO)}**; p99 at half load "

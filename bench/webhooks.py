@@ -91,16 +91,31 @@ def main() -> None:
 
 def measure_all(bench: Bench) -> list[Result]:
     """RUNS rounds at maximum load, then RUNS at half load; each round runs every scenario once,
-    so that a change in background load hits all of them alike."""
+    back to back on calls prepared before the round, so that a change in the machine's speed
+    hits all of them alike and each webhook run is judged against the baseline of its round."""
     maxima: dict[str, list[Measurement]] = {s.name: [] for s in bench.scenarios}
     for run in range(RUNS):
+        label = f"max{run}"
+        prepared = {s.name: prepare(bench, s, label, 1, MAX_CALLS) for s in bench.scenarios}
         for scenario in bench.scenarios:
-            maxima[scenario.name].append(measure_max(bench, scenario, run))
+            maxima[scenario.name].append(_measure(
+                bench, scenario, label, prepared[scenario.name], CONNECTIONS,
+                lambda path, scenario=scenario: run_max(scenario.server.url, path, SECONDS,
+                                                         CONNECTIONS, THREADS)))
     halves: dict[str, list[Measurement]] = {s.name: [] for s in bench.scenarios}
+    half_scenarios = [s for s in bench.scenarios if s.at_half_load]
+    rates = {s.name: statistics.median(m.load.rps for m in maxima[s.name]) / 2
+             for s in half_scenarios}
     for run in range(RUNS):
-        for scenario in (s for s in bench.scenarios if s.at_half_load):
-            rate = statistics.median(m.load.rps for m in maxima[scenario.name]) / 2
-            halves[scenario.name].append(measure_half(bench, scenario, run, rate))
+        label = f"half{run}"
+        prepared = {s.name: prepare(bench, s, label, 1, int(rates[s.name] * SECONDS * 1.5) + 1000)
+                    for s in half_scenarios}
+        for scenario in half_scenarios:
+            rate = rates[scenario.name]
+            halves[scenario.name].append(_measure(
+                bench, scenario, label, prepared[scenario.name], HALF_LOAD_CONNECTIONS,
+                lambda path, scenario=scenario, rate=rate: run_paced(
+                    scenario.server.url, path, SECONDS, HALF_LOAD_CONNECTIONS, rate)))
     return [Result(s.name, maxima[s.name], halves[s.name], judged=s.leaves_at is not None)
             for s in bench.scenarios]
 
@@ -159,30 +174,34 @@ def _expect(url: str, target: str, form: dict[str, str], contains: str) -> None:
         raise SystemExit(f"benchmark invalid: {url}{target} answered {status}: {body}")
 
 
-def measure_max(bench: Bench, scenario: Scenario, run: int) -> Measurement:
-    count = MAX_CALLS if scenario.leaves_at else STATELESS_CALLS
-    return _measure(bench, scenario, f"max{run}", count, CONNECTIONS,
-                    lambda path: run_max(scenario.server.url, path, SECONDS, CONNECTIONS,
-                                         THREADS))
+@dataclass(frozen=True)
+class Prepared:
+    """A request file and the CallSids in it, for one run of one scenario."""
+
+    path: Path
+    sids: list[str]
+    count: int
 
 
-def measure_half(bench: Bench, scenario: Scenario, run: int, rate: float) -> Measurement:
-    """`rate` requests/s (half the scenario's median maximum) on a fixed schedule."""
-    count = int(rate * SECONDS * 1.5) + 1000 if scenario.leaves_at else STATELESS_CALLS
-    return _measure(bench, scenario, f"half{run}", count, HALF_LOAD_CONNECTIONS,
-                    lambda path: run_paced(scenario.server.url, path, SECONDS,
-                                           HALF_LOAD_CONNECTIONS, rate))
-
-
-def _measure(bench: Bench, scenario: Scenario, label: str, count: int, connections: int,
-             run: Callable[[Path], Load]) -> Measurement:
-    """One checked run on fresh calls, repeated (up to ATTEMPTS times) while other processes
-    took more than NOISY_CORES of the machine or the workers were unevenly loaded."""
+def prepare(bench: Bench, scenario: Scenario, label: str, attempt: int, count: int) -> Prepared:
+    """`count` fresh calls for one run (a stateless baseline cycles through STATELESS_CALLS)."""
+    count = count if scenario.leaves_at else STATELESS_CALLS
     index = bench.scenarios.index(scenario)
+    path = bench.work / f"{label}-{index}-{attempt}.txt"
+    return Prepared(path, scenario.prepare(path, f"{label}s{index}a{attempt}", count), count)
+
+
+def _measure(bench: Bench, scenario: Scenario, label: str, first: Prepared, connections: int,
+             run: Callable[[Path], Load]) -> Measurement:
+    """One checked run on the calls prepared for it, repeated on fresh ones (up to ATTEMPTS
+    times) while other processes took more than NOISY_CORES of the machine or the workers were
+    unevenly loaded."""
+    calls_ = first
     for attempt in range(1, ATTEMPTS + 1):
-        path = bench.work / f"{label}-{index}-{attempt}.txt"
-        sids = scenario.prepare(path, f"{label}s{index}a{attempt}", count)
-        measurement = _checked_run(bench, scenario, sids, connections, partial(run, path))
+        if attempt > 1:
+            calls_ = prepare(bench, scenario, label, attempt, first.count)
+        measurement = _checked_run(bench, scenario, calls_.sids, connections,
+                                   partial(run, calls_.path))
         cpu = measurement.cpu
         if cpu.other <= NOISY_CORES and cpu.balance >= MIN_BALANCE:
             break
@@ -232,8 +251,10 @@ def header(seconds: float) -> list[str]:
         "same machine; "
         f"max load: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s; half load: "
         f"{HALF_LOAD_CONNECTIONS} connections on a fixed schedule at half the scenario's median "
-        f"maximum, latency from when each request was due; median of {RUNS} runs, scenarios "
-        f"interleaved; a run is repeated (up to {ATTEMPTS} tries) when other processes took "
+        f"maximum, latency from when each request was due; median of {RUNS} runs, in rounds "
+        "of every scenario back to back on calls prepared before the round; a ratio is the "
+        "median of each round's (the run over the baseline's run of the same round); a run "
+        f"is repeated (up to {ATTEMPTS} tries) when other processes took "
         f"over {NOISY_CORES} cores or one gunicorn worker was under {MIN_BALANCE:.0%} as busy "
         "as the busiest.",
     ]

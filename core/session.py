@@ -65,8 +65,7 @@ local ttl = tonumber(ARGV[4])
 local nfields = tonumber(ARGV[6])
 local start = 7 + nguards
 local pos = start + 2 * nfields
-redis.call('HSET', KEYS[1], unpack(ARGV, start, pos - 1))
-redis.call('HSET', KEYS[1], 'rev', tostring(tonumber(rev) + 1))
+redis.call('HSET', KEYS[1], 'rev', tonumber(rev) + 1, unpack(ARGV, start, pos - 1))
 local count = #ARGV - pos + 1
 if count > 0 then
   local first = redis.call('RPUSH', KEYS[2], unpack(ARGV, pos, #ARGV)) - count
