@@ -116,10 +116,47 @@ def move_in_menu(ctx: Context, place: CallSession, given: CallerInput) -> Answer
     if given.speech.strip():
         return None
     position = _position(place)
+    key = (ctx.menu.version, ctx.urls.base, place.rev, position, given.digits)
+    planned = _moves.get(key, _UNPLANNED)
+    if planned is _UNPLANNED:
+        if len(_moves) >= MOVES_CACHED:
+            _moves.clear()
+        planned = _moves[key] = _plan_move(ctx, place, position, given)
+    if planned is None:
+        return None
+    moved = planned.position
+    session = place.evolve(node=moved.node, path=list(moved.path), attempts=moved.attempts,
+                           language=moved.language)
+    events = [Event(ctx.now, e.kind, e.text, e.details) for e in planned.events]
+    return Answer(session, events, planned.reply)
+
+
+MOVES_CACHED = 4096
+"""Moves within the menu kept per process, by menu version, place, step number and key."""
+
+
+@dataclass(frozen=True)
+class _PlannedMove:
+    """What one key (or silence) at one place does for every caller: where it leads, what the
+    log says (but for the time) and the TwiML that asks the next question."""
+
+    position: Position
+    events: tuple[Event, ...]
+    reply: str
+
+
+_UNPLANNED = _PlannedMove(Position("", (), 0, ""), (), "")
+"""Marks a move not planned yet (None is a planned move that needs the whole session)."""
+_moves: dict[tuple[str, str, int, Position, str], _PlannedMove | None] = {}
+
+
+def _plan_move(ctx: Context, place: CallSession, position: Position,
+               given: CallerInput) -> _PlannedMove | None:
     move = advance(ctx.menu, position, given)
     if move.outcome is not None:
         return None
-    return _next_question(ctx, place, move, _heard_events(ctx, position, given, move))
+    answer = _next_question(ctx, place, move, _heard_events(ctx, position, given, move))
+    return _PlannedMove(move.position, tuple(answer.events), answer.twiml)
 
 
 def _next_question(ctx: Context, session: CallSession, move: Move, events: list[Event]) -> Answer:

@@ -4,6 +4,7 @@ call is still where that URL says; otherwise, or for words and outcomes, on the 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import redis
 from flask import Flask
 
 from core import keys
+from core.clock import FixedClock
 from core.events import Event, EventKind
 from core.session import SessionStore
 from tests.ivr_app import NOW, call_events, make_app
@@ -111,3 +113,24 @@ def test_a_signed_url_naming_no_sensible_place_still_steps_the_call(
         reply = call.post(f"/voice/menu?{query}", call.form(Digits="*"))
         assert reply.status == 200 and "For English, press 1." in reply.says()
         assert reads == [call.sid]
+
+
+def test_callers_pressing_the_same_key_at_the_same_place_each_get_their_own_log(
+    redis_url: str, reads: list[str]
+) -> None:
+    clock = FixedClock(NOW)
+    app = make_app(redis_url, clock)
+    first, second = TwilioCall(app.test_client()), TwilioCall(app.test_client())
+    first.start()
+    second.start()
+    reads.clear()
+    first.press("1")
+    clock.set(NOW + timedelta(seconds=42))
+    second.press("1")
+    assert reads == []
+    for call, at in ((first, "2026-11-24T15:00:00.000Z"), (second, "2026-11-24T15:00:42.000Z")):
+        logged = call_events(app, call.sid)
+        pressed = [e for e in logged if e["kind"] == "dtmf"]
+        assert [(e["text"], e["at"]) for e in pressed] == [("Pressed 1 (English)", at)]
+        assert [e["at"] for e in logged if e["kind"] == "prompt"][-1] == at
+        assert "For billing, press 1" in logged[-1]["text"]
