@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from core import keys
 from tests.ivr_app import call_events, make_app
 from tests.twilio_requests import TwilioCall
 
@@ -137,3 +138,18 @@ def test_calls_api_returns_session_and_transcript(app: Flask) -> None:
     missing = client.get("/api/v1/calls/CAnope",
                          headers={"Authorization": "Bearer test-admin-token"})
     assert missing.status_code == 404
+
+
+def test_a_new_call_reads_back_whole_with_only_what_it_knows_stored(app: Flask) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    deps = app.extensions["hotline"]
+    session = deps.sessions.load(call.sid)
+    assert session is not None
+    assert (session.caller, session.region, session.timezone) == (
+        "+14155550123", "US", "America/Los_Angeles")
+    assert (session.node, session.path, session.attempts, session.status) == (
+        "language", ["language"], 0, "in-menu")
+    assert (session.words, session.decision, session.ended_at, session.rev) == ([], None, "", 1)
+    stored = deps.redis.hgetall(keys.call(call.sid))
+    assert {b"words", b"attempts", b"decision", b"status", b"ended_at"}.isdisjoint(stored)
