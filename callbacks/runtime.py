@@ -19,6 +19,7 @@ from core import keys
 from core.clock import Clock
 from core.errors import HotlineError
 from core.phone import parse_caller
+from core.process_cache import ProcessCache
 from core.redis_values import text
 from core.session import SessionStore
 from core.settings import CallbackSettings, Settings
@@ -33,7 +34,7 @@ Schedule = Callable[[str, datetime], None]
 
 TREES_CACHED = 64
 """Menu versions whose `callbacks:` section a process keeps parsed."""
-_TREE_SECTIONS: dict[str, Mapping[str, Any]] = {}
+_TREE_SECTIONS: ProcessCache[str, Mapping[str, Any]] = ProcessCache(TREES_CACHED)
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,12 @@ class Runtime:
     def _tree_section(self, menu_version: str) -> Mapping[str, Any] | None:
         # A menu version is its content's hash, so its section never changes: read and parse
         # the tree once per process, not at every offer step and every dial.
-        found = _TREE_SECTIONS.get(menu_version)
+        found = _TREE_SECTIONS.find(menu_version)
         if found is None and menu_version:
             source = self.redis.get(keys.menu(menu_version))
             if source is None:
                 return None
-            if len(_TREE_SECTIONS) >= TREES_CACHED:
-                _TREE_SECTIONS.clear()
-            found = _TREE_SECTIONS[menu_version] = tree_section(text(source))
+            found = _TREE_SECTIONS.keep(menu_version, tree_section(text(source)))
         return found
 
     def change(self, callback_id: str, decide: Decide) -> Callback | None:

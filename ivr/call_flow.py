@@ -11,6 +11,7 @@ from typing import Any
 from core.clock import isoformat
 from core.events import Event, EventKind
 from core.phone import CallerNumber
+from core.process_cache import ProcessCache
 from core.session import CallSession, Change
 from ivr import menu_place, twiml
 from ivr.caller_facts import CallerFacts
@@ -117,13 +118,12 @@ def move_in_menu(ctx: Context, place: CallSession, given: CallerInput) -> Answer
         return None
     position = _position(place)
     key = (ctx.menu.version, ctx.urls.base, place.rev, position, given.digits)
-    planned = _moves.get(key, _UNPLANNED)
-    if planned is _UNPLANNED:
-        if len(_moves) >= MOVES_CACHED:
-            _moves.clear()
-        planned = _moves[key] = _plan_move(ctx, place, position, given)
+    planned = _moves.find(key)
     if planned is None:
-        return None
+        planned = _plan_move(ctx, place, position, given)
+        if planned is None:
+            return None
+        _moves.keep(key, planned)
     moved = planned.position
     session = place.evolve(node=moved.node, path=list(moved.path), attempts=moved.attempts,
                            language=moved.language)
@@ -145,13 +145,13 @@ class _PlannedMove:
     reply: str
 
 
-_UNPLANNED = _PlannedMove(Position("", (), 0, ""), (), "")
-"""Marks a move not planned yet (None is a planned move that needs the whole session)."""
-_moves: dict[tuple[str, str, int, Position, str], _PlannedMove | None] = {}
+_moves: ProcessCache[tuple[str, str, int, Position, str], _PlannedMove] = \
+    ProcessCache(MOVES_CACHED)
 
 
 def _plan_move(ctx: Context, place: CallSession, position: Position,
                given: CallerInput) -> _PlannedMove | None:
+    """The move, or None when it reaches an outcome (decided on the whole session, not kept)."""
     move = advance(ctx.menu, position, given)
     if move.outcome is not None:
         return None
@@ -257,15 +257,11 @@ def _question(ctx: Context, position: Position, step: int, preface: tuple[str, .
     # Rendering a question (its words, speech hints, action URLs and TwiML) costs more than the
     # rest of a menu step's logic, and every input to it repeats from caller to caller.
     key = (ctx.menu.version, ctx.urls.base, step, position, preface)
-    found = _questions.get(key)
-    if found is None:
-        if len(_questions) >= QUESTIONS_CACHED:
-            _questions.clear()
-        found = _questions[key] = _ask(ctx, position, step, preface)
-    return found
+    return _questions.find(key) or _questions.keep(key, _ask(ctx, position, step, preface))
 
 
-_questions: dict[tuple[str, str, int, Position, tuple[str, ...]], _Question] = {}
+_questions: ProcessCache[tuple[str, str, int, Position, tuple[str, ...]], _Question] = \
+    ProcessCache(QUESTIONS_CACHED)
 
 
 def _ask(ctx: Context, position: Position, step: int, preface: tuple[str, ...]) -> _Question:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from core.errors import NotFound
+from core.process_cache import ProcessCache
 from core.session import CallSession
 from ivr.menu import Menu
 from ivr.navigation import Position
@@ -57,7 +58,7 @@ def query(menu: Menu, rev: int, position: Position) -> str:
 def read(query: bytes, menu_of: Callable[[str], Menu]) -> Place | None:
     """The place a request's raw query string names, or None when it names none (or nothing
     sensible)."""
-    found = _places.get(query)
+    found = _places.find(query)
     if found is not None:
         try:
             # The same version in another menu store (another Redis) is another object.
@@ -66,16 +67,12 @@ def read(query: bytes, menu_of: Callable[[str], Menu]) -> Place | None:
         except NotFound:
             return None
     place = _parse(query, menu_of)
-    if place is not None:
-        if len(_places) >= PLACES_CACHED:
-            _places.clear()
-        _places[query] = place
-    return place
+    return _places.keep(query, place) if place is not None else None
 
 
 # Every caller at the same place of the same menu version posts the same query string, and
-# parsing it (then checking it against the menu) costs more than the dictionary lookup.
-_places: dict[bytes, Place] = {}
+# parsing it (then checking it against the menu) costs more than the lookup.
+_places: ProcessCache[bytes, Place] = ProcessCache(PLACES_CACHED)
 
 
 def _parse(query: bytes, menu_of: Callable[[str], Menu]) -> Place | None:

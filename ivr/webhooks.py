@@ -15,7 +15,7 @@ from core import keys
 from core.deps import deps
 from core.events import EventKind
 from core.form_fields import field
-from core.phone import parse_caller
+from core.phone import CallerNumber, parse_caller
 from core.session import CallSession, Change, Guess, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import apology_response, never_5xx
@@ -65,7 +65,8 @@ def incoming() -> Response:
             return call_flow.resume(_context(session), session).change
         version, outages, *pending = step.extras
         guess.saw(version, outages)
-        change = _begin(call_sid, menus().active_from(version), outages_from(outages)).change
+        change = _begin(call_sid, caller, menus().active_from(version),
+                        outages_from(outages)).change
         if pending and pending[0]:
             said = [e for e in change.events if e.kind is not EventKind.PROMPT]
             url = f"{deps().settings.public_url}/callbacks/pending"
@@ -93,7 +94,8 @@ def menu_step() -> Response:
     def decide(step: Step) -> Change:
         session = step.session
         if session is None:
-            return _begin(call_sid, menus().active(), active_outages(deps().redis)).change
+            caller = parse_caller(request.form.get("From", ""), deps().settings.default_region)
+            return _begin(call_sid, caller, menus().active(), active_outages(deps().redis)).change
         answer = call_flow.take_input(_context(session), session, given)
         decided[:] = [answer]
         return answer.change
@@ -187,8 +189,8 @@ def fallback() -> Response:
     return apology_response()
 
 
-def _begin(call_sid: str, menu: Menu, outages: dict[str, str]) -> Answer:
-    caller = parse_caller(request.form.get("From", ""), deps().settings.default_region)
+def _begin(call_sid: str, caller: CallerNumber | None, menu: Menu,
+           outages: dict[str, str]) -> Answer:
     ctx = _make_context(menu, caller.e164 if caller else None)
     notices = list(outages.values())
     return call_flow.begin(ctx, call_sid, caller, request.form.get("To", ""), notices)

@@ -75,9 +75,9 @@ class Desk:
         """Add an internal note (never sent to the caller side); the entry, and whether
         helpdesk deliveries were queued."""
         text = text.strip()
-        if not text or len(text) > NOTE_LIMIT or "\x00" in text:
+        if not _is_text(text, NOTE_LIMIT):
             raise InvalidInput("text", f"required, at most {NOTE_LIMIT} characters, without NUL")
-        if author is not None and (len(author) > AUTHOR_LIMIT or "\x00" in author):
+        if author is not None and not _is_text(author, AUTHOR_LIMIT, blank=True):
             raise InvalidInput("author", f"at most {AUTHOR_LIMIT} characters, without NUL")
         now = self.clock.now()
         with Session(self.store.engine) as db, db.begin():
@@ -128,6 +128,13 @@ def _check_text(body: dict[str, Any], name: str, nullable: bool) -> None:
     value = body[name]
     if value is None and nullable:
         return
-    if not isinstance(value, str) or not value.strip() or len(value) > 100 or "\x00" in value:
+    if not _is_text(value, 100):
         raise InvalidInput(name, "must be text of 1 to 100 characters without NUL"
                            + (", or null" if nullable else ""))
+
+
+def _is_text(value: object, most: int, blank: bool = False) -> bool:
+    """Text of at most `most` characters, not blank (unless `blank`) and without NUL, which no
+    agent means and PostgreSQL cannot store."""
+    return (isinstance(value, str) and len(value) <= most and "\x00" not in value
+            and (blank or bool(value.strip())))
