@@ -17,11 +17,11 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from hotline.openapi import bp as openapi_bp
     from ivr.calls_api import bp as calls_api_bp
     from ivr.menu_store import MenuStore
-    from ivr.sim_network_api import bp as sim_network_bp
     from ivr.webhooks import bp as voice_bp
     from queues.agents_api import api as queues_api_bp
     from queues.agents_api import presence_page
     from queues.webhooks import bp as queues_bp
+    from simulator.network_api import bp as sim_network_bp
     from tickets_bridge.agent_page import bp as agent_bp
     from tickets_bridge.api import BRIDGES
     from tickets_bridge.api import EXTENSION as TICKETS

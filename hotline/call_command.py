@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from core.settings import Settings
-from ivr.sim_inputs import Input, Press, Say, Silence, parse_input
-from ivr.sim_transports import HttpTransport
-from ivr.simulator import CallResult, CallSimulator, fetch_transcript
-from ivr.twiml_player import CallEnded
+from simulator.caller import CallResult, CallSimulator, fetch_transcript
+from simulator.inputs import Input, Press, Say, Silence, parse_input
+from simulator.player import CallEnded
+from simulator.transports import HttpTransport
 
 STEPS_HELP = """
 Caller inputs, answered to the menu's questions in the order given:
@@ -110,7 +110,7 @@ def call(url: str | None, caller: str, called: str, confidence: float, script: P
 def _answer_callback(settings: Settings, transport: HttpTransport, base_url: str,
                      auth_token: str | None, admin_token: str | None, caller: str,
                      timeout: int) -> CallResult:
-    from ivr.sim_callback import RingingBack, wait_for_call
+    from simulator.callback import RingingBack, wait_for_call
 
     admin_token = admin_token or settings.effective_admin_token
     click.echo(f"Waiting up to {timeout} s for Hotline to call {caller} back...")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hotline.call_command import parse_steps
 from hotline.cli import main
 from ivr.menu_loader import example_menu_path
-from ivr.sim_inputs import Press, Say, Silence
+from simulator.inputs import Press, Say, Silence
 
 
 def test_menu_validate_prints_a_summary_of_a_valid_tree() -> None:

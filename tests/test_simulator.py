@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 
 from ivr.menu_loader import example_menu_path
-from ivr.sim_inputs import HangUp, Press, Say, Silence, keyboard_input, parse_input
-from ivr.sim_transports import FlaskTransport
-from ivr.simulator import CallSimulator, fetch_transcript
+from simulator.caller import CallSimulator, fetch_transcript
+from simulator.inputs import HangUp, Press, Say, Silence, keyboard_input, parse_input
+from simulator.transports import FlaskTransport
 from tests.ivr_app import ADMIN_TOKEN, make_app
 from tests.twilio_requests import AUTH_TOKEN, PUBLIC_URL
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import Flask
 
 from core.deps import EXTENSION
-from ivr.sim_inputs import Press
-from ivr.sim_transports import FlaskTransport
-from ivr.simulator import CallSimulator
 from queues.queue_store import QueueStore
+from simulator.caller import CallSimulator
+from simulator.inputs import Press
+from simulator.transports import FlaskTransport
 from tests.ivr_app import ADMIN_TOKEN
 from tests.queues.conftest import put_on_shift
 from tests.twilio_requests import AUTH_TOKEN, PUBLIC_URL

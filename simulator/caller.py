@@ -17,8 +17,8 @@ from urllib.parse import urljoin
 
 from twilio.request_validator import RequestValidator
 
-from ivr.sim_inputs import HangUp, Input, Reply, Silence, keyboard_input
-from ivr.twiml_player import HOLD_ROUND_SECONDS, CallEnded, Caller, TwimlPlayer
+from simulator.inputs import HangUp, Input, Reply, Silence, keyboard_input
+from simulator.player import HOLD_ROUND_SECONDS, CallEnded, Caller, TwimlPlayer
 
 MAX_REQUESTS = 200
 """Requests one simulated call may make before it is cut off (guards against redirect loops)."""

@@ -1,6 +1,6 @@
 """The caller simulator's phone ringing back: without Twilio, Hotline hands each outbound call
 to the simulated phone network (core.telephony.SimulatedTelephony, served to the simulator by
-ivr.sim_network_api); this picks up the one for the simulated caller's number and plays it as
+simulator.network_api); this picks up the one for the simulated caller's number and plays it as
 Twilio would: status callbacks (initiated, ringing, completed) around the answered call's
 TwiML, answered by a person."""
 
@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from ivr.simulator import CallResult, CallSimulator, Transport, _Link
-from ivr.twiml_player import CallEnded, TwimlPlayer
+from simulator.caller import CallResult, CallSimulator, Transport, _Link
+from simulator.player import CallEnded, TwimlPlayer
 
 POLL_SECONDS = 0.25
 

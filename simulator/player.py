@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from ivr.sim_inputs import HangUp, Input, Press, Reply, Say, Silence
+from simulator.inputs import HangUp, Input, Press, Reply, Say, Silence
 
 HOLD_ROUNDS = 20
 """Wait-URL answers a simulated caller sits through before giving up."""

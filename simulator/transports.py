@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from ivr.sim_inputs import Reply
+from simulator.inputs import Reply
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient
