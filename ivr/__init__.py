@@ -1,1 +1,1 @@
-"""The IVR: menu trees, voice webhooks, TwiML, issue and priority, the caller simulator."""
+"""The IVR: menu trees, voice webhooks, TwiML, issue and priority."""
