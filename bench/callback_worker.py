@@ -11,7 +11,7 @@ import redis
 from rq import Queue, SimpleWorker, Worker
 
 from callbacks import jobs
-from callbacks.dialer import callback_of
+from callbacks.attempt import callback_of
 from core.deps import connect
 from core.settings import Settings
 from core.telephony import OutboundCall, Telephony, TwilioTelephony

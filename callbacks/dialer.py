@@ -16,17 +16,16 @@ runs a job twice, or a sweep racing a slow worker, never dials the same attempt 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from callbacks.attempt import ATTEMPT_KEY_TTL, placed
 from callbacks.capacity import RECHECK_SECONDS, start_if_room
+from callbacks.outcomes import attempt_over
 from callbacks.record import Callback, State
 from callbacks.runtime import Move, Runtime
 from callbacks.slots import may_dial, next_dial_time
 from core import keys
 from core.telephony import OutboundCall, TelephonyError
-
-ATTEMPT_KEY_TTL = 7 * 24 * 3600
-"""Seconds an attempt's guard is kept (far longer than any attempt can last)."""
 
 RING_TIMEOUT = 30
 """Seconds the customer's phone rings before the attempt counts as not answered."""
@@ -45,11 +44,6 @@ def attempt_urls(base: str, attempt: str) -> tuple[str, str]:
     """Where Twilio fetches the answered call's TwiML, and where it posts status changes."""
     return (f"{base}/callbacks/answer?attempt={attempt}",
             f"{base}/callbacks/status?attempt={attempt}")
-
-
-def callback_of(attempt: str) -> str:
-    """The callback id an attempt id (`<callback id>-<n>`) belongs to."""
-    return attempt.rsplit("-", 1)[0]
 
 
 def due(rt: Runtime, callback_id: str) -> str:
@@ -133,31 +127,10 @@ def _place(rt: Runtime, started: Callback) -> str:
             status_callback=status_url, machine_detection=True, timeout=RING_TIMEOUT))
     except TelephonyError as exc:
         rt.redis.set(guard, "failed", ex=ATTEMPT_KEY_TTL)
-        # outcomes builds on this module (placed, callback_of), hence the late import.
-        from callbacks.outcomes import attempt_over
-
         attempt_over(rt, started.attempt, f"could not be placed ({exc})")
         return "attempt failed"
     placed(rt, started.attempt, call_sid)
     return f"placed {call_sid}"
-
-
-def placed(rt: Runtime, attempt: str, call_sid: str) -> None:
-    """The attempt's call exists (the REST answer, or Twilio's first status callback)."""
-    guard = keys.callback_attempt(attempt)
-    pipe = rt.redis.pipeline(transaction=False)
-    pipe.set(guard, f"placed:{call_sid}", ex=ATTEMPT_KEY_TTL)
-    pipe.zadd(keys.callbacks_placed(), {attempt: rt.now()}, nx=True)
-    pipe.execute()
-
-    def record_call(r: Callback) -> Move | None:
-        if r.attempt != attempt or r.state is not State.DIALING or r.customer_call:
-            return None
-        return Move(State.DIALING, f"Callback attempt {r.attempts} placed to {r.phone}",
-                    lease=lease_of(rt, r), changes={"customer_call": call_sid},
-                    details={"attempt": attempt, "call": call_sid, "result": "placed"})
-
-    rt.change(callback_of(attempt), record_call)
 
 
 def _give_back(rt: Runtime, callback_id: str, agent: str) -> None:
@@ -213,13 +186,3 @@ def _outside_hours(rt: Runtime, record: Callback) -> bool:
 
 def _time_of(record: Callback) -> float:
     return record.next_try if record.state is State.RETRY_WAIT else record.due_at
-
-
-def lease_of(rt: Runtime, record: Callback) -> float:
-    """When the attempt under way loses its lease (kept as it is by progress notes)."""
-    score = rt.redis.zscore(keys.callbacks_dialing(), record.id)
-    return float(score) if score is not None else rt.now() + rt.settings.callbacks.lease
-
-
-def utc(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC)

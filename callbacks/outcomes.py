@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from callbacks.dialer import ATTEMPT_KEY_TTL, callback_of, lease_of, placed, utc
+from callbacks.attempt import ATTEMPT_KEY_TTL, callback_of, lease_of, placed, utc
 from callbacks.record import Callback, State
 from callbacks.runtime import Move, Runtime
 from callbacks.slots import next_dial_time
