@@ -11,6 +11,10 @@ from twilio.request_validator import RequestValidator
 
 from core.deps import deps
 
+MAX_TWILIO_BODY = 64 * 1024
+"""Bytes a Twilio webhook's form may have: Twilio's posts are a few KB, so anything larger is
+refused (413) before it is parsed or signed, and cannot hold a web thread."""
+
 
 def signed_url(public_url: str, full_path: str) -> str:
     """The URL Twilio signed: the public base URL plus the request's path and query."""
@@ -18,11 +22,13 @@ def signed_url(public_url: str, full_path: str) -> str:
 
 
 def require_twilio_signature() -> None:
-    """Blueprint hook: answer 403 unless X-Twilio-Signature matches the auth token and URL.
+    """Blueprint hook: answer 413 for a body larger than Twilio sends, then 403 unless
+    X-Twilio-Signature matches the auth token and URL.
 
     The URL is rebuilt from HOTLINE_PUBLIC_URL rather than the Host header, so it holds
     behind a proxy or tunnel that rewrites the host or scheme.
     """
+    request.max_content_length = MAX_TWILIO_BODY
     settings = deps().settings
     signature = request.headers.get("X-Twilio-Signature", "")
     url = signed_url(settings.public_url, request.full_path)

@@ -9,6 +9,10 @@ from core.clock import Clock
 from core.settings import Settings
 from hotline.cookie_sessions import CookieSessions
 
+MAX_REQUEST_BODY = 1024 * 1024
+"""Bytes any request body may have (the API's JSON, the agent page's forms); larger ones get
+413 before they are read. Twilio's webhooks have a tighter limit of their own."""
+
 
 def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -> Flask:
     """A Hotline web app for `settings`, talking to the Redis at `redis_url`."""
@@ -32,6 +36,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from tickets_bridge.store import TicketStore
 
     app = Flask("hotline")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
     deps = deps_module.build(settings, redis_url, clock)
     deps_module.install(app, deps)
     app.extensions["hotline.menus"] = MenuStore(deps.redis)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
-from werkzeug.exceptions import HTTPException
 
-from core.api import error, require_admin_token
+from core.api import answer_errors_as_json, error, require_admin_token
 from core.deps import deps
 
 bp = Blueprint("calls_api", __name__, url_prefix="/api/v1/calls")
 bp.before_request(require_admin_token)
+answer_errors_as_json(bp, not_found_field="call_sid")
 
 
 @bp.get("/<call_sid>")
@@ -19,8 +19,3 @@ def get_call(call_sid: str) -> Response:
     if session is None:
         return error(404, "not_found", f"no call {call_sid!r} is known", "call_sid")
     return jsonify({"call": session.to_dict(), "transcript": store.events(call_sid)})
-
-
-@bp.errorhandler(HTTPException)
-def on_http_error(exc: HTTPException) -> Response:
-    return error(exc.code or 400, "bad_request", exc.description or "bad request")

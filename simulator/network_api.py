@@ -9,13 +9,14 @@ import json
 from flask import Blueprint, Response, jsonify, request
 
 from core import keys
-from core.api import error, require_admin_token
+from core.api import answer_errors_as_json, error, require_admin_token
 from core.deps import deps
 from core.redis_values import text
 from core.telephony import SimulatedTelephony
 
 bp = Blueprint("sim_network", __name__, url_prefix="/api/v1/simulator")
 bp.before_request(require_admin_token)
+answer_errors_as_json(bp)
 
 
 @bp.before_request

@@ -3,8 +3,6 @@ earlier tickets, and internal notes. Server-rendered; signed in with the admin t
 
 from __future__ import annotations
 
-import hmac
-
 from flask import (
     Blueprint,
     Response,
@@ -17,6 +15,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from core.api import same_secret
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
 from tickets_bridge.api import current_ticket, desk, tickets
@@ -34,11 +33,10 @@ def login() -> str | WerkzeugResponse:
     expected = deps().settings.effective_admin_token
     given = request.form.get("token", "")
     name = request.form.get("name", "").strip()[:100] or "agent"
-    if expected is None or not hmac.compare_digest(given, expected):
+    if expected is None or not same_secret(given, expected):
         return render_template("agent/login.html", failed=True, next=request.form.get("next"))
     session["agent"] = name
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/agent/") else url_for("agent.login_form"))
+    return redirect(_local_target(request.form.get("next", "")) or url_for("agent.login_form"))
 
 
 @bp.get("/current")
@@ -76,3 +74,10 @@ def add_note(ticket_id: int) -> WerkzeugResponse | Response:
     except NotFound:
         abort(404)
     return redirect(url_for("agent.ticket_page", ticket_id=ticket_id))
+
+
+def _local_target(target: str) -> str | None:
+    """`target` if it is a page of the agent console: a path, never another site or a header."""
+    if target.startswith("/agent/") and target.isprintable() and "//" not in target:
+        return target
+    return None

@@ -84,6 +84,7 @@ def wrap_up(ticket_id: str) -> Response:
 
 agents_bp = Blueprint("agents_api", __name__, url_prefix="/api/v1/agents")
 agents_bp.before_request(require_admin_token)
+answer_errors_as_json(agents_bp)
 
 
 @agents_bp.get("/<agent_id>/screen-pop")
@@ -110,7 +111,7 @@ MAX_ID = 2**31 - 1
 
 
 def _id(raw: str) -> int:
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
         raise InvalidInput("id", f"must be a whole number up to {MAX_ID}")
     return int(raw)
 

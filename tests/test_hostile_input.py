@@ -1,0 +1,87 @@
+"""Hostile or malformed input gets a 4xx that says what is wrong, never a 500, and is refused
+before it can hold a web thread (issue #13)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from tests.ivr_app import ADMIN_TOKEN, make_app
+from tests.test_voice_security import with_redis_down
+from tests.twilio_requests import TwilioCall
+
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def app(redis_url: str) -> Flask:
+    return make_app(redis_url)
+
+
+def test_a_forged_post_with_a_huge_form_is_refused_before_it_is_parsed(app: Flask) -> None:
+    call = TwilioCall(app.test_client(), token="forged")
+    fields = {f"f{n}": "x" for n in range(100_000)}  # about 1.1 MB; Twilio posts a few KB
+    answer = call.post("/voice/incoming", {**call.form(), **fields})
+    assert answer.status == 413
+
+
+def test_a_signed_twilio_post_of_ordinary_size_still_passes(app: Flask) -> None:
+    call = TwilioCall(app.test_client())
+    answer = call.post("/voice/incoming", {**call.form(), "Extra": "y" * 2_000})
+    assert answer.status == 200 and "<Gather" in answer.body
+
+
+def test_a_huge_sign_in_form_is_refused(app: Flask) -> None:
+    body = {"token": "x" * (5 * 1024 * 1024), "name": "ann"}
+    assert app.test_client().post("/agent/login", data=body).status_code == 413
+
+
+@pytest.mark.parametrize("header", ["Bearer é", "Bearer \u00e9\u00e8", "Bearer ﬀ"])
+def test_a_non_ascii_bearer_token_is_refused_not_crashed(app: Flask, header: str) -> None:
+    answer = app.test_client().get("/api/v1/tickets", headers={"Authorization": header})
+    assert answer.status_code == 401
+    assert answer.get_json()["error"]["field"] == "Authorization"
+
+
+def test_a_non_ascii_sign_in_token_is_refused_not_crashed(app: Flask) -> None:
+    answer = app.test_client().post("/agent/login", data={"token": "é", "name": "ann"})
+    assert answer.status_code == 200 and "agent" not in answer.headers.get("Set-Cookie", "")
+
+
+@pytest.mark.parametrize("raw", ["²", "３", "٣", "1²"])
+def test_ticket_ids_are_ascii_digits_only(app: Flask, raw: str) -> None:
+    answer = app.test_client().get(f"/api/v1/tickets/{raw}", headers=AUTH)
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["field"] == "id"
+
+
+def test_json_nested_thousands_deep_is_refused(app: Flask) -> None:
+    body = "[" * 5_000 + "]" * 5_000
+    answer = app.test_client().put("/api/v1/agents/ann", data=body, headers={
+        **AUTH, "Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["field"] == "body"
+
+
+def test_a_lone_surrogate_in_a_text_field_is_refused_naming_it(app: Flask) -> None:
+    body = '{"name": "Ann \\ud800", "reach": "client:ann", "tier": "L1", "skills": ["billing"]}'
+    answer = app.test_client().put("/api/v1/agents/ann", data=body, headers={
+        **AUTH, "Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["field"] == "name"
+
+
+def test_a_line_break_in_the_sign_in_target_is_not_followed(app: Flask) -> None:
+    answer = app.test_client().post("/agent/login", data={
+        "token": ADMIN_TOKEN, "name": "ann", "next": "/agent/current\r\nSet-Cookie: x=1"})
+    assert answer.status_code == 302
+    assert "\r" not in answer.headers["Location"] and "Set-Cookie" not in answer.headers[
+        "Location"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/agents", "/api/v1/callbacks", "/api/v1/queues/stats"])
+def test_the_api_says_503_when_redis_is_down(redis_url: str, path: str) -> None:
+    app = with_redis_down(make_app(redis_url))
+    answer = app.test_client().get(path, headers=AUTH)
+    assert answer.status_code == 503
+    assert answer.get_json()["error"]["code"] == "unavailable"
