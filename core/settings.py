@@ -8,7 +8,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from core.errors import ConfigError
 
@@ -131,6 +133,24 @@ class Settings:
         seed = (self.effective_admin_token or "") + self.twilio_auth_token
         return hmac.new(seed.encode(), b"hotline-browser-session", hashlib.sha256).hexdigest()
 
+    def refuse_public_dev_credentials(self) -> None:
+        """ConfigError, naming the variables to set, when a public URL would be served with
+        the development credentials: they are published, so anyone could sign webhooks, call
+        the admin API and forge agent sessions. Loopback URLs (a local run) may use them."""
+        if _is_loopback(self.public_url):
+            return
+        missing = []
+        if self.uses_dev_credentials:
+            missing.append("TWILIO_AUTH_TOKEN")
+        if self.admin_token == DEV_ADMIN_TOKEN:
+            missing.append("HOTLINE_ADMIN_TOKEN")
+        if missing:
+            raise ConfigError(
+                f"HOTLINE_PUBLIC_URL is {self.public_url}, which is not loopback, but "
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} unset or the "
+                f"published development value: set {' and '.join(missing)} to this "
+                f"deployment's own secret (or use a loopback public URL for a local run)")
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Settings from environment variables (see README and .env.example)."""
@@ -250,6 +270,16 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     if not value > 0:
         raise ConfigError(f"{name}: must be positive, got {raw!r}")
     return value
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _path(value: str | None) -> Path | None:

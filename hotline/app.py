@@ -35,6 +35,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from tickets_bridge.schema import database_url, open_engine, upgrade
     from tickets_bridge.store import TicketStore
 
+    settings.refuse_public_dev_credentials()
     app = Flask("hotline")
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BODY
     deps = deps_module.build(settings, redis_url, clock)

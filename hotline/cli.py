@@ -5,7 +5,20 @@ from __future__ import annotations
 import click
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group; a configuration error ends a command with its message (exit 1)
+    instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from core.errors import ConfigError
+
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Hotline: routing-only IVR, callbacks instead of hold, a ticket for every call."""
 

@@ -3,10 +3,18 @@ before it can hold a web thread (issue #13)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 from flask import Flask
 
-from tests.ivr_app import ADMIN_TOKEN, make_app
+from core.errors import ConfigError
+from core.settings import DEV_ADMIN_TOKEN, DEV_AUTH_TOKEN
+from hotline.app import create_app
+from tests.ivr_app import ADMIN_TOKEN, make_app, make_settings
+from tests.processes import HOTLINE
 from tests.test_voice_security import with_redis_down
 from tests.twilio_requests import TwilioCall
 
@@ -85,3 +93,41 @@ def test_the_api_says_503_when_redis_is_down(redis_url: str, path: str) -> None:
     answer = app.test_client().get(path, headers=AUTH)
     assert answer.status_code == 503
     assert answer.get_json()["error"]["code"] == "unavailable"
+
+
+@pytest.mark.parametrize("public_url", ["https://hotline.example.com", "http://10.0.0.5:5000",
+                                        "http://hotline.test"])
+def test_development_credentials_never_serve_a_public_url(redis_url: str,
+                                                          public_url: str) -> None:
+    settings = make_settings(public_url=public_url, twilio_auth_token=DEV_AUTH_TOKEN,
+                             admin_token=None)
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN"):
+        create_app(settings, redis_url)
+
+
+def test_the_published_admin_token_never_serves_a_public_url(redis_url: str) -> None:
+    settings = make_settings(public_url="https://hotline.example.com",
+                             admin_token=DEV_ADMIN_TOKEN)
+    with pytest.raises(ConfigError, match="HOTLINE_ADMIN_TOKEN"):
+        create_app(settings, redis_url)
+
+
+@pytest.mark.parametrize("public_url", ["http://127.0.0.1:5000", "http://localhost:5001",
+                                        "http://[::1]:5000", "http://127.0.0.2"])
+def test_development_credentials_serve_loopback(redis_url: str, public_url: str) -> None:
+    settings = make_settings(public_url=public_url, twilio_auth_token=DEV_AUTH_TOKEN,
+                             admin_token=None)
+    answer = create_app(settings, redis_url).test_client().get(
+        "/api/v1/agents", headers={"Authorization": f"Bearer {DEV_ADMIN_TOKEN}"})
+    assert answer.status_code == 200
+
+
+def test_serve_says_which_variable_is_missing_instead_of_a_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "HOTLINE_PUBLIC_URL": "https://hotline.example.com",
+           "HOTLINE_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:1/0"}
+    for name in ("TWILIO_AUTH_TOKEN", "HOTLINE_ADMIN_TOKEN"):
+        env.pop(name, None)
+    done = subprocess.run([HOTLINE, "serve"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "TWILIO_AUTH_TOKEN" in done.stderr and "Traceback" not in done.stderr

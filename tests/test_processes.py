@@ -7,12 +7,14 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+import redis
 import requests
+from rq import Worker
 
+from core import keys
 from core.embedded_redis import EmbeddedRedis, running_url
 from tests.processes import (
     HOTLINE,
@@ -40,7 +42,8 @@ def test_embedded_redis_dies_with_its_owner_even_on_sigkill(tmp_path: Path) -> N
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
             from pathlib import Path
-            from core.embedded_redis import EmbeddedRedis
+            from core import keys
+from core.embedded_redis import EmbeddedRedis
             EmbeddedRedis(Path({str(tmp_path)!r}), persist=False).start()
             print("ready", flush=True)
             time.sleep(600)
@@ -76,13 +79,24 @@ def test_ctrl_c_stops_serve_and_its_background_processes_cleanly(tmp_path: Path)
     serve = start_serve(tmp_path, port, "--with-background", own_group=True)
     url = (tmp_path / "redis.url").read_text().strip()
     pid = redis_pid(url)
-    time.sleep(2)  # the worker and the bridge are up and reading from Redis
+    wait_for(lambda: _background_ready(url), "the worker and the bridge to read from Redis")
     os.killpg(serve.pid, signal.SIGINT)
     output, _ = serve.communicate(timeout=60)
     assert serve.returncode == 0, output
     assert "Traceback" not in output and "Error 111" not in output, output
     wait_for(lambda: not pid_alive(pid), "redis-server to exit with serve")
     wait_for(lambda: not _group_alive(serve.pid), "every process of the group to exit")
+
+
+def _background_ready(url: str) -> bool:
+    """The worker has registered with RQ and the bridge has made its consumer group."""
+    client = redis.Redis.from_url(url)
+    try:
+        stream = keys.call_event_stream()
+        bridge = bool(client.exists(stream)) and bool(client.xinfo_groups(stream))
+        return bridge and bool(Worker.all(connection=client))
+    finally:
+        client.close()
 
 
 def _group_alive(group: int) -> bool:
