@@ -6,19 +6,17 @@ holidays, attempts and dial order, from the deployment's settings and, where a m
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
-from callbacks.slots import Hours, holiday_checker, zone
+from callbacks.slots import Hours, zone
 from core.errors import ConfigError
-from core.settings import CallbackSettings, callback_settings
-
-NO_HOLIDAYS = "NONE"
-"""HOTLINE_CALLBACK_HOLIDAYS=none: dial and offer slots on public holidays too."""
+from core.hours import IsHoliday, has_calendar, holiday_checker
+from core.settings import CallbackSettings, with_callback_section
 
 
 @dataclass(frozen=True)
@@ -38,22 +36,13 @@ class Policy:
         return steps[min(max(attempts, 1), len(steps)) - 1]
 
 
-_TREE_VARIABLES = {"timezone": "HOTLINE_CALLBACK_TIMEZONE", "hours": "HOTLINE_CALLBACK_HOURS",
-                   "days": "HOTLINE_CALLBACK_DAYS", "dial_hours": "HOTLINE_CALLBACK_DIAL_HOURS",
-                   "holidays": "HOTLINE_CALLBACK_HOLIDAYS", "slots": "HOTLINE_CALLBACK_SLOTS"}
-
-
 def with_tree(base: CallbackSettings, tree: Mapping[str, Any] | None) -> CallbackSettings:
     """`base` with a menu tree's `callbacks:` overrides applied."""
     if not tree:
         return base
-    unknown = set(tree) - set(_TREE_VARIABLES)
-    if unknown:
-        raise ConfigError(f"callbacks: unknown settings {sorted(unknown)} in the menu tree")
-    parsed = callback_settings({_TREE_VARIABLES[k]: str(v) for k, v in tree.items()})
-    changed = replace(base, **{name: getattr(parsed, name) for name in _fields_of(tree)})
-    if "timezone" in tree:
-        changed = replace(changed, zone_override=parsed.timezone)
+    changed, problems = with_callback_section(base, tree)
+    if problems:
+        raise ConfigError("; ".join(f"callbacks.{key}: {why}" for key, why in problems))
     return changed
 
 
@@ -63,22 +52,16 @@ def policy_for(settings: CallbackSettings, caller_zone: str | None,
     zone of its own; holidays of the settings' country, else of the caller's."""
     hours = Hours(open_at=settings.open_at, close_at=settings.close_at, days=settings.days,
                   dial_from=settings.dial_from, dial_until=settings.dial_until,
-                  is_holiday=holiday_checker(_holiday_country(settings, caller_region)))
+                  is_holiday=_holidays(settings, caller_region))
     return Policy(settings, hours,
                   zone(settings.zone_override or caller_zone, settings.timezone))
 
 
-def _holiday_country(settings: CallbackSettings, caller_region: str | None) -> str | None:
-    if settings.holidays == NO_HOLIDAYS:
-        return None
-    return settings.holidays or caller_region
-
-
-def _fields_of(tree: Mapping[str, Any]) -> list[str]:
-    names = {"timezone": ["timezone"], "hours": ["open_at", "close_at"], "days": ["days"],
-             "dial_hours": ["dial_from", "dial_until"], "holidays": ["holidays"],
-             "slots": ["slots"]}
-    return [field for key in tree for field in names[key]]
+def _holidays(settings: CallbackSettings, caller_region: str | None) -> IsHoliday:
+    # The settings' code was checked when read; a caller's country may have no calendar.
+    if settings.holidays:
+        return holiday_checker(settings.holidays)
+    return holiday_checker(caller_region if has_calendar(caller_region) else None)
 
 
 @lru_cache(maxsize=64)
