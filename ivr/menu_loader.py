@@ -11,6 +11,7 @@ import yaml
 
 from core import hours
 from core.errors import MenuInvalid, MenuProblem
+from core.settings import CallbackSettings, with_callback_section
 from ivr.menu import (
     MENU,
     Menu,
@@ -80,6 +81,7 @@ class _Reader:
 
     def menu(self, data: dict[str, Any], version: str) -> Menu:
         self._unknown(MENU, "", data, _TOP_FIELDS)
+        self.callbacks(data.get("callbacks"))
         languages = self._texts(MENU, "languages", data.get("languages"), required=True)
         nodes_raw = self._mapping(MENU, "nodes", data.get("nodes"))
         nodes = {str(k): self.node(str(k), v) for k, v in nodes_raw.items()}
@@ -262,6 +264,13 @@ class _Reader:
         if zone is None or opens_closes is None or days is None or country is None:
             return None
         return OpeningHours(zone, *opens_closes, days, country)
+
+    def callbacks(self, data: Any) -> None:
+        """Note what the callback offer could not use in the `callbacks:` section, read with
+        the settings' own reader (the section stays in the source, where callbacks find it)."""
+        body = self._mapping(MENU, "callbacks", data)
+        for key, why in with_callback_section(CallbackSettings(), body)[1]:
+            self.fail(MENU, f"callbacks.{key}", why)
 
     def messages(self, data: Any) -> Messages:
         body = self._mapping(MENU, "messages", data)
