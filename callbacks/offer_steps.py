@@ -35,6 +35,7 @@ def ask_slot(state: Offer, session: CallSession, preface: list[str] | None = Non
     if not slots:
         return ask_number({**state, "mode": Mode.ASAP.value}, session, [WORDS.no_slots])
     said = [speak(s, d.clock.now(), policy.zone) for s in slots]
+    said = [f"{s}, {policy.line_zone} time" for s in said] if policy.line_zone else said
     lines = [*(preface or []), *offer.slot_lines(said)]
     state = {**state, "slots": [s.timestamp() for s in slots], "tz": policy.zone.key}
     return state, lines, ask(lines, step_url("slot", session), session.language)

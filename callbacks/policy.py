@@ -6,19 +6,17 @@ holidays, attempts and dial order, from the deployment's settings and, where a m
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
-from callbacks.slots import Hours, holiday_checker, zone
+from callbacks.slots import Hours, zone
 from core.errors import ConfigError
-from core.settings import CallbackSettings, callback_settings
-
-NO_HOLIDAYS = "NONE"
-"""HOTLINE_CALLBACK_HOLIDAYS=none: dial and offer slots on public holidays too."""
+from core.hours import IsHoliday, has_calendar, holiday_checker, parse_zone
+from core.settings import CallbackSettings, with_callback_section
 
 
 @dataclass(frozen=True)
@@ -28,6 +26,15 @@ class Policy:
     settings: CallbackSettings
     hours: Hours
     zone: ZoneInfo
+    callers_zone: bool = True
+    """True when `zone` is the caller's own; False when it is the line's (the caller's number
+    names no single zone, or the menu sets one for every caller)."""
+
+    @property
+    def line_zone(self) -> str | None:
+        """The place naming `zone` ("New York") when it is the line's, so times can say whose
+        they are; None when the times are the caller's own."""
+        return None if self.callers_zone else self.zone.key.rsplit("/")[-1].replace("_", " ")
 
     def agent_first(self, queue: str) -> bool:
         return queue not in self.settings.customer_first_queues
@@ -38,52 +45,59 @@ class Policy:
         return steps[min(max(attempts, 1), len(steps)) - 1]
 
 
-_TREE_VARIABLES = {"timezone": "HOTLINE_CALLBACK_TIMEZONE", "hours": "HOTLINE_CALLBACK_HOURS",
-                   "days": "HOTLINE_CALLBACK_DAYS", "dial_hours": "HOTLINE_CALLBACK_DIAL_HOURS",
-                   "holidays": "HOTLINE_CALLBACK_HOLIDAYS", "slots": "HOTLINE_CALLBACK_SLOTS"}
+@dataclass(frozen=True)
+class TreeCallbacks:
+    """What a menu tree says about callbacks: its `callbacks:` section, and its opening hours'
+    zone (the line's zone for callers whose number names none, unless the section names one)."""
+
+    section: Mapping[str, Any] = field(default_factory=dict)
+    hours_zone: str | None = None
 
 
-def with_tree(base: CallbackSettings, tree: Mapping[str, Any] | None) -> CallbackSettings:
-    """`base` with a menu tree's `callbacks:` overrides applied."""
-    if not tree:
+def with_tree(base: CallbackSettings, tree: TreeCallbacks | None) -> CallbackSettings:
+    """`base` with a menu tree's `callbacks:` overrides and opening hours' zone applied."""
+    if tree is None:
         return base
-    unknown = set(tree) - set(_TREE_VARIABLES)
-    if unknown:
-        raise ConfigError(f"callbacks: unknown settings {sorted(unknown)} in the menu tree")
-    parsed = callback_settings({_TREE_VARIABLES[k]: str(v) for k, v in tree.items()})
-    changed = replace(base, **{name: getattr(parsed, name) for name in _fields_of(tree)})
-    if "timezone" in tree:
-        changed = replace(changed, zone_override=parsed.timezone)
-    return changed
+    changed, problems = with_callback_section(base, tree.section)
+    if problems:
+        raise ConfigError("; ".join(f"callbacks.{key}: {why}" for key, why in problems))
+    return replace(changed, timezone=tree.hours_zone) if tree.hours_zone else changed
 
 
 def policy_for(settings: CallbackSettings, caller_zone: str | None,
                caller_region: str | None) -> Policy:
-    """The policy for a caller in `caller_zone` (from their number), unless the tree names a
-    zone of its own; holidays of the settings' country, else of the caller's."""
+    """The policy for a caller in `caller_zone` (their number's one zone, None when it names
+    none or several), unless the tree names a zone of its own; a caller without a zone gets the
+    line's (`settings.timezone`). Holidays of the settings' country, else of the caller's."""
     hours = Hours(open_at=settings.open_at, close_at=settings.close_at, days=settings.days,
                   dial_from=settings.dial_from, dial_until=settings.dial_until,
-                  is_holiday=holiday_checker(_holiday_country(settings, caller_region)))
-    return Policy(settings, hours,
-                  zone(settings.zone_override or caller_zone, settings.timezone))
+                  is_holiday=_holidays(settings, caller_region))
+    chosen = zone(settings.zone_override or caller_zone, settings.timezone)
+    return Policy(settings, hours, chosen, callers_zone=chosen.key == caller_zone)
 
 
-def _holiday_country(settings: CallbackSettings, caller_region: str | None) -> str | None:
-    if settings.holidays == NO_HOLIDAYS:
-        return None
-    return settings.holidays or caller_region
-
-
-def _fields_of(tree: Mapping[str, Any]) -> list[str]:
-    names = {"timezone": ["timezone"], "hours": ["open_at", "close_at"], "days": ["days"],
-             "dial_hours": ["dial_from", "dial_until"], "holidays": ["holidays"],
-             "slots": ["slots"]}
-    return [field for key in tree for field in names[key]]
+def _holidays(settings: CallbackSettings, caller_region: str | None) -> IsHoliday:
+    # The settings' code was checked when read; a caller's country may have no calendar.
+    if settings.holidays:
+        return holiday_checker(settings.holidays)
+    return holiday_checker(caller_region if has_calendar(caller_region) else None)
 
 
 @lru_cache(maxsize=64)
-def tree_section(source: str) -> Mapping[str, Any]:
-    """The `callbacks:` section of a menu tree's YAML source (empty when it has none)."""
+def tree_section(source: str) -> TreeCallbacks:
+    """What the menu tree in YAML `source` says about callbacks (nothing when it has no
+    `callbacks:` section and no opening hours)."""
     data = yaml.safe_load(source)
-    found = data.get("callbacks") if isinstance(data, dict) else None
-    return found if isinstance(found, dict) else {}
+    data = data if isinstance(data, dict) else {}
+    section = data.get("callbacks")
+    hours = data.get("hours")
+    zone_name = hours.get("timezone") if isinstance(hours, dict) else None
+    return TreeCallbacks(section if isinstance(section, dict) else {},
+                         zone_name if _is_zone(zone_name) else None)
+
+
+def _is_zone(name: object) -> bool:
+    try:
+        return isinstance(name, str) and parse_zone(name) == name
+    except ValueError:
+        return False

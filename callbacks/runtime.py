@@ -3,7 +3,7 @@ move atomically (re-reading on a conflict), then copy the change onto the call's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 import redis
 
 from callbacks.pacing import Pacer
-from callbacks.policy import Policy, policy_for, tree_section, with_tree
+from callbacks.policy import Policy, TreeCallbacks, policy_for, tree_section, with_tree
 from callbacks.record import Callback, State
 from callbacks.store import CallbackStore
 from callbacks.transcript import callback_event, copy_to_call
@@ -34,7 +34,7 @@ Schedule = Callable[[str, datetime], None]
 
 TREES_CACHED = 64
 """Menu versions whose `callbacks:` section a process keeps parsed."""
-_TREE_SECTIONS: ProcessCache[str, Mapping[str, Any]] = ProcessCache(TREES_CACHED)
+_TREE_SECTIONS: ProcessCache[str, TreeCallbacks] = ProcessCache(TREES_CACHED)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Runtime:
         """The callback settings with the `callbacks:` overrides of menu `menu_version`."""
         return with_tree(self.settings.callbacks, self._tree_section(menu_version))
 
-    def _tree_section(self, menu_version: str) -> Mapping[str, Any] | None:
+    def _tree_section(self, menu_version: str) -> TreeCallbacks | None:
         # A menu version is its content's hash, so its section never changes: read and parse
         # the tree once per process, not at every offer step and every dial.
         found = _TREE_SECTIONS.find(menu_version)

@@ -8,12 +8,12 @@ spring-forward gap) is skipped rather than shifted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holiday_calendars
+from core.hours import IsHoliday, within
 
 SLOT_STEP = timedelta(hours=1)
 """Offered slots start on the hour (from the opening time), one hour apart."""
@@ -23,8 +23,6 @@ MIN_LEAD = timedelta(minutes=30)
 
 SEARCH_DAYS = 21
 """How far ahead slots and dialling windows are looked for (long holidays included)."""
-
-IsHoliday = Callable[[date], bool]
 
 
 @dataclass(frozen=True)
@@ -40,17 +38,6 @@ class Hours:
 
     def working_day(self, day: date) -> bool:
         return day.weekday() in self.days and not self.is_holiday(day)
-
-
-def holiday_checker(country: str | None, subdivision: str | None = None) -> IsHoliday:
-    """Public holidays of `country` (ISO code) as a predicate; none when unknown or None."""
-    if not country:
-        return lambda day: False
-    try:
-        calendar = holiday_calendars.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError:
-        return lambda day: False
-    return lambda day: day in calendar
 
 
 def zone(name: str | None, fallback: str) -> ZoneInfo:
@@ -82,7 +69,8 @@ def next_slots(now: datetime, tz: ZoneInfo, hours: Hours, count: int) -> list[da
 def may_dial(at: datetime, tz: ZoneInfo, hours: Hours) -> bool:
     """True when `at` is inside the caller's allowed dialling hours on a working day."""
     local = at.astimezone(tz)
-    return hours.working_day(local.date()) and hours.dial_from <= local.time() < hours.dial_until
+    return hours.working_day(local.date()) and within(local.time(), hours.dial_from,
+                                                       hours.dial_until)
 
 
 def next_dial_time(at: datetime, tz: ZoneInfo, hours: Hours) -> datetime:

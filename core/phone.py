@@ -18,7 +18,8 @@ _WITHHELD = {"", "anonymous", "restricted", "unknown", "private", "+266696687", 
 
 @dataclass(frozen=True)
 class CallerNumber:
-    """A caller's number in E.164 with its ISO region and IANA time zone (None when unknown)."""
+    """A caller's number in E.164 with its ISO region and IANA time zone: None when unknown or
+    when the number spans several zones (toll-free, +7 9xx mobiles, +61 4 mobiles)."""
 
     e164: str
     region: str | None
@@ -41,7 +42,7 @@ def parse_caller(raw: str, default_region: str) -> CallerNumber | None:
     return CallerNumber(
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
         region=phonenumbers.region_code_for_number(number),
-        timezone=zones[0] if zones else None,
+        timezone=zones[0] if len(zones) == 1 else None,
     )
 
 

@@ -6,12 +6,14 @@ import hashlib
 import hmac
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from ipaddress import ip_address
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from core import hours
 from core.errors import ConfigError
 
 DEV_ACCOUNT_SID = "AC00000000000000000000000000000000"
@@ -50,9 +52,6 @@ DEFAULT_CALLBACK_CPS = 1.0
 DEFAULT_CALLBACK_BACKOFF = (120, 600, 1800)
 """Seconds before the second, third, ... attempt of a callback (the last value repeats)."""
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 @dataclass(frozen=True)
 class CallbackSettings:
     """How callbacks are offered, paced and retried (HOTLINE_CALLBACK_* variables)."""
@@ -66,8 +65,11 @@ class CallbackSettings:
     dial_from: time = time(8, 0)
     dial_until: time = time(20, 0)
     timezone: str = "America/New_York"
+    """The line's zone: callback times for a caller whose number names no single zone."""
     zone_override: str | None = None
+    """A menu's `callbacks: timezone`: callback times in it for every caller."""
     holidays: str | None = None
+    """A country (and region) code, hours.NO_HOLIDAYS, or None for the caller's country."""
     slots: int = 3
     customer_first_queues: tuple[str, ...] = ()
     sms: bool = False
@@ -193,22 +195,26 @@ class Settings:
         )
 
 
+CALLBACK_SECTION = {"timezone": "HOTLINE_CALLBACK_TIMEZONE", "hours": "HOTLINE_CALLBACK_HOURS",
+                    "days": "HOTLINE_CALLBACK_DAYS", "dial_hours": "HOTLINE_CALLBACK_DIAL_HOURS",
+                    "holidays": "HOTLINE_CALLBACK_HOLIDAYS", "slots": "HOTLINE_CALLBACK_SLOTS"}
+"""The keys a menu's `callbacks:` section may set, each with the variable it overrides."""
+
+
 def callback_settings(env: Mapping[str, str]) -> CallbackSettings:
     """The HOTLINE_CALLBACK_* variables (see README)."""
+    read: dict[str, Any] = {}
+    for key, name in CALLBACK_SECTION.items():
+        if env.get(name):
+            try:
+                read.update(_callback_fields(key, env[name]))
+            except ValueError as exc:
+                raise ConfigError(f"{name}: {exc}") from None
     base = CallbackSettings()
-    open_at, close_at = _hours(env, "HOTLINE_CALLBACK_HOURS", (base.open_at, base.close_at))
-    dial_from, dial_until = _hours(env, "HOTLINE_CALLBACK_DIAL_HOURS",
-                                   (base.dial_from, base.dial_until))
-    return CallbackSettings(
+    return replace(CallbackSettings(
         cps=_positive_float(env, "HOTLINE_CALLBACK_CPS", base.cps),
         max_attempts=_positive_int(env, "HOTLINE_CALLBACK_MAX_ATTEMPTS", base.max_attempts),
         backoff=_int_list(env, "HOTLINE_CALLBACK_BACKOFF", base.backoff),
-        open_at=open_at, close_at=close_at,
-        days=_days(env, "HOTLINE_CALLBACK_DAYS", base.days),
-        dial_from=dial_from, dial_until=dial_until,
-        timezone=env.get("HOTLINE_CALLBACK_TIMEZONE") or base.timezone,
-        holidays=(env.get("HOTLINE_CALLBACK_HOLIDAYS") or "").upper() or None,
-        slots=_positive_int(env, "HOTLINE_CALLBACK_SLOTS", base.slots),
         customer_first_queues=tuple(q.strip() for q in
                                     (env.get("HOTLINE_CALLBACK_CUSTOMER_FIRST") or "").split(",")
                                     if q.strip()),
@@ -216,34 +222,45 @@ def callback_settings(env: Mapping[str, str]) -> CallbackSettings:
         caller_id=env.get("HOTLINE_CALLBACK_CALLER_ID") or None,
         lease=_positive_int(env, "HOTLINE_CALLBACK_LEASE", base.lease),
         sweep_every=_positive_int(env, "HOTLINE_CALLBACK_SWEEP_EVERY", base.sweep_every),
-    )
+    ), **read)
 
 
-def _hours(env: Mapping[str, str], name: str, default: tuple[time, time]) -> tuple[time, time]:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        start, end = (time.fromisoformat(part.strip()) for part in raw.split("-"))
-    except ValueError:
-        raise ConfigError(f"{name}: must look like 09:00-17:00, got {raw!r}") from None
-    if start >= end:
-        raise ConfigError(f"{name}: the start must come before the end, got {raw!r}")
-    return start, end
+def with_callback_section(base: CallbackSettings, section: Mapping[str, Any]
+                          ) -> tuple[CallbackSettings, list[tuple[str, str]]]:
+    """`base` with a menu's `callbacks:` section applied (its `timezone` overriding the
+    caller's), read as the variables are, and the key and reason of each value it cannot read
+    (which keeps `base`'s)."""
+    read: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for key, raw in section.items():
+        if key not in CALLBACK_SECTION:
+            problems.append((str(key), "unknown field"))
+        elif isinstance(raw, bool) or not isinstance(raw, str | int):
+            problems.append((key, "must be text"))
+        else:
+            try:
+                read.update(_callback_fields(key, str(raw)))
+            except ValueError as exc:
+                problems.append((key, str(exc)))
+    if "timezone" in read:
+        read["zone_override"] = read.pop("timezone")
+    return replace(base, **read), problems
 
 
-def _days(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
-    raw = (env.get(name) or "").lower().replace(" ", "")
-    if not raw:
-        return default
-    days: set[int] = set()
-    for part in raw.split(","):
-        first, _, last = part.partition("-")
-        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
-            raise ConfigError(f"{name}: days are mon..sun, ranges like mon-fri; got {raw!r}")
-        a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
-        days.update(range(a, b + 1))
-    return tuple(sorted(days))
+def _callback_fields(key: str, raw: str) -> dict[str, Any]:
+    """The CallbackSettings fields that `callbacks:` key `key` (or its variable) sets to `raw`."""
+    if key in ("hours", "dial_hours"):
+        names = ("open_at", "close_at") if key == "hours" else ("dial_from", "dial_until")
+        return dict(zip(names, hours.parse_range(raw), strict=True))
+    if key == "days":
+        return {"days": hours.parse_days(raw)}
+    if key == "timezone":
+        return {"timezone": hours.parse_zone(raw.strip())}
+    if key == "holidays":
+        return {"holidays": hours.parse_holidays(raw)}
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"{raw!r} is not a whole number, 1 or more")
+    return {"slots": int(raw)}
 
 
 def _int_list(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, TypeVar
 
 import yaml
 
+from core import hours
 from core.errors import MenuInvalid, MenuProblem
+from core.settings import CallbackSettings, with_callback_section
 from ivr.menu import (
     MENU,
     Menu,
@@ -25,7 +27,7 @@ from ivr.menu import (
     Target,
 )
 from ivr.menu_rules import validate
-from ivr.opening_hours import OpeningHours, check_holidays, parse_days, parse_range
+from ivr.opening_hours import OpeningHours
 
 TARGET_FIELDS = ("goto", *(kind.value for kind in OutcomeKind))
 _TOP_FIELDS = {"name", "languages", "default_language", "start", "settings", "human",
@@ -35,6 +37,7 @@ _OPTION_FIELDS = {"key", "label", "phrases", "language", *TARGET_FIELDS}
 _NODE_FIELDS = {"prompt", "options", "default", "issue"}
 _ROUTE_FIELDS = {"issue", "queue", "tier", "skills", "priority", "message"}
 _KEYS = set("0123456789*#")
+T = TypeVar("T")
 
 
 def example_menu_path() -> Path:
@@ -78,6 +81,7 @@ class _Reader:
 
     def menu(self, data: dict[str, Any], version: str) -> Menu:
         self._unknown(MENU, "", data, _TOP_FIELDS)
+        self.callbacks(data.get("callbacks"))
         languages = self._texts(MENU, "languages", data.get("languages"), required=True)
         nodes_raw = self._mapping(MENU, "nodes", data.get("nodes"))
         nodes = {str(k): self.node(str(k), v) for k, v in nodes_raw.items()}
@@ -248,22 +252,25 @@ class _Reader:
             return None
         body = self._mapping(MENU, "hours", data)
         self._unknown(MENU, "hours", body, {"timezone", "open", "days", "holidays"})
-        zone = self._text(MENU, "hours.timezone", body.get("timezone"))
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.fail(MENU, "hours.timezone", f"{zone!r} is not an IANA time zone")
+        zone = self._read("hours.timezone", hours.parse_zone,
+                          self._text(MENU, "hours.timezone", body.get("timezone")))
+        opens_closes = self._read("hours.open", hours.parse_range,
+                                  self._text(MENU, "hours.open", body.get("open")))
+        days = self._read("hours.days", hours.parse_days,
+                          self._text(MENU, "hours.days", body.get("days"), default="mon-fri"))
+        country = "" if body.get("holidays") is None else self._read(
+            "hours.holidays", hours.parse_holidays,
+            self._text(MENU, "hours.holidays", body.get("holidays")))
+        if zone is None or opens_closes is None or days is None or country is None:
             return None
-        try:
-            opens, closes = parse_range(str(body.get("open", "")))
-            days = parse_days(str(body.get("days", "mon-fri")))
-            country = str(body.get("holidays") or "")
-            if country:
-                check_holidays(country)
-        except ValueError as exc:
-            self.fail(MENU, "hours", str(exc))
-            return None
-        return OpeningHours(zone, opens, closes, days, country)
+        return OpeningHours(zone, *opens_closes, days, country)
+
+    def callbacks(self, data: Any) -> None:
+        """Note what the callback offer could not use in the `callbacks:` section, read with
+        the settings' own reader (the section stays in the source, where callbacks find it)."""
+        body = self._mapping(MENU, "callbacks", data)
+        for key, why in with_callback_section(CallbackSettings(), body)[1]:
+            self.fail(MENU, f"callbacks.{key}", why)
 
     def messages(self, data: Any) -> Messages:
         body = self._mapping(MENU, "messages", data)
@@ -272,6 +279,16 @@ class _Reader:
         return Messages(**{n: self._texts(MENU, f"messages.{n}", body.get(n)) for n in names})
 
     # Small typed readers; each notes a problem and returns a usable default.
+
+    def _read(self, field: str, parse: Callable[[str], T], text: str) -> T | None:
+        """`text` as `parse` reads it (core.hours, as at run time), or None noting why not."""
+        if not text:
+            return None  # missing or not text: already noted
+        try:
+            return parse(text)
+        except ValueError as exc:
+            self.fail(MENU, field, str(exc))
+            return None
 
     def _unknown(self, node: str, where: str, data: dict[str, Any], allowed: set[str]) -> None:
         for name in data:

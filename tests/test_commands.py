@@ -32,6 +32,17 @@ def test_menu_validate_lists_problems_and_exits_1(tmp_path: Path) -> None:
     assert "node 'billing': unreachable-node" in result.output
 
 
+def test_menu_validate_refuses_a_callbacks_section_the_offer_could_not_use(
+    tmp_path: Path
+) -> None:
+    path = tmp_path / "mars.yaml"
+    path.write_text(example_menu_path().read_text() + "callbacks: {timezone: Mars/Olympus}\n")
+    result = CliRunner().invoke(main, ["menu", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "node '(menu)': invalid-field: callbacks.timezone: 'Mars/Olympus' is not an IANA " \
+        "time zone" in result.output
+
+
 def test_menu_validate_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["menu", "validate", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1

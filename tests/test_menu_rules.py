@@ -213,3 +213,51 @@ def test_opening_hours_that_cannot_be_read_are_refused_naming_the_field(
 ) -> None:
     found = problems_after(lambda t: t.update(hours=hours, after_hours=AFTER_HOURS))
     assert ("(menu)", "invalid-field") in found
+
+
+@pytest.mark.parametrize(("section", "field", "why"), [
+    ({"timezone": "Mars/Olympus"}, "callbacks.timezone", "is not an IANA time zone"),
+    ({"hours": "25:00-26:00"}, "callbacks.hours", "25:00 is not a time of day"),
+    ({"dial_hours": "09:00-08:00"}, "callbacks.dial_hours", "the end must come after the start"),
+    ({"days": "weekdays"}, "callbacks.days", "days are mon to sun"),
+    ({"holidays": "XX"}, "callbacks.holidays", "no public holiday calendar"),
+    ({"holidays": False}, "callbacks.holidays", "must be text"),  # YAML's reading of NO
+    ({"slots": 0}, "callbacks.slots", "not a whole number, 1 or more"),
+    ({"lunch": "12:00-13:00"}, "callbacks.lunch", "unknown field"),
+    ({"hours": "08:00-12:00", "timezone": "Mars/Olympus"}, "callbacks.timezone", "IANA"),
+    ("08:00-12:00", "callbacks", "must be a mapping"),
+])
+def test_a_callbacks_section_is_read_as_at_run_time_and_refused_naming_the_field(
+    section: Any, field: str, why: str
+) -> None:
+    tree = copy.deepcopy(BASE)
+    tree["callbacks"] = section
+    with pytest.raises(MenuInvalid) as refused:
+        load_menu(yaml.safe_dump(tree, allow_unicode=True))
+    [problem] = refused.value.problems
+    assert (problem.node, problem.rule) == ("(menu)", "invalid-field")
+    assert problem.message.startswith(f"{field}: ") and why in problem.message
+
+
+@pytest.mark.parametrize(("hours", "field"), [
+    ({**HOURS, "open": "25:00-26:00"}, "hours.open"), ({**HOURS, "open": "09:00-08:00"},
+                                                      "hours.open"),
+    ({**HOURS, "days": "weekdays"}, "hours.days"), ({**HOURS, "holidays": "XX"}, "hours.holidays"),
+    ({**HOURS, "timezone": "Mars/Olympus"}, "hours.timezone"),
+])
+def test_opening_hours_problems_name_their_field(hours: dict[str, str], field: str) -> None:
+    tree = copy.deepcopy(BASE)
+    tree.update(hours=hours, after_hours=AFTER_HOURS)
+    with pytest.raises(MenuInvalid) as refused:
+        load_menu(yaml.safe_dump(tree, allow_unicode=True))
+    assert [p.message.split(": ")[0] for p in refused.value.problems] == [field]
+
+
+def test_a_callbacks_section_read_as_the_runtime_reads_it_is_valid() -> None:
+    tree = copy.deepcopy(BASE)
+    tree.update(callbacks={"timezone": "Europe/Berlin", "hours": "08:00-24:00", "days": "sat-mon",
+                           "dial_hours": "08:00-20:00", "holidays": "de-by", "slots": 2},
+                hours={**HOURS, "open": "00:00-24:00", "days": "fri-mon"},
+                after_hours=AFTER_HOURS)
+    menu = load_menu(yaml.safe_dump(tree, allow_unicode=True))
+    assert menu.hours is not None and menu.hours.days == (0, 4, 5, 6)

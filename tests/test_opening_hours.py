@@ -11,7 +11,8 @@ import yaml
 from flask import Flask
 
 from core.clock import FixedClock
-from ivr.opening_hours import OpeningHours, parse_days, parse_range
+from core.hours import parse_days, parse_range
+from ivr.opening_hours import OpeningHours
 from tests.ivr_app import SMALL_MENU, make_app
 from tests.twilio_requests import TwilioCall
 

@@ -42,8 +42,7 @@ def test_embedded_redis_dies_with_its_owner_even_on_sigkill(tmp_path: Path) -> N
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
             from pathlib import Path
-            from core import keys
-from core.embedded_redis import EmbeddedRedis
+            from core.embedded_redis import EmbeddedRedis
             EmbeddedRedis(Path({str(tmp_path)!r}), persist=False).start()
             print("ready", flush=True)
             time.sleep(600)

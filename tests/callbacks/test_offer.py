@@ -5,11 +5,14 @@ callback, kept or cancelled."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+import yaml
 from flask import Flask
 from rq import Queue
 
@@ -17,9 +20,10 @@ from callbacks.jobs import QUEUE
 from callbacks.record import Mode, State
 from callbacks.store import CallbackStore
 from core import keys
-from core.deps import Dependencies
-from core.settings import DEV_AUTH_TOKEN, CallbackSettings
-from tests.ivr_app import make_app
+from core.deps import EXTENSION, Dependencies
+from core.settings import CallbackSettings
+from core.telephony import SimulatedTelephony
+from tests.ivr_app import SMALL_MENU, make_app
 from tests.twilio_requests import Reply, TwilioCall
 
 
@@ -90,6 +94,50 @@ def test_a_time_slot_is_offered_in_the_callers_zone_and_kept(app: Flask) -> None
     assert promised.due_at == datetime(2026, 11, 24, 18, 0, tzinfo=UTC).timestamp()  # 10 PST
 
 
+def _line_app(redis_url: str, tmp_path: Path, line: dict[str, Any]) -> Flask:
+    """The test line with `line` added to its menu (`callbacks:` or `hours:`) or, under
+    `deployment`, its callback settings."""
+    tree = yaml.safe_load(SMALL_MENU.read_text())
+    tree.update({k: v for k, v in line.items() if k != "deployment"})
+    if "hours" in line:
+        tree["after_hours"] = {"message": {"en": "Closed.", "es": "Cerrado."}}
+    menu = tmp_path / "line.yaml"
+    menu.write_text(yaml.safe_dump(tree, allow_unicode=True))
+    return make_app(redis_url, menu_file=menu, callbacks=CallbackSettings(
+        timezone=line.get("deployment", CallbackSettings().timezone)))
+
+
+@pytest.mark.parametrize(("caller", "line", "first_slot", "zone"), [
+    # Toll-free: every North American zone. The deployment's zone, New York by default.
+    ("+18005550199", {}, "today at 11 in the morning, New York time", "America/New_York"),
+    # A Russian mobile: eleven zones. The menu's opening hours name London.
+    ("+79161234567", {"hours": {"timezone": "Europe/London", "open": "00:00-24:00",
+                                "days": "mon-sun"}},
+     "today at 4 in the afternoon, London time", "Europe/London"),
+    # An Australian mobile: eight zones. The line's HOTLINE_CALLBACK_TIMEZONE is Sydney.
+    ("+61412345678", {"deployment": "Australia/Sydney"},
+     "today at 9 in the morning, Sydney time", "Australia/Sydney"),
+    # The menu's callbacks zone is the line's for every caller, named when not their own.
+    ("+14155550123", {"callbacks": {"timezone": "Europe/Berlin"}},
+     "tomorrow at 9 in the morning, Berlin time", "Europe/Berlin"),
+])
+def test_a_number_that_names_no_single_zone_hears_the_lines_zone_named(
+    redis_url: str, tmp_path: Path, caller: str, line: dict[str, Any], first_slot: str,
+    zone: str,
+) -> None:
+    app = _line_app(redis_url, tmp_path, line)
+    call = to_offer(app, caller=caller)
+    slots = call.press("2")
+    assert f"Press 1 for {first_slot}." in said(slots)
+    call.press("1")
+    call.press("1")
+    call.press("1")
+    [promised] = callbacks_of(app, caller)
+    assert promised.mode is Mode.SLOT and promised.timezone == zone
+    caller_zone = app.extensions["hotline"].sessions.load(call.sid).timezone
+    assert caller_zone == (None if caller[:3] in ("+18", "+79", "+61") else "America/Los_Angeles")
+
+
 def test_a_withheld_number_must_type_one_and_refused_numbers_say_why(app: Flask) -> None:
     call = to_offer(app, caller="anonymous")
     ask = call.press("1")
@@ -143,9 +191,10 @@ def test_from_the_hold_queue_the_callback_keeps_the_callers_place(
 
 def test_an_sms_confirms_the_callback_when_configured(redis_url: str,
                                                       redis_client: redis.Redis) -> None:
-    app = make_app(redis_url, twilio_auth_token=DEV_AUTH_TOKEN,
-                   callbacks=CallbackSettings(sms=True))
-    call = to_offer(app, token=DEV_AUTH_TOKEN)
+    app = make_app(redis_url, callbacks=CallbackSettings(sms=True))
+    deps: Dependencies = app.extensions[EXTENSION]  # the simulated phone network sends it
+    app.extensions[EXTENSION] = replace(deps, telephony=SimulatedTelephony(deps.redis))
+    call = to_offer(app)
     call.press("1")
     call.press("1")
     call.press("1")

@@ -9,15 +9,8 @@ import pytest
 
 from callbacks.numbers import check_number, spoken_number
 from callbacks.policy import policy_for, tree_section, with_tree
-from callbacks.slots import (
-    Hours,
-    holiday_checker,
-    may_dial,
-    next_dial_time,
-    next_slots,
-    speak,
-    zone,
-)
+from callbacks.slots import Hours, may_dial, next_dial_time, next_slots, speak, zone
+from core.hours import holiday_checker
 from core.settings import CallbackSettings
 
 NEW_YORK = zone("America/New_York", "UTC")
