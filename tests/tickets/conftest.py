@@ -1,8 +1,9 @@
 """Ticket-store fixtures: every store test runs on SQLite and on PostgreSQL.
 
 PostgreSQL is HOTLINE_TEST_POSTGRES_URL or postgresql://root@127.0.0.1:5432/test; each test gets
-a schema of its own, dropped afterwards. Where no PostgreSQL answers, only those runs are
-skipped, with the reason shown.
+a schema of its own, dropped afterwards. `./dev test` (and so CI) starts one where none
+answers and sets HOTLINE_TEST_POSTGRES_REQUIRED, so there an unreachable PostgreSQL fails the
+run; elsewhere (a bare `pytest`) only those runs are skipped, with the reason shown.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ def postgres_reachable() -> None:
         with probe.connect():
             pass
     except OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}")
+        why = f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}"
+        if os.environ.get("HOTLINE_TEST_POSTGRES_REQUIRED"):
+            pytest.fail(why)
+        pytest.skip(why)
     finally:
         probe.dispose()
 
