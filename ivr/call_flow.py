@@ -116,8 +116,9 @@ def begin(ctx: Context, call_sid: str, caller: CallerNumber | None, called: str,
 
 
 def resume(ctx: Context, session: CallSession) -> Answer:
-    """Ask the current question again, adding only the prompt to the log."""
-    return _present(ctx, session, _position(session), [])
+    """Ask the current question again, adding only the prompt to the log (a confirmation
+    that was pending is dropped with its question)."""
+    return _present(ctx, session.evolve(proposal=""), _position(session), [])
 
 
 def take_input(ctx: Context, session: CallSession, given: CallerInput) -> Answer:

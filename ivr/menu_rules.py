@@ -118,6 +118,10 @@ def _languages(menu: Menu) -> Problems:
     for name in menu.commands:
         if name not in COMMANDS:
             yield MenuProblem(MENU, "invalid-field", f"commands.{name}: unknown command")
+    for language, text in menu.messages.confirm.items():
+        if "{option}" not in text:
+            yield MenuProblem(MENU, "invalid-field", f"messages.confirm: the {language!r} text "
+                              "must say {option} (the option the caller seems to mean)")
     for region, language in menu.region_languages.items():
         if region not in phonenumbers.SUPPORTED_REGIONS:
             yield MenuProblem(MENU, "unknown-region", f"region_languages: {region!r} is not a "

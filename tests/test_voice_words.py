@@ -108,6 +108,20 @@ def test_unsure_words_denied_ask_the_same_question_again(app: Flask) -> None:
     assert reply.says()[0].startswith("Billing.")
 
 
+def test_a_question_asked_again_drops_the_pending_confirmation(app: Flask) -> None:
+    call = at_main(app)
+    call.say("my internet is down", confidence="0.2")
+    again = call.start()  # Twilio posts the Voice URL again for the same call
+    assert again.says() == [EXAMPLE_MAIN_EN]
+    assert call.say("yes").says() == ["Sorry, I didn't get that.", EXAMPLE_MAIN_EN]
+
+
+def test_a_confirmation_must_name_the_option() -> None:
+    source = example_menu_path().read_text(encoding="utf-8")
+    with pytest.raises(MenuInvalid, match="messages.confirm: the 'en' text must say"):
+        load_menu(source.replace("{option}, is that right?", "Is that right?"))
+
+
 def test_confirmation_is_in_the_callers_language(app: Flask) -> None:
     call = at_main(app, "2")
     reply = call.say("no tengo internet", confidence="0.2")
