@@ -98,15 +98,15 @@ def proposed_option(menu: Menu, position: Position, proposal: str) -> Option | N
 def interpret(
     menu: Menu, node: Node, language: str, given: CallerInput
 ) -> tuple[Heard, Option | None]:
-    """What an input means at `node`: an option, a command (human/repeat/back) or nothing."""
+    """What a key, silence, a spoken key ("two") or a command (human/repeat/back) means at
+    `node`; words naming options are `word_path`'s."""
     if given.digits:
         return _interpret_key(menu, node, given.digits)
     if not given.speech.strip():
         return Heard.SILENCE, None
     if given.confidence is not None and given.confidence < menu.settings.min_confidence:
         return Heard.UNCLEAR, None
-    phrases = {o.key: o.phrases.get(language, ()) for o in node.options}
-    key = speech.best_match(given.speech, phrases) or speech.spoken_key(given.speech)
+    key = speech.spoken_key(given.speech)
     if key is not None:
         return _interpret_key(menu, node, key)
     command = _command(menu, given.speech, language, NAVIGATION)
