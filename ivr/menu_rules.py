@@ -116,7 +116,10 @@ def _languages(menu: Menu) -> Problems:
                 yield MenuProblem(node.id, "unknown-language",
                                   f"option {option.key!r} sets language {option.language!r}")
     for name in menu.commands:
-        if name not in COMMANDS:
+        if name in ("True", "False"):
+            yield MenuProblem(MENU, "invalid-field", f"commands.{name}: unknown command (YAML "
+                              'reads a bare yes or no as true or false: write "yes" or "no")')
+        elif name not in COMMANDS:
             yield MenuProblem(MENU, "invalid-field", f"commands.{name}: unknown command")
     for language, text in menu.messages.confirm.items():
         if "{option}" not in text:

@@ -122,6 +122,12 @@ def test_a_confirmation_must_name_the_option() -> None:
         load_menu(source.replace("{option}, is that right?", "Is that right?"))
 
 
+def test_bare_yes_and_no_in_yaml_are_explained() -> None:
+    source = example_menu_path().read_text(encoding="utf-8")
+    with pytest.raises(MenuInvalid, match='commands.True: .* write "yes" or "no"'):
+        load_menu(source.replace('  "yes": {', "  yes: {"))
+
+
 def test_confirmation_is_in_the_callers_language(app: Flask) -> None:
     call = at_main(app, "2")
     reply = call.say("no tengo internet", confidence="0.2")
