@@ -36,7 +36,8 @@ def vip_numbers() -> str:
 
 
 def outages() -> str:
-    """Hash: issue category prefix -> message, set by admins while an outage lasts."""
+    """Hash: issue category prefix (`technical`, or `technical@es` for a notice in that
+    language) -> message, set by admins while an outage lasts."""
     return f"{PREFIX}:outages"
 
 

@@ -95,6 +95,8 @@ class CallSession:
     path: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     attempts: int = 0
+    proposal: str = ""
+    """Keys the caller's unsure words would press, while Hotline asks them to confirm."""
     decision: dict[str, Any] | None = None
     status: str = "in-menu"
     started_at: str = ""

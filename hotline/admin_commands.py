@@ -9,7 +9,7 @@ from core.deps import connect
 from core.embedded_redis import running_url
 from core.phone import parse_caller
 from core.settings import Settings
-from ivr import caller_facts
+from ivr import caller_facts, outage_notice
 
 
 def _redis() -> redis.Redis:
@@ -24,30 +24,40 @@ def _redis() -> redis.Redis:
 
 @click.group()
 def outage() -> None:
-    """Flag an outage: callers about that issue get high priority and hear the notice first."""
+    """Flag an outage: callers about that issue get high priority, and every caller hears the
+    notice once their language is known."""
 
 
 @outage.command("set")
 @click.argument("category")
 @click.argument("message")
-def outage_set(category: str, message: str) -> None:
+@click.option("--language", help="the language MESSAGE is in (default: the menu's default); "
+              "callers of a language without a notice hear the menu's `outage` message")
+def outage_set(category: str, message: str, language: str | None) -> None:
     """Flag CATEGORY (an issue prefix such as `technical`, or `*` for all) with MESSAGE."""
-    caller_facts.set_outage(_redis(), category, message)
-    click.echo(f"outage flagged for {category}: {message}")
+    caller_facts.set_outage(_redis(), category, message, language)
+    click.echo(f"outage flagged for {_named(category, language)}: {message}")
 
 
 @outage.command("clear")
 @click.argument("category")
-def outage_clear(category: str) -> None:
-    if not caller_facts.clear_outage(_redis(), category):
-        raise click.ClickException(f"no outage is flagged for {category}")
-    click.echo(f"outage cleared for {category}")
+@click.option("--language", help="clear only the notice in this language")
+def outage_clear(category: str, language: str | None) -> None:
+    """Clear CATEGORY's flag (all its notices, or only the one in --language)."""
+    if not caller_facts.clear_outage(_redis(), category, language):
+        raise click.ClickException(f"no outage is flagged for {_named(category, language)}")
+    click.echo(f"outage cleared for {_named(category, language)}")
 
 
 @outage.command("list")
 def outage_list() -> None:
-    for category, message in sorted(caller_facts.active_outages(_redis()).items()):
-        click.echo(f"{category}\t{message}")
+    for flag, message in sorted(caller_facts.active_outages(_redis()).items()):
+        category, _, language = flag.partition(outage_notice.MARK)
+        click.echo(f"{_named(category, language or None)}\t{message}")
+
+
+def _named(category: str, language: str | None) -> str:
+    return f"{category} ({language})" if language else category
 
 
 @click.group()

@@ -3,7 +3,7 @@ session, the events for its log, and the TwiML to answer. No I/O: stores and vie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -13,11 +13,20 @@ from core.events import Event, EventKind
 from core.phone import CallerNumber
 from core.process_cache import ProcessCache
 from core.session import CallSession, Change
-from ivr import menu_place, twiml
+from ivr import menu_place, outage_notice, twiml
 from ivr.caller_facts import CallerFacts
 from ivr.decision import RoutingDecision, decide
 from ivr.menu import Menu, Outcome, OutcomeKind
-from ivr.navigation import CallerInput, Heard, Move, Position, advance, start
+from ivr.navigation import (
+    CallerInput,
+    Heard,
+    Move,
+    Position,
+    advance,
+    proposed_language,
+    settles_language,
+    start,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,11 @@ class Urls:
 
     def silence(self, place: str) -> str:
         return f"{self.base}/voice/menu?{place}&silence=1"
+
+    def confirmation(self, step: int) -> str:
+        """Where the answer to a confirmation goes: no place in the URL, so it is decided on
+        the whole session (which holds what is being confirmed)."""
+        return f"{self.base}/voice/menu?s={step}"
 
     def voicemail_done(self, step: int) -> str:
         return f"{self.base}/voice/voicemail?s={step}"
@@ -59,6 +73,9 @@ class Answer:
     events: list[Event]
     twiml: str
     decision: RoutingDecision | None = None
+    settles_language: bool = False
+    """The step leaves the language question, so any outage notice is due now; a step decided
+    without reading (`move_in_menu`) holds only while no outage is flagged."""
 
     @property
     def change(self) -> Change:
@@ -77,8 +94,9 @@ class Context:
 
 
 def begin(ctx: Context, call_sid: str, caller: CallerNumber | None, called: str,
-          outages: Sequence[str]) -> Answer:
-    """A new call: open the session and ask the first question, after any outage notice."""
+          outages: Mapping[str, str]) -> Answer:
+    """A new call: open the session and ask the first question, after any outage notice once
+    the caller's language is known (else after they choose it)."""
     session = CallSession(
         call_sid=call_sid,
         caller=caller.e164 if caller else None,
@@ -90,24 +108,36 @@ def begin(ctx: Context, call_sid: str, caller: CallerNumber | None, called: str,
     )
     started = _event(ctx, EventKind.CALL, "Call started", event="started",
                      caller=session.caller, called=called, menu_version=ctx.menu.version)
-    return _present(ctx, session, start(ctx.menu), [started], preface=tuple(outages))
+    position = start(ctx.menu, session.region)
+    asks_language = ctx.menu.node(position.node).chooses_language
+    notices = () if asks_language else outage_notice.notices(ctx.menu, outages,
+                                                              position.language)
+    return _present(ctx, session, position, [started], preface=notices)
 
 
 def resume(ctx: Context, session: CallSession) -> Answer:
-    """Ask the current question again, adding only the prompt to the log."""
-    return _present(ctx, session, _position(session), [])
+    """Ask the current question again, adding only the prompt to the log (a confirmation
+    that was pending is dropped with its question)."""
+    return _present(ctx, session.evolve(proposal=""), _position(session), [])
 
 
 def take_input(ctx: Context, session: CallSession, given: CallerInput) -> Answer:
     """Apply the caller's answer to the current question."""
     position = _position(session)
-    move = advance(ctx.menu, position, given)
+    move = advance(ctx.menu, position, given, session.proposal)
     events = _heard_events(ctx, position, given, move)
-    if given.speech.strip():
-        session = session.evolve(words=[*session.words, given.speech.strip()])
+    said = given.speech.strip()
+    if said and not move.language_only:
+        session = session.evolve(words=[*session.words, said])
+    session = session.evolve(proposal=move.proposal)
+    if move.proposal:
+        return _confirm(ctx, session, move, events)
+    notices: tuple[str, ...] = ()
+    if settles_language(ctx.menu, position, move):
+        notices = outage_notice.notices(ctx.menu, ctx.facts().outages, move.position.language)
     if move.outcome is not None:
-        return _conclude(ctx, session, move, events)
-    return _next_question(ctx, session, move, events)
+        return _conclude(ctx, session, move, events, notices)
+    return _next_question(ctx, session, move, events, notices)
 
 
 def move_in_menu(ctx: Context, place: CallSession, given: CallerInput) -> Answer | None:
@@ -128,7 +158,7 @@ def move_in_menu(ctx: Context, place: CallSession, given: CallerInput) -> Answer
     session = place.evolve(node=moved.node, path=list(moved.path), attempts=moved.attempts,
                            language=moved.language)
     events = [Event(ctx.now, e.kind, e.text, e.details) for e in planned.events]
-    return Answer(session, events, planned.reply)
+    return Answer(session, events, planned.reply, settles_language=planned.settles_language)
 
 
 MOVES_CACHED = 4096
@@ -143,6 +173,7 @@ class _PlannedMove:
     position: Position
     events: tuple[Event, ...]
     reply: str
+    settles_language: bool
 
 
 _moves: ProcessCache[tuple[str, str, int, Position, str], _PlannedMove] = \
@@ -156,12 +187,30 @@ def _plan_move(ctx: Context, place: CallSession, position: Position,
     if move.outcome is not None:
         return None
     answer = _next_question(ctx, place, move, _heard_events(ctx, position, given, move))
-    return _PlannedMove(move.position, tuple(answer.events), answer.twiml)
+    return _PlannedMove(move.position, tuple(answer.events), answer.twiml,
+                        settles_language(ctx.menu, position, move))
 
 
-def _next_question(ctx: Context, session: CallSession, move: Move, events: list[Event]) -> Answer:
+def _next_question(ctx: Context, session: CallSession, move: Move, events: list[Event],
+                   notices: tuple[str, ...] = ()) -> Answer:
     reprompt = _message(ctx.menu, move.reprompt, move.position.language)
-    return _present(ctx, session, move.position, events, preface=(reprompt,))
+    return _present(ctx, session, move.position, events, preface=(*notices, reprompt))
+
+
+def _confirm(ctx: Context, session: CallSession, move: Move, events: list[Event]) -> Answer:
+    """Ask whether the caller's unsure words meant the option they seem to name."""
+    menu, position = ctx.menu, move.position
+    language = proposed_language(menu, position, move.proposal)
+    label = move.option.label_in(language) if move.option else ""
+    spoken = twiml.Spoken(menu.messages.confirm[language].replace("{option}", label),
+                          menu.languages[language])
+    prompt = _event(ctx, EventKind.PROMPT, spoken.text, node=position.node,
+                    locale=spoken.locale, confirming=move.proposal)
+    step = session.rev + 1
+    yes_no = [p for name in ("yes", "no") for p in menu.commands.get(name, {}).get(language, ())]
+    reply = twiml.ask(menu, language, [spoken], ctx.urls.confirmation(step),
+                      f"{ctx.urls.confirmation(step)}&silence=1", ", ".join(yes_no))
+    return Answer(session, [*events, prompt], reply)
 
 
 def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answer:
@@ -274,7 +323,8 @@ def _ask(ctx: Context, position: Position, step: int, preface: tuple[str, ...]) 
     return _Question(spoken, reply)
 
 
-def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event]) -> Answer:
+def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event],
+              notices: tuple[str, ...] = ()) -> Answer:
     assert move.outcome is not None
     outcome, position = _open_or_after_hours(ctx, move.outcome), move.position
     if outcome is not move.outcome:
@@ -287,7 +337,9 @@ def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event
                             language=position.language, decision=decision.to_dict(),
                             status="routed")
     decided = _event(ctx, EventKind.DECISION, decision.describe(), **decision.to_dict())
-    spoken = twiml.outcome_speech(ctx.menu, outcome, position.language)
+    locale = ctx.menu.languages[position.language]
+    spoken = [*(twiml.Spoken(text, locale) for text in notices),
+              *twiml.outcome_speech(ctx.menu, outcome, position.language)]
     prompts = [_event(ctx, EventKind.PROMPT, s.text, node=position.node, locale=s.locale)
                for s in spoken if s.text]
     reply = _outcome_twiml(ctx, outcome, spoken, session.rev + 1)
@@ -330,9 +382,12 @@ def _heard_events(ctx: Context, position: Position, given: CallerInput, move: Mo
                              digits=given.digits, node=node, option=label,
                              meaning=move.heard.value))
     elif given.speech.strip():
+        # Words that only chose the language are told apart from the reason for calling.
         events.append(_event(ctx, EventKind.SPEECH, given.speech.strip(),
                              confidence=given.confidence, node=node, option=label,
-                             meaning=move.heard.value))
+                             meaning=move.heard.value,
+                             language_choice=True if move.language_only else None,
+                             proposal=move.proposal or None))
     else:
         events.append(_event(ctx, EventKind.NOTE, f"No input at {node!r}", node=node))
     if move.by_default:

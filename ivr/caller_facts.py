@@ -13,6 +13,7 @@ import redis
 from core import keys
 from core.redis_values import text, text_map
 from core.redis_wire import Command, as_map
+from ivr.outage_notice import category_of_flag, flag
 
 ALL_ISSUES = "*"
 """Outage category that covers every issue."""
@@ -27,7 +28,8 @@ class CallerFacts:
 
     def outage_for(self, issue: str) -> str | None:
         """The message of an outage that covers `issue` (by category prefix), if any."""
-        for category, message in self.outages.items():
+        for field_name, message in self.outages.items():
+            category = category_of_flag(field_name)
             if category == ALL_ISSUES or issue == category or issue.startswith(category + "/"):
                 return message
         return None
@@ -75,12 +77,17 @@ def outages_from(reply: Mapping[bytes, bytes] | Sequence[bytes]) -> dict[str, st
     return text_map(as_map(reply))
 
 
-def set_outage(client: redis.Redis, category: str, message: str) -> None:
-    client.hset(keys.outages(), category, message)
+def set_outage(client: redis.Redis, category: str, message: str,
+               language: str | None = None) -> None:
+    """Flag `category` with a notice (in `language`; without one, the menu's default)."""
+    client.hset(keys.outages(), flag(category, language), message)
 
 
-def clear_outage(client: redis.Redis, category: str) -> bool:
-    return bool(client.hdel(keys.outages(), category))
+def clear_outage(client: redis.Redis, category: str, language: str | None = None) -> bool:
+    """Clear the notice in `language`, or without one the category's flag in every language."""
+    fields = [flag(category, language)] if language else \
+        [f for f in active_outages(client) if category_of_flag(f) == category]
+    return bool(fields) and bool(client.hdel(keys.outages(), *fields))
 
 
 def add_vip(client: redis.Redis, e164: str) -> None:

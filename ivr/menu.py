@@ -7,6 +7,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from ivr.opening_hours import OpeningHours
+from ivr.speech import normalise
 
 MENU = "(menu)"
 """The node name used in problems that concern the tree as a whole."""
@@ -22,7 +23,8 @@ class OutcomeKind(StrEnum):
 
 TIERS = ("L1", "L2", "L3")
 FACTS = ("vip", "repeat_call", "outage", "urgent_words")
-COMMANDS = ("human", "repeat", "back")
+COMMANDS = ("human", "repeat", "back", "yes", "no")
+"""Words callers may say at any question (human, repeat, back) or to a confirmation (yes, no)."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,15 @@ class Target:
 class Option:
     key: str
     label: str
+    """How the log names the option (the first of `labels` when the tree gives several)."""
     target: Target
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     language: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    """The label per language, as a confirmation says it to the caller."""
+
+    def label_in(self, language: str) -> str:
+        return self.labels.get(language, self.label)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,10 @@ class Messages:
     connecting: dict[str, str] = field(default_factory=dict)
     voicemail: dict[str, str] = field(default_factory=dict)
     goodbye: dict[str, str] = field(default_factory=dict)
+    confirm: dict[str, str] = field(default_factory=dict)
+    """Asked when words were heard with low confidence; `{option}` is the option's label."""
+    outage: dict[str, str] = field(default_factory=dict)
+    """Said for a flagged outage that has no notice in the caller's language."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +159,9 @@ class Menu:
     hours: OpeningHours | None = None
     after_hours: Outcome | None = None
     """Where a call that would join a queue goes while the contact centre is closed."""
+    region_languages: dict[str, str] = field(default_factory=dict)
+    """The language of callers from a region (ISO 3166 code of their number), who are then
+    not asked to choose one."""
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -154,6 +169,58 @@ class Menu:
     @cached_property
     def numbering(self) -> Numbering:
         return Numbering(tuple(self.nodes), tuple(self.languages))
+
+    def language_of(self, region: str | None) -> str | None:
+        """The language of a caller from `region` when this line leaves no choice, else None."""
+        if len(self.languages) == 1:
+            return next(iter(self.languages))
+        return self.region_languages.get(region) if region else None
+
+    def phrases_within(self, node_id: str, language: str) -> dict[str, tuple[str, ...]]:
+        """Per option key of `node_id`: its own phrases in `language` and those of every option
+        beneath it, so that words naming a deeper choice also choose the way to it."""
+        key = (node_id, language)
+        found = self._phrases_within.get(key)
+        if found is None:
+            node = self.nodes[node_id]
+            found = {o.key: (*o.phrases.get(language, ()), *self._below(o.target, language))
+                     for o in node.options}
+            self._phrases_within[key] = found
+        return found
+
+    def words_in(self, language: str) -> frozenset[str]:
+        """Every word of the prompts and messages in `language`, normalised: what the line
+        itself says in that language."""
+        found = self._words_in.get(language)
+        if found is None:
+            texts = [n.prompt.get(language, "") for n in self.nodes.values()]
+            texts += [by_lang.get(language, "") for by_lang in vars(self.messages).values()]
+            found = frozenset(normalise(" ".join(texts)).split())
+            self._words_in[language] = found
+        return found
+
+    @cached_property
+    def _words_in(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    @cached_property
+    def _phrases_within(self) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
+        return {}
+
+    def _below(self, target: Target, language: str) -> list[str]:
+        found: list[str] = []
+        seen: set[str] = set()
+        waiting = [target.goto] if target.goto else []
+        while waiting:
+            node_id = waiting.pop()
+            if node_id in seen or node_id not in self.nodes:
+                continue
+            seen.add(node_id)
+            for option in self.nodes[node_id].options:
+                found.extend(option.phrases.get(language, ()))
+                if option.target.goto:
+                    waiting.append(option.target.goto)
+        return found
 
 
 class Numbering:

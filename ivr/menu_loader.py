@@ -32,7 +32,7 @@ from ivr.opening_hours import OpeningHours
 TARGET_FIELDS = ("goto", *(kind.value for kind in OutcomeKind))
 _TOP_FIELDS = {"name", "languages", "default_language", "start", "settings", "human",
                "fallback", "commands", "messages", "priority", "nodes", "survey", "hours",
-               "after_hours", "callbacks"}
+               "after_hours", "callbacks", "region_languages"}
 _OPTION_FIELDS = {"key", "label", "phrases", "language", *TARGET_FIELDS}
 _NODE_FIELDS = {"prompt", "options", "default", "issue"}
 _ROUTE_FIELDS = {"issue", "queue", "tier", "skills", "priority", "message"}
@@ -107,6 +107,7 @@ class _Reader:
             after_hours=self.target(MENU, "after_hours", data["after_hours"],
                                     outcome_only=True).outcome
             if "after_hours" in data else None,
+            region_languages=self._texts(MENU, "region_languages", data.get("region_languages")),
         )
 
     def node(self, node_id: str, data: Any) -> Node:
@@ -137,12 +138,17 @@ class _Reader:
         if key not in _KEYS:
             self.fail(node_id, f"{where}.key", "must be one of 0-9, * or #")
         language = data.get("language")
+        label, labels = data.get("label"), {}
+        if isinstance(label, dict):
+            labels = self._texts(node_id, f"{where}.label", label)
+            label = next(iter(labels.values()), None)
         return Option(
             key=key,
-            label=self._text(node_id, f"{where}.label", data.get("label")),
+            label=self._text(node_id, f"{where}.label", label),
             target=self.target(node_id, where, data, allow_none=True),
             phrases=self._phrases(node_id, f"{where}.phrases", data.get("phrases")),
             language=str(language) if language is not None else None,
+            labels=labels,
         )
 
     def target(self, node_id: str, where: str, data: Any, outcome_only: bool = False,

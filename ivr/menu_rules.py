@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 
+import phonenumbers
+
 from core.errors import MenuProblem
 from core.phone import is_dialable
 from ivr.menu import COMMANDS, FACTS, MENU, TIERS, Menu, Node, Outcome, OutcomeKind, Target
@@ -85,6 +87,8 @@ def _translatables(menu: Menu) -> Iterator[tuple[str, str, dict[str, object]]]:
         for option in node.options:
             if option.phrases:
                 yield node.id, f"option {option.key!r} phrases", dict(option.phrases)
+            if option.labels:
+                yield node.id, f"option {option.key!r} label", dict(option.labels)
         for target in node.targets():
             if target.outcome is not None and target.outcome.message:
                 yield node.id, f"{target.outcome.kind.value} message", dict(target.outcome.message)
@@ -112,8 +116,23 @@ def _languages(menu: Menu) -> Problems:
                 yield MenuProblem(node.id, "unknown-language",
                                   f"option {option.key!r} sets language {option.language!r}")
     for name in menu.commands:
-        if name not in COMMANDS:
+        if name in ("True", "False"):
+            yield MenuProblem(MENU, "invalid-field", f"commands.{name}: unknown command (YAML "
+                              'reads a bare yes or no as true or false: write "yes" or "no")')
+        elif name not in COMMANDS:
             yield MenuProblem(MENU, "invalid-field", f"commands.{name}: unknown command")
+    for language, text in menu.messages.confirm.items():
+        if "{option}" not in text:
+            yield MenuProblem(MENU, "invalid-field", f"messages.confirm: the {language!r} text "
+                              "must say {option} (the option the caller seems to mean)")
+    for region, language in menu.region_languages.items():
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            yield MenuProblem(MENU, "unknown-region", f"region_languages: {region!r} is not a "
+                              "region code of phone numbers (ISO 3166, such as MX)")
+        if language not in menu.languages:
+            yield MenuProblem(MENU, "unknown-language",
+                              f"region_languages: {region} names language {language!r}, "
+                              "which is not in languages")
 
 
 def _after_hours(menu: Menu) -> Problems:

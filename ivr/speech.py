@@ -59,3 +59,17 @@ def contains_any(speech: str, phrases: Iterable[str]) -> bool:
     """True when any phrase occurs in `speech` as whole words."""
     heard = f" {normalise(speech)} "
     return any(f" {normalise(p)} " in heard for p in phrases if normalise(p))
+
+
+def words_covered(speech: str, phrases: Iterable[str]) -> int:
+    """How many of the words in `speech` belong to an occurrence of one of `phrases`: how much
+    of what was said a vocabulary (one language's phrases, say) accounts for."""
+    heard = normalise(speech).split()
+    covered: set[int] = set()
+    for phrase in phrases:
+        wanted = normalise(phrase).split()
+        size = len(wanted)
+        for at in range(len(heard) - size + 1) if size else ():
+            if heard[at:at + size] == wanted:
+                covered.update(range(at, at + size))
+    return len(covered)

@@ -33,15 +33,24 @@ def node_speech(menu: Menu, node: Node, language: str, preface: Sequence[str] = 
 
 
 def speech_hints(menu: Menu, node: Node, language: str) -> str:
-    """Phrases the recogniser should expect at `node`, comma separated as Twilio wants."""
-    phrases = [p for option in node.options for p in option.phrases.get(language, ())]
-    phrases += [p for by_lang in menu.commands.values() for p in by_lang.get(language, ())]
+    """Phrases the recogniser should expect at `node` (those of the options beneath it too, as
+    words may name a deeper choice), comma separated as Twilio wants."""
+    phrases = [p for within in menu.phrases_within(node.id, language).values() for p in within]
+    phrases += [p for name in ("human", "repeat", "back")
+                for p in menu.commands.get(name, {}).get(language, ())]
     return ", ".join(dict.fromkeys(phrases))
 
 
 def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
            action_url: str, silence_url: str) -> str:
     """Ask at `node` for one key or some words, posting the answer to `action_url`."""
+    return ask(menu, language, spoken, action_url, silence_url,
+               speech_hints(menu, node, language))
+
+
+def ask(menu: Menu, language: str, spoken: Sequence[Spoken], action_url: str,
+        silence_url: str, hints: str) -> str:
+    """Ask for one key or some words in `language`, posting the answer to `action_url`."""
     response = VoiceResponse()
     with response.gather(
         input="dtmf speech",
@@ -52,7 +61,7 @@ def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
         timeout=menu.settings.timeout,
         speech_timeout="auto",
         language=menu.languages[language],
-        hints=speech_hints(menu, node, language) or None,
+        hints=hints or None,
         action_on_empty_result=True,
     ) as asking:
         for item in spoken:

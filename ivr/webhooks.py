@@ -6,6 +6,7 @@ itself is malformed (4xx). Failures become an apology and the fallback route, ne
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -114,7 +115,12 @@ def _step_from_place(call_sid: str, place: Place | None, given: CallerInput) -> 
         return None
     answer = call_flow.move_in_menu(_make_context(place.menu, None), place.session(call_sid),
                                     given)
-    return Guess(answer.change, only=PLACE_FIELDS) if answer is not None else None
+    if answer is None:
+        return None
+    # Choosing the language is when an outage notice is due, so that step holds only while
+    # no outage is flagged; otherwise it is decided on the ordinary read.
+    guards = [(keys.outages(), None)] if answer.settles_language else []
+    return Guess(answer.change, guards, only=PLACE_FIELDS)
 
 
 @bp.post("/status")
@@ -192,8 +198,7 @@ def fallback() -> Response:
 def _begin(call_sid: str, caller: CallerNumber | None, menu: Menu,
            outages: dict[str, str]) -> Answer:
     ctx = _make_context(menu, caller.e164 if caller else None)
-    notices = list(outages.values())
-    return call_flow.begin(ctx, call_sid, caller, request.form.get("To", ""), notices)
+    return call_flow.begin(ctx, call_sid, caller, request.form.get("To", ""), outages)
 
 
 def _context(session: CallSession) -> Context:
@@ -207,7 +212,7 @@ def _make_context(menu: Menu, caller: str | None) -> Context:
         urls=Urls(d.settings.public_url),
         now=d.clock.now(),
         repeat_window=d.settings.repeat_window,
-        facts=lambda: read_facts(d.redis, caller),
+        facts=functools.cache(lambda: read_facts(d.redis, caller)),
     )
 
 

@@ -70,7 +70,13 @@ def test_outage_and_vip_switches(redis_url: str, redis_client: redis.Redis) -> N
     assert redis_client.sismember("hotline:vip", "+14155550123")
     listed = runner.invoke(main, ["vip", "list"], env=env)
     assert listed.output.strip() == "+14155550123"
+    spanish = ["outage", "set", "technical", "Interrupción en el norte", "--language", "es"]
+    assert runner.invoke(main, spanish, env=env).exit_code == 0
+    listed = runner.invoke(main, ["outage", "list"], env=env)
+    assert listed.output.splitlines() == ["technical\tOutage north",
+                                          "technical (es)\tInterrupción en el norte"]
     assert runner.invoke(main, ["outage", "clear", "technical"], env=env).exit_code == 0
+    assert redis_client.hlen("hotline:outages") == 0
     again = runner.invoke(main, ["outage", "clear", "technical"], env=env)
     assert again.exit_code == 1 and "no outage is flagged" in again.output
     bad = runner.invoke(main, ["vip", "add", "hello"], env=env)

@@ -57,11 +57,19 @@ def test_keys_lead_to_a_routing_decision(app: Flask, call: TwilioCall) -> None:
 def test_speech_leads_to_the_same_place_as_keys(app: Flask, call: TwilioCall) -> None:
     call.start()
     call.say("English please")
-    reply = call.say("my invoice is wrong")
+    reply = call.say("my bill")
     assert reply.says() == [
         "For a wrong charge, press 1. To leave a message, press 2. For our hours, press 3."
     ]
     call.say("yes my invoice is wrong again")
+    assert decision_of(app, call)["issue"] == "billing/dispute"
+
+
+def test_words_naming_a_leaf_skip_the_questions_above_it(app: Flask, call: TwilioCall) -> None:
+    call.start()
+    call.say("English please")
+    reply = call.say("my invoice is wrong")
+    assert reply.says() == ["Connecting you now."]
     assert decision_of(app, call)["issue"] == "billing/dispute"
 
 

@@ -76,8 +76,8 @@ def test_outage_flag_raises_priority_and_is_announced(
     caller_facts.set_outage(redis_client, "billing", "Our billing system is down until 6pm.")
     app = make_app(redis_url)
     call = TwilioCall(app.test_client())
-    first = call.start()
-    assert first.says()[0] == "Our billing system is down until 6pm."
+    call.start()
+    assert call.press("1").says()[0] == "Our billing system is down until 6pm."
     decision = route_to_billing_dispute(app, caller="+14155550999")
     assert (decision["priority"], decision["reasons"]) == ("high", ["outage"])
 

@@ -25,7 +25,7 @@ def test_transcript_has_every_prompt_key_speech_and_decision_in_order(app: Flask
     call = TwilioCall(app.test_client())
     call.start()
     call.press("1")
-    call.say("my invoice is wrong", confidence="0.87")
+    call.say("my bill", confidence="0.87")
     call.press("1")
     log = events(app, call)
     assert [(e["kind"], e["text"]) for e in log] == [
@@ -34,7 +34,7 @@ def test_transcript_has_every_prompt_key_speech_and_decision_in_order(app: Flask
         ("prompt", "Para español, oprima 2."),
         ("dtmf", "Pressed 1 (English)"),
         ("prompt", "For billing, press 1. For technical support, press 2."),
-        ("speech", "my invoice is wrong"),
+        ("speech", "my bill"),
         ("prompt", "For a wrong charge, press 1. To leave a message, press 2. "
                    "For our hours, press 3."),
         ("dtmf", "Pressed 1 (Wrong charge)"),
