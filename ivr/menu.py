@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
+from core.phrases import DEFAULT_LANGUAGE, DEFAULTS
 from ivr.opening_hours import OpeningHours
 
 MENU = "(menu)"
@@ -51,9 +52,15 @@ class Target:
 class Option:
     key: str
     label: str
+    """The label in the tree's default language (transcripts, problems)."""
     target: Target
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     language: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    """The label per language, when the tree gives one (a plain label serves every language)."""
+
+    def label_in(self, language: str) -> str:
+        return self.labels.get(language, self.label)
 
 
 @dataclass(frozen=True)
@@ -108,15 +115,39 @@ class MenuSettings:
         return {self.human_key: "human", self.repeat_key: "repeat", self.back_key: "back"}
 
 
+def _shipped_messages() -> dict[str, dict[str, str]]:
+    return {name: {DEFAULT_LANGUAGE: text} for name, text in DEFAULTS.items()}
+
+
 @dataclass(frozen=True)
 class Messages:
-    """What Hotline itself says, per language, around the admin's prompts."""
+    """Every sentence Hotline itself says, by name and language: the shipped English catalogue
+    (`core.phrases.DEFAULTS`) with the tree's `messages:` laid over it."""
 
-    not_understood: dict[str, str] = field(default_factory=dict)
-    no_input: dict[str, str] = field(default_factory=dict)
-    connecting: dict[str, str] = field(default_factory=dict)
-    voicemail: dict[str, str] = field(default_factory=dict)
-    goodbye: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, dict[str, str]] = field(default_factory=_shipped_messages)
+
+    def of(self, name: str) -> dict[str, str]:
+        return self.texts.get(name, {})
+
+    @property
+    def not_understood(self) -> dict[str, str]:
+        return self.of("not_understood")
+
+    @property
+    def no_input(self) -> dict[str, str]:
+        return self.of("no_input")
+
+    @property
+    def connecting(self) -> dict[str, str]:
+        return self.of("connecting")
+
+    @property
+    def voicemail(self) -> dict[str, str]:
+        return self.of("voicemail")
+
+    @property
+    def goodbye(self) -> dict[str, str]:
+        return self.of("goodbye")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from core.errors import MenuInvalid, MenuProblem
+from core.phrases import DEFAULTS
 from ivr.menu import (
     MENU,
     Menu,
@@ -72,6 +73,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[MenuProblem] = []
+        self.default_language = ""
 
     def fail(self, node: str, field: str, message: str) -> None:
         self.problems.append(MenuProblem(node, "invalid-field", f"{field}: {message}"))
@@ -79,6 +81,7 @@ class _Reader:
     def menu(self, data: dict[str, Any], version: str) -> Menu:
         self._unknown(MENU, "", data, _TOP_FIELDS)
         languages = self._texts(MENU, "languages", data.get("languages"), required=True)
+        self.default_language = str(data.get("default_language") or next(iter(languages), ""))
         nodes_raw = self._mapping(MENU, "nodes", data.get("nodes"))
         nodes = {str(k): self.node(str(k), v) for k, v in nodes_raw.items()}
         return Menu(
@@ -133,12 +136,16 @@ class _Reader:
         if key not in _KEYS:
             self.fail(node_id, f"{where}.key", "must be one of 0-9, * or #")
         language = data.get("language")
+        label = data.get("label")
+        labels = self._texts(node_id, f"{where}.label", label) if isinstance(label, dict) else {}
         return Option(
             key=key,
-            label=self._text(node_id, f"{where}.label", data.get("label")),
+            label=labels.get(self.default_language) or next(iter(labels.values()), "")
+            if labels else self._text(node_id, f"{where}.label", label),
             target=self.target(node_id, where, data, allow_none=True),
             phrases=self._phrases(node_id, f"{where}.phrases", data.get("phrases")),
             language=str(language) if language is not None else None,
+            labels=labels,
         )
 
     def target(self, node_id: str, where: str, data: Any, outcome_only: bool = False,
@@ -266,10 +273,13 @@ class _Reader:
         return OpeningHours(zone, opens, closes, days, country)
 
     def messages(self, data: Any) -> Messages:
+        """The shipped catalogue with the tree's texts laid over it, language by language."""
         body = self._mapping(MENU, "messages", data)
-        names = set(Messages.__dataclass_fields__)
-        self._unknown(MENU, "messages", body, names)
-        return Messages(**{n: self._texts(MENU, f"messages.{n}", body.get(n)) for n in names})
+        self._unknown(MENU, "messages", body, set(DEFAULTS))
+        shipped = Messages().texts
+        return Messages({name: {**shipped[name],
+                                **self._texts(MENU, f"messages.{name}", body.get(name))}
+                         for name in DEFAULTS})
 
     # Small typed readers; each notes a problem and returns a usable default.
 

@@ -32,6 +32,16 @@ def test_menu_validate_lists_problems_and_exits_1(tmp_path: Path) -> None:
     assert "node 'billing': unreachable-node" in result.output
 
 
+def test_menu_validate_names_a_message_missing_in_spanish(tmp_path: Path) -> None:
+    source = example_menu_path().read_text()
+    line = next(ln for ln in source.splitlines() if ln.startswith("  hold_position:"))
+    path = tmp_path / "untranslated.yaml"
+    path.write_text(source.replace(line + "\n", ""))
+    result = CliRunner().invoke(main, ["menu", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "messages.hold_position: no text for language es" in result.output
+
+
 def test_menu_validate_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["menu", "validate", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1
