@@ -13,7 +13,7 @@ from flask import Flask
 
 from core import keys
 from core.deps import EXTENSION
-from queues.queue_store import QueueStore
+from queues.queue_store import QueueStore, set_name
 from tests.ivr_app import ADMIN_TOKEN
 from tests.queues.conftest import put_on_shift
 from tests.twilio_requests import PUBLIC_URL, Reply, TwilioCall
@@ -91,6 +91,21 @@ def test_with_nobody_on_shift_the_caller_hears_so_honestly_and_is_offered_a_call
     assert "shortly" not in hold and "helping other callers" not in " ".join(stayed.says())
 
 
+def test_when_the_last_agent_signs_off_holding_callers_hear_so_not_a_wait_from_history(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    now = app.extensions[EXTENSION].clock.now().timestamp()
+    served = keys.queue_waiting_prefix() + set_name("billing", "L1", ["billing"]) + ":served"
+    client.lpush(served, *[now - 60 * n for n in range(1, 11)])  # a busy line's history
+    QueueStore(client).release("ana", "cb:busy", T0 + 60)
+    QueueStore(client).set_status("ana", "offline", T0 + 60)
+    assert call_wait(second).says() == [
+        "You are number 2 in line. No one can take your call right now. To be called back "
+        "instead, without losing your place in line, press 1."]
+    assert "shortly" not in call_wait(first).says()[0]
+
+
 def test_an_agent_on_shift_makes_the_next_caller_hear_one_is_coming(
     app: Flask, client: redis.Redis
 ) -> None:
@@ -146,9 +161,6 @@ def test_spanish_callers_hear_joining_position_wait_and_the_callback_key_in_span
     app: Flask, client: redis.Redis
 ) -> None:
     first, second, third = _hold(app, client, 3, language="2")
-    fourth = billing_caller(app, "+14155559999", "2")
-    assert spanish(fourth.post("/queues/enter?stay=1", fourth.form())) == [
-        "Todos nuestros agentes están atendiendo a otros clientes. Por favor, no cuelgue."]
     assert spanish(call_wait(third)) == [
         "Usted es el número 3 en la fila. Calculamos que esperará de 12 a 17 minutos. Para que "
         "le llamemos sin perder su lugar en la fila, oprima 1."]
@@ -157,6 +169,9 @@ def test_spanish_callers_hear_joining_position_wait_and_the_callback_key_in_span
         "oprima 1."]
     assert spanish(second.post("/queues/hold-key", second.form(Digits="7")))[0].startswith(
         "Esa tecla no hace nada mientras espera.")
+    fourth = billing_caller(app, "+14155559999", "2")
+    assert spanish(fourth.post("/queues/enter?stay=1", fourth.form())) == [
+        "Todos nuestros agentes están atendiendo a otros clientes. Por favor, no cuelgue."]
 
 
 def _ana_finishes(app: Flask, client: redis.Redis) -> None:
