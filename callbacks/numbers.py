@@ -1,4 +1,5 @@
-"""Checking the number a caller wants to be called back on, with a reason a caller can hear."""
+"""Checking the number a caller wants to be called back on, with a reason a caller can hear
+(its sentence is in `core.phrases`)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,18 @@ MIN_DIGITS = 3
 
 @dataclass(frozen=True)
 class Refused:
-    """Why a number cannot be called back: a short code naming the rule, and what to say."""
+    """Why a number cannot be called back: a short code naming the rule."""
 
     rule: str
-    spoken: str
+
+    @property
+    def phrase(self) -> str:
+        """The name of the sentence (`core.phrases`) that tells the caller why."""
+        return f"number_{self.rule}"
 
 
-REFUSALS = {
-    "too_short": Refused("too_short", "That number is too short."),
-    "too_long": Refused("too_long", "That number is too long."),
-    "emergency": Refused("emergency", "We cannot call back an emergency number."),
-    "short_code": Refused("short_code", "We cannot call back a short code."),
-    "premium_rate": Refused("premium_rate", "We cannot call back a premium-rate number."),
-    "invalid": Refused("invalid", "That is not a valid phone number."),
-}
+REFUSALS = {rule: Refused(rule) for rule in (
+    "too_short", "too_long", "emergency", "short_code", "premium_rate", "invalid")}
 
 
 _PARSE_ERRORS = {

@@ -10,50 +10,31 @@ Pure: the webhooks read the session, call these, and commit what they return.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from twilio.twiml.voice_response import VoiceResponse
+
+from core.phrases import Phrases
 
 MAX_TRIES = 3
 """Wrong or missing keys accepted at one question before the caller goes back to the queue."""
 
-LOCALES = {"en": "en-US", "es": "es-US"}
-
 STAY_KEY = "9"
 
+INTROS = {"hold": "offer_intro_hold", "long-wait": "offer_intro_long_wait",
+          "no-agents": "offer_intro_no_agents"}
+"""The opening sentence (a `core.phrases` name) by where the offer came from."""
 
-@dataclass(frozen=True)
-class Words:
-    """Everything the offer says (English; the locale follows the caller's language)."""
-
-    intro_hold: str = "You can hang up and we will call you back."
-    intro_long_wait: str = "The wait is long right now. We can call you back instead."
-    intro_menu: str = "We can call you back."
-    choose: str = ("Press 1 to be called as soon as an agent is free; you keep your place in "
-                   "line. Press 2 to choose a time. Press 9 to stay on the line.")
-    slot: str = "Press {key} for {when}."
-    no_slots: str = "There are no times free soon, so we will call you as soon as we can."
-    use_caller_id: str = "Shall we call you on {number}? Press 1 for yes, or 2 for another number."
-    enter_number: str = "Please enter the number to call, with the area code, then press pound."
-    confirm: str = "We will call you {when} on {number}. Press 1 to confirm, or 2 to start again."
-    promised: str = "Thank you. We will call you {when}. You can hang up now. Goodbye."
-    not_understood: str = "Sorry, that was not one of the choices."
-    back_to_queue: str = "Let's keep your place in line."
-    unknown_call: str = "Sorry, we could not find your call. Please call again."
-    pending: str = ("You already have a callback booked {when} on {number}. Press 1 to keep "
-                    "it, or 2 to cancel it.")
-    kept: str = "Your callback is still booked."
-    cancelled: str = "Your callback is cancelled."
+MEANINGS = {
+    "when": {"1": "as soon as an agent is free", "2": "choose a time",
+             STAY_KEY: "stay on the line"},
+    "number": {"1": "yes, call the caller ID", "2": "another number"},
+    "confirm": {"1": "confirm", "2": "start again"},
+    "pending-choice": {"1": "keep the booked callback", "2": "cancel the booked callback"},
+}
+"""What a key means at each step of the offer, for the transcript."""
 
 
-WORDS = Words()
-
-
-def locale(language: str) -> str:
-    return LOCALES.get(language, "en-US")
-
-
-def ask(lines: Sequence[str], action: str, language: str, digits: int = 1,
+def ask(lines: Sequence[str], action: str, locale: str, digits: int = 1,
         finish_on_key: str = "", timeout: int = 6) -> str:
     """Say `lines` while waiting for keys, posted to `action` (silence posts nothing: an empty
     answer, which counts as a wrong key)."""
@@ -63,16 +44,16 @@ def ask(lines: Sequence[str], action: str, language: str, digits: int = 1,
                          action_on_empty_result=True) as asking:
         for line in lines:
             if line:
-                asking.say(line, language=locale(language))
+                asking.say(line, language=locale)
     return str(response)
 
 
-def say_then(lines: Sequence[str], language: str, redirect: str | None = None) -> str:
+def say_then(lines: Sequence[str], locale: str, redirect: str | None = None) -> str:
     """Say `lines`, then go to `redirect`, or hang up when there is none."""
     response = VoiceResponse()
     for line in lines:
         if line:
-            response.say(line, language=locale(language))
+            response.say(line, language=locale)
     if redirect:
         response.redirect(redirect, method="POST")
     else:
@@ -80,13 +61,13 @@ def say_then(lines: Sequence[str], language: str, redirect: str | None = None) -
     return str(response)
 
 
-def intro(origin: str) -> str:
-    return {"hold": WORDS.intro_hold, "long-wait": WORDS.intro_long_wait}.get(origin,
-                                                                              WORDS.intro_menu)
+def intro(origin: str, phrases: Phrases) -> str:
+    return phrases.say(INTROS.get(origin, "offer_intro_menu"))
 
 
-def slot_lines(spoken_slots: Sequence[str]) -> list[str]:
-    return [WORDS.slot.format(key=n, when=when) for n, when in enumerate(spoken_slots, start=1)]
+def slot_lines(spoken_slots: Sequence[str], phrases: Phrases) -> list[str]:
+    return [phrases.say("offer_slot", key=n, when=when)
+            for n, when in enumerate(spoken_slots, start=1)]
 
 
 def chosen_slot(digits: str, count: int) -> int | None:
@@ -94,3 +75,15 @@ def chosen_slot(digits: str, count: int) -> int | None:
     if len(digits) == 1 and digits.isdigit() and 1 <= int(digits) <= count:
         return int(digits) - 1
     return None
+
+
+def key_meaning(step: str, digits: str, slot_times: Sequence[str] = ()) -> str:
+    """What `digits` pressed at offer step `step` meant, in words for the transcript
+    (`slot_times`: the times that were offered, as the transcript says them)."""
+    if step == "slot":
+        index = chosen_slot(digits, len(slot_times))
+        return f"call back {slot_times[index]}" if index is not None else \
+            "not one of the times offered"
+    if step == "entered":
+        return "the number to call back"
+    return MEANINGS.get(step, {}).get(digits, "not one of the choices")

@@ -9,13 +9,15 @@ from typing import Any
 
 from callbacks.record import Callback, Mode
 from callbacks.runtime import Runtime
-from callbacks.slots import speak, zone
+from callbacks.slots import zone
 from callbacks.store import Requested
 from callbacks.transcript import callback_event, copy_to_call
+from core.phrases import ENGLISH, Phrases, phrases_for
 from core.session import CallSession
 from core.telephony import TelephonyError
 
-ASAP_WORDS = "as soon as an agent is free"
+TRANSCRIPT_WORDS = ENGLISH.phrases("en")
+"""How the call's transcript (read by agents, not callers) says a time."""
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,13 @@ class Choice:
     due_at: float = 0.0
 
 
-def when_words(choice: Choice, now: datetime, tz_name: str) -> str:
+def when_words(choice: Choice, now: datetime, tz_name: str,
+               said: Phrases = TRANSCRIPT_WORDS) -> str:
+    """When the callback will come, in the words of `said` ("tomorrow at 9 in the morning")."""
     if choice.mode is Mode.ASAP:
-        return ASAP_WORDS
-    return speak(datetime.fromtimestamp(choice.due_at, now.tzinfo), now, zone(tz_name, "UTC"))
+        return said.say("offer_asap")
+    return said.time(datetime.fromtimestamp(choice.due_at, now.tzinfo), now,
+                     zone(tz_name, "UTC"))
 
 
 def promise(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> Requested:
@@ -45,7 +50,9 @@ def promise(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> 
     due = requested.callback
     rt.schedule(due.id, datetime.fromtimestamp(max(due.due_at, now.timestamp()), now.tzinfo))
     if rt.settings.callbacks.sms and due.from_number:
-        _confirm_by_sms(rt, due, said)
+        caller = phrases_for(rt.redis, session.menu_version, session.language)
+        _confirm_by_sms(rt, due, caller.say("promised_sms", number=due.phone,
+                                            when=when_words(choice, now, tz_name, caller)))
     return requested
 
 
@@ -82,8 +89,7 @@ def _arrived_at(decision: dict[str, Any], session: CallSession, now: float) -> f
     return now
 
 
-def _confirm_by_sms(rt: Runtime, record: Callback, said: str) -> None:
-    body = f"We will call you back {said} on {record.phone}. Replies are not read."
+def _confirm_by_sms(rt: Runtime, record: Callback, body: str) -> None:
     try:
         rt.telephony.send_sms(record.phone, record.from_number, body)
     except TelephonyError:

@@ -1,5 +1,5 @@
-"""Callback times in the caller's own time zone: the slots to offer, the hours in which Hotline
-may dial, and how a time is spoken. Pure functions over zoneinfo; holidays are passed in.
+"""Callback times in the caller's own time zone: the slots to offer and the hours in which
+Hotline may dial (`core.spoken` says them). Pure functions over zoneinfo; holidays are passed in.
 
 Local wall times are built per calendar day with zoneinfo, so a slot at 9 in the morning is at
 9 on both sides of a daylight-saving change, and a wall time that does not exist that day (the
@@ -84,31 +84,6 @@ def next_dial_time(at: datetime, tz: ZoneInfo, hours: Hours) -> datetime:
         if start is not None and start >= at:
             return start
     return at
-
-
-def speak(at: datetime, now: datetime, tz: ZoneInfo) -> str:
-    """`at` said naturally to a caller in `tz`: "tomorrow at 9 in the morning"."""
-    local, today = at.astimezone(tz), now.astimezone(tz).date()
-    gap = (local.date() - today).days
-    if gap == 0:
-        day = "today"
-    elif gap == 1:
-        day = "tomorrow"
-    elif gap < 7:
-        day = f"on {local.strftime('%A')}"
-    else:
-        day = f"on {local.strftime('%A, %B')} {local.day}"
-    return f"{day} at {_clock(local.time())}"
-
-
-def _clock(t: time) -> str:
-    if t.hour == 12 and t.minute == 0:
-        return "noon"
-    hour = t.hour % 12 or 12
-    said = f"{hour}:{t.minute:02d}" if t.minute else str(hour)
-    if t.hour < 12:
-        return f"{said} in the morning"
-    return f"{said} in the afternoon" if t.hour < 17 else f"{said} in the evening"
 
 
 def _days_from(now: datetime, tz: ZoneInfo) -> Iterator[date]:

@@ -16,7 +16,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callbacks import offer, outcomes
 from callbacks.booking import NotChangeable, cancel
 from callbacks.numbers import Refused, check_number
-from callbacks.offer import WORDS, say_then
+from callbacks.offer import say_then
 from callbacks.offer_steps import (
     Offer,
     again,
@@ -27,15 +27,17 @@ from callbacks.offer_steps import (
     ask_slot,
     confirm_step,
     pending_of,
+    phrases_of,
     runtime,
     to_queue,
     when_said,
 )
-from callbacks.promise import Choice, promise
+from callbacks.promise import Choice, promise, when_words
 from callbacks.record import Mode
 from core import keys
 from core.deps import deps
 from core.events import Event, EventKind
+from core.phrases import phrases_for
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import never_5xx
@@ -53,7 +55,8 @@ def start() -> Response:
     origin = request.args.get("from", "menu")[:20]
 
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        return ask_mode({"origin": origin, "tries": 0}, session, [offer.intro(origin)])
+        return ask_mode({"origin": origin, "tries": 0}, session,
+                        [offer.intro(origin, phrases_of(session))])
 
     return _offer_step(logic, fresh=True)
 
@@ -104,7 +107,8 @@ def entered() -> Response:
         checked = check_number(digits, region) if digits else None
         if isinstance(checked, str):
             return confirm_step({**state, "phone": checked, "tries": 0}, session)
-        reason = checked.spoken if isinstance(checked, Refused) else WORDS.not_understood
+        reason = phrases_of(session).say(checked.phrase if isinstance(checked, Refused)
+                                         else "offer_not_understood")
         tries = int(state.get("tries", 0)) + 1
         if tries >= offer.MAX_TRIES:
             return to_queue(state, session)
@@ -130,8 +134,9 @@ def confirm() -> Response:
 
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
         if digits == "1" and state.get("phone") and state.get("mode"):
-            said = WORDS.promised.format(when=when_said(state))
-            return {**state, "done": True}, [said], say_then([said], session.language)
+            words = phrases_of(session)
+            said = words.say("promised", when=when_said(state, words))
+            return {**state, "done": True}, [said], say_then([said], words.locale)
         if digits == "2":
             return ask_mode({"origin": state.get("origin", "menu"), "tries": 0}, session, [])
         return again(state, session, confirm_step)
@@ -152,13 +157,16 @@ def pending() -> Response:
 def pending_choice() -> Response:
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
         back = f"{deps().settings.public_url}/voice/incoming?callbacks=asked"
+        words = phrases_of(session)
         if digits == "1":
-            return state, [WORDS.kept], say_then([WORDS.kept], session.language, back)
+            kept = words.say("offer_kept")
+            return state, [kept], say_then([kept], words.locale, back)
         if digits == "2":
             for record in pending_of(session):
                 with contextlib.suppress(NotChangeable):  # dialled meanwhile: let it ring
                     cancel(runtime(), record.id, "by the caller on a new call")
-            return state, [WORDS.cancelled], say_then([WORDS.cancelled], session.language, back)
+            cancelled = words.say("offer_cancelled")
+            return state, [cancelled], say_then([cancelled], words.locale, back)
         return again(state, session, ask_pending)
 
     return _offer_step(logic)
@@ -195,10 +203,12 @@ def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
     def decide(step: Step) -> Change | str:
         session = step.session
         if session is None:
-            return say_then([WORDS.unknown_call], "en")
+            words = phrases_for(d.redis, "", "")
+            return say_then([words.say("unknown_call")], words.locale)
         state = {} if fresh else _offer_of(session)
         new_state, said, reply = logic(session, state, digits)
-        events = _heard(d.clock.now(), request.path, digits, fresh)
+        events = [] if fresh else _heard(d.clock.now(), request.path.rsplit("/", 1)[-1],
+                                         digits, state)
         events += [Event(d.clock.now(), EventKind.PROMPT, line, {"node": "callback-offer"})
                    for line in said]
         decision = {**(session.decision or {}), "callback_offer": new_state}
@@ -207,30 +217,35 @@ def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
     return _xml(d.sessions.run(call_sid, _step_key(), decide))
 
 
-def _heard(at: datetime, path: str, digits: str, fresh: bool) -> list[Event]:
-    if fresh:
-        return []
+def _heard(at: datetime, step: str, digits: str, state: Offer) -> list[Event]:
+    """The key as the transcript tells it: what it meant at that step, in words."""
     if digits:
-        return [Event(at, EventKind.DTMF, f"Pressed {digits} ({path.rsplit('/', 1)[-1]})",
-                      {"digits": digits, "node": "callback-offer"})]
+        offered = [when_words(Choice(Mode.SLOT, "", float(t)), at, str(state.get("tz") or "UTC"))
+                   for t in state.get("slots") or []] if step == "slot" else []
+        meaning = offer.key_meaning(step, digits, offered)
+        return [Event(at, EventKind.DTMF, f"Pressed {digits}: {meaning}",
+                      {"digits": digits, "node": "callback-offer", "step": step,
+                       "meaning": meaning})]
     return [Event(at, EventKind.NOTE, "No input at the callback offer",
                   {"node": "callback-offer"})]
 
 
 def _pickup_twiml(picked: outcomes.Pickup) -> str:
     record = picked.record
-    language = record.language if record else "en"
-    base = deps().settings.public_url
+    d = deps()
+    words = phrases_for(d.redis, record.menu_version if record else "",
+                        record.language if record else "")
+    base = d.settings.public_url
     if picked.action == "connect" and record is not None:
         target = f"{base}/queues/connect?agent={record.agent}" if record.agent \
             else f"{base}/queues/enter?stay=1"  # customer-first: joins the line, no new offer
-        hello = f"Hello, this is the callback you asked for about {record.issue}. " \
-                "Connecting you now."
-        return say_then([hello], language, target)
+        topic = words.issue(record.issue)  # a caller-facing name, never the internal id
+        hello = words.say("callback_greeting", issue=topic) if topic else \
+            words.say("callback_greeting_general")
+        return say_then([hello], words.locale, target)
     if picked.action == "voicemail":
-        message = "Hello, this is the callback you asked for. We will try again later. Goodbye."
-        return say_then([message], language)
-    return say_then(["Sorry, this call is no longer needed. Goodbye."], language)
+        return say_then([words.say("callback_voicemail")], words.locale)
+    return say_then([words.say("callback_not_needed")], words.locale)
 
 
 def _offer_of(session: CallSession | None) -> Offer:

@@ -25,6 +25,11 @@ def menu(version: str) -> str:
     return f"{PREFIX}:menu:{version}"
 
 
+def menu_phrases(version: str) -> str:
+    """String: a published menu version's phrase book (JSON, `core.phrases.PhraseBook`)."""
+    return f"{PREFIX}:menu-phrases:{version}"
+
+
 def active_menu() -> str:
     """String: the version new calls are served with."""
     return f"{PREFIX}:menu:active"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
+from core.phrases import DEFAULT_LANGUAGE, DEFAULTS
 from ivr.opening_hours import OpeningHours
 from ivr.speech import normalise
 
@@ -53,12 +54,12 @@ class Target:
 class Option:
     key: str
     label: str
-    """How the log names the option (the first of `labels` when the tree gives several)."""
+    """The label in the tree's default language (transcripts, problems)."""
     target: Target
     phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     language: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
-    """The label per language, as a confirmation says it to the caller."""
+    """The label per language, as the caller hears it (a plain label serves every language)."""
 
     def label_in(self, language: str) -> str:
         return self.labels.get(language, self.label)
@@ -107,6 +108,9 @@ class MenuSettings:
     max_depth: int = 4
     timeout: int = 6
     min_confidence: float = 0.3
+    """Words heard with less confidence are not understood (the question is asked again)."""
+    confirm_below: float = 0.6
+    """Words heard with less confidence (but at least `min_confidence`) are confirmed first."""
     human_key: str = "0"
     repeat_key: str = "*"
     back_key: str = "#"
@@ -116,19 +120,49 @@ class MenuSettings:
         return {self.human_key: "human", self.repeat_key: "repeat", self.back_key: "back"}
 
 
+def _shipped_messages() -> dict[str, dict[str, str]]:
+    return {name: {DEFAULT_LANGUAGE: text} for name, text in DEFAULTS.items()}
+
+
 @dataclass(frozen=True)
 class Messages:
-    """What Hotline itself says, per language, around the admin's prompts."""
+    """Every sentence Hotline itself says, by name and language: the shipped English catalogue
+    (`core.phrases.DEFAULTS`) with the tree's `messages:` laid over it."""
 
-    not_understood: dict[str, str] = field(default_factory=dict)
-    no_input: dict[str, str] = field(default_factory=dict)
-    connecting: dict[str, str] = field(default_factory=dict)
-    voicemail: dict[str, str] = field(default_factory=dict)
-    goodbye: dict[str, str] = field(default_factory=dict)
-    confirm: dict[str, str] = field(default_factory=dict)
-    """Asked when words were heard with low confidence; `{option}` is the option's label."""
-    outage: dict[str, str] = field(default_factory=dict)
-    """Said for a flagged outage that has no notice in the caller's language."""
+    texts: dict[str, dict[str, str]] = field(default_factory=_shipped_messages)
+
+    def of(self, name: str) -> dict[str, str]:
+        return self.texts.get(name, {})
+
+    @property
+    def not_understood(self) -> dict[str, str]:
+        return self.of("not_understood")
+
+    @property
+    def no_input(self) -> dict[str, str]:
+        return self.of("no_input")
+
+    @property
+    def connecting(self) -> dict[str, str]:
+        return self.of("connecting")
+
+    @property
+    def voicemail(self) -> dict[str, str]:
+        return self.of("voicemail")
+
+    @property
+    def goodbye(self) -> dict[str, str]:
+        return self.of("goodbye")
+
+    @property
+    def confirm(self) -> dict[str, str]:
+        """Asked when words were heard with low confidence; `{option}` is the option's label."""
+        return self.of("confirm")
+
+    @property
+    def outage(self) -> dict[str, str]:
+        """Said for a flagged outage that has no notice in the caller's language."""
+        return self.of("outage")
 
 
 @dataclass(frozen=True)

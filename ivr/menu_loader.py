@@ -11,6 +11,7 @@ import yaml
 
 from core import hours
 from core.errors import MenuInvalid, MenuProblem
+from core.phrases import DEFAULTS
 from core.settings import CallbackSettings, with_callback_section
 from ivr.menu import (
     MENU,
@@ -75,6 +76,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[MenuProblem] = []
+        self.default_language = ""
 
     def fail(self, node: str, field: str, message: str) -> None:
         self.problems.append(MenuProblem(node, "invalid-field", f"{field}: {message}"))
@@ -83,6 +85,7 @@ class _Reader:
         self._unknown(MENU, "", data, _TOP_FIELDS)
         self.callbacks(data.get("callbacks"))
         languages = self._texts(MENU, "languages", data.get("languages"), required=True)
+        self.default_language = str(data.get("default_language") or next(iter(languages), ""))
         nodes_raw = self._mapping(MENU, "nodes", data.get("nodes"))
         nodes = {str(k): self.node(str(k), v) for k, v in nodes_raw.items()}
         return Menu(
@@ -138,13 +141,12 @@ class _Reader:
         if key not in _KEYS:
             self.fail(node_id, f"{where}.key", "must be one of 0-9, * or #")
         language = data.get("language")
-        label, labels = data.get("label"), {}
-        if isinstance(label, dict):
-            labels = self._texts(node_id, f"{where}.label", label)
-            label = next(iter(labels.values()), None)
+        label = data.get("label")
+        labels = self._texts(node_id, f"{where}.label", label) if isinstance(label, dict) else {}
         return Option(
             key=key,
-            label=self._text(node_id, f"{where}.label", label),
+            label=labels.get(self.default_language) or next(iter(labels.values()), "")
+            if labels else self._text(node_id, f"{where}.label", label),
             target=self.target(node_id, where, data, allow_none=True),
             phrases=self._phrases(node_id, f"{where}.phrases", data.get("phrases")),
             language=str(language) if language is not None else None,
@@ -197,19 +199,24 @@ class _Reader:
     def settings(self, data: Any) -> MenuSettings:
         body = self._mapping(MENU, "settings", data)
         self._unknown(MENU, "settings", body, {"max_attempts", "max_depth", "timeout",
-                                               "min_confidence", "keys"})
+                                               "min_confidence", "confirm_below", "keys"})
         base = MenuSettings()
         keys = self._mapping(MENU, "settings.keys", body.get("keys"))
         self._unknown(MENU, "settings.keys", keys, {"human", "repeat", "back"})
-        return MenuSettings(
+        settings = MenuSettings(
             max_attempts=self._count(body, "max_attempts", base.max_attempts),
             max_depth=self._count(body, "max_depth", base.max_depth),
             timeout=self._count(body, "timeout", base.timeout),
             min_confidence=self._fraction(body, "min_confidence", base.min_confidence),
+            confirm_below=self._fraction(body, "confirm_below", base.confirm_below),
             human_key=self._key(keys, "human", base.human_key),
             repeat_key=self._key(keys, "repeat", base.repeat_key),
             back_key=self._key(keys, "back", base.back_key),
         )
+        if settings.confirm_below < settings.min_confidence:
+            self.fail(MENU, "settings.confirm_below", "must be at least min_confidence "
+                      f"({settings.min_confidence})")
+        return settings
 
     def priority(self, data: Any) -> PriorityPolicy:
         body = self._mapping(MENU, "priority", data)
@@ -279,10 +286,13 @@ class _Reader:
             self.fail(MENU, f"callbacks.{key}", why)
 
     def messages(self, data: Any) -> Messages:
+        """The shipped catalogue with the tree's texts laid over it, language by language."""
         body = self._mapping(MENU, "messages", data)
-        names = set(Messages.__dataclass_fields__)
-        self._unknown(MENU, "messages", body, names)
-        return Messages(**{n: self._texts(MENU, f"messages.{n}", body.get(n)) for n in names})
+        self._unknown(MENU, "messages", body, set(DEFAULTS))
+        shipped = Messages().texts
+        return Messages({name: {**shipped[name],
+                                **self._texts(MENU, f"messages.{name}", body.get(name))}
+                         for name in DEFAULTS})
 
     # Small typed readers; each notes a problem and returns a usable default.
 

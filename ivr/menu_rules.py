@@ -9,6 +9,8 @@ import phonenumbers
 
 from core.errors import MenuProblem
 from core.phone import is_dialable
+from core.phrases import DEFAULTS, placeholders
+from core.spoken import FORMS
 from ivr.menu import COMMANDS, FACTS, MENU, TIERS, Menu, Node, Outcome, OutcomeKind, Target
 
 Problems = Iterator[MenuProblem]
@@ -18,8 +20,8 @@ def validate(menu: Menu) -> list[MenuProblem]:
     """Every rule `menu` breaks; empty when it is fit to serve calls."""
     checks: list[Callable[[Menu], Problems]] = [
         _start_exists, _targets_exist, _options_have_outcomes, _keys, _phrases,
-        _translations, _languages, _outcomes, _after_hours, _priority, _reachable, _depth,
-        _exits,
+        _translations, _messages, _languages, _outcomes, _after_hours, _priority, _reachable,
+        _depth, _exits,
     ]
     return [problem for check in checks for problem in check(menu)]
 
@@ -96,9 +98,6 @@ def _translatables(menu: Menu) -> Iterator[tuple[str, str, dict[str, object]]]:
         yield MENU, f"commands.{name}", dict(by_language)
     if menu.priority.urgent_words:
         yield MENU, "priority.urgent_words", dict(menu.priority.urgent_words)
-    for name, texts in vars(menu.messages).items():
-        if texts:
-            yield MENU, f"messages.{name}", dict(texts)
     if menu.after_hours is not None and menu.after_hours.message:
         yield MENU, "after_hours message", dict(menu.after_hours.message)
     if menu.survey is not None:
@@ -106,7 +105,28 @@ def _translatables(menu: Menu) -> Iterator[tuple[str, str, dict[str, object]]]:
         yield MENU, "survey.thanks", dict(menu.survey.thanks)
 
 
+def _messages(menu: Menu) -> Problems:
+    """Every sentence Hotline says has text in every language of the tree, filling in the same
+    blanks as the shipped English ({position}, {when}, ...)."""
+    for name, shipped in DEFAULTS.items():
+        texts = menu.messages.of(name)
+        for language in menu.languages:
+            text = texts.get(language)
+            if text is None:
+                yield MenuProblem(MENU, "missing-translation",
+                                  f"messages.{name}: no text for language {language}")
+            elif placeholders(text) != placeholders(shipped):
+                wanted = ", ".join(f"{{{p}}}" for p in sorted(placeholders(shipped))) or "none"
+                yield MenuProblem(MENU, "invalid-field", f"messages.{name}: the {language} "
+                                  f"text must fill in exactly these blanks: {wanted}")
+
+
 def _languages(menu: Menu) -> Problems:
+    for language in menu.languages:
+        if language not in FORMS:
+            yield MenuProblem(MENU, "unknown-language", f"languages.{language}: Hotline cannot "
+                              f"say times and waits in {language!r} yet (it can in "
+                              f"{', '.join(FORMS)})")
     if menu.default_language not in menu.languages:
         yield MenuProblem(MENU, "unknown-language",
                           f"default_language {menu.default_language!r} is not in languages")

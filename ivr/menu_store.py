@@ -14,6 +14,7 @@ from core.redis_values import text
 from core.redis_wire import Command
 from ivr.menu import Menu
 from ivr.menu_loader import example_menu_path, load_menu
+from ivr.phrase_book import book_of
 
 CACHE_SIZE = 16
 """Parsed menu versions kept per process; versions are immutable, so caching them is safe."""
@@ -29,6 +30,7 @@ class MenuStore:
         menu = load_menu(source)
         pipe = self._redis.pipeline(transaction=True)
         pipe.set(keys.menu(menu.version), source)
+        pipe.set(keys.menu_phrases(menu.version), book_of(menu).to_json())
         pipe.set(keys.active_menu(), menu.version)
         pipe.execute()
         self._remember(menu)

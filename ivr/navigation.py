@@ -150,13 +150,13 @@ def advance(menu: Menu, position: Position, given: CallerInput, proposal: str = 
 
 
 def _words(menu: Menu, position: Position, keys: tuple[str, ...], given: CallerInput) -> Move:
-    unsure = given.confidence is not None and given.confidence < menu.settings.min_confidence
+    confidence = 1.0 if given.confidence is None else given.confidence
+    if confidence < menu.settings.min_confidence:
+        return _failed(menu, menu.node(position.node), position, Heard.UNCLEAR)
     proposal = "".join(keys)
-    if unsure and menu.messages.confirm.get(proposed_language(menu, position, proposal)):
+    if confidence < menu.settings.confirm_below:
         return Move(Heard.UNSURE, position, proposed_option(menu, position, proposal),
                     proposal=proposal)
-    if unsure:
-        return _failed(menu, menu.node(position.node), position, Heard.UNCLEAR)
     move = _follow_keys(menu, position, proposal, Heard.OPTION)
     chose_language = len(keys) == 1 and menu.node(position.node).chooses_language
     return replace(move, language_only=chose_language and move.outcome is None)

@@ -1,4 +1,4 @@
-"""How long a waiting caller will wait, and how to say it honestly.
+"""How long a waiting caller will wait (`core.spoken` says it, as a range that errs long).
 
 The predictor is history-based. The caller at `position` (counting pending callbacks, which
 wait in the same line) is reached when `position` more tasks have left their line for an agent.
@@ -14,7 +14,6 @@ times are exponential).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 DEFAULT_HANDLE_TIME = 240.0
@@ -51,14 +50,3 @@ def expected_wait(position: int, staffed: int, handle_time: float) -> float | No
     if staffed <= 0:
         return None
     return max(position, 1) * handle_time / staffed
-
-
-def spoken_wait(seconds: float) -> str:
-    """A rounded range that errs long ("about 3 to 5 minutes"), never a precise promise."""
-    if seconds < 60:
-        return "less than a minute"
-    low = max(1, math.floor(seconds / 60))
-    high = max(low + 1, math.ceil(seconds * 1.4 / 60))
-    if high > 60:
-        return "more than an hour"
-    return f"about {low} to {high} minutes"

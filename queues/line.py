@@ -38,23 +38,20 @@ class Line:
     def outlook(self, need: Need, task: str, now: float,
                 position: int | None = None) -> Outlook:
         """Where `task` stands (or would stand, joining now; pass `position` when it is
-        known) and its expected wait. A waiting task in a line with recent history costs one
-        read and no agent scan."""
+        known) and its expected wait; no wait when nobody who could take it is on shift, so
+        nobody is told an agent is coming when none is (one agent scan per outlook)."""
         position = position or self.store.position(task)
-        staffed = None
-        if position is None:  # joining: a free agent means no wait, nobody means no estimate
-            staffed = self.agents.staffed(need.tier, need.skills)
+        staffed = self.agents.staffed(need.tier, need.skills)
+        if position is None:  # joining: a free agent means no wait
             if any(p.status is AgentStatus.AVAILABLE for _, p in staffed):
                 return Outlook(1, 0.0)
             position = self._position_if_joined(need, now)
-            if not staffed:
-                return Outlook(position, None)
+        if not staffed:
+            return Outlook(position, None)
         rate = service_rate(
             self.store.served_times(set_name(need.queue, need.tier, need.skills)), now)
         if rate is not None:
             return Outlook(position, expected_wait_from_rate(position, rate))
-        if staffed is None:
-            staffed = self.agents.staffed(need.tier, need.skills)
         handle = mean_handle_time(self.stats.handle_times(need.queue), self.default_handle_time)
         return Outlook(position, expected_wait(position, len(staffed), handle))
 

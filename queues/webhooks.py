@@ -12,25 +12,23 @@ from flask import Blueprint, Response, request
 
 from core import keys
 from core.events import Event, EventKind
+from core.phrases import Phrases, phrases_for
 from core.redis_values import text
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import never_5xx
 from queues import hold_twiml
 from queues.context import Queues, after_call, holds, queues
+from queues.hold import hold_text, join_text
 from queues.line import Outlook
 from queues.need import Need, need_of, recent_enough
 from queues.queue_store import Assignment, set_name
-from queues.whisper import hold_text, whisper_text
+from queues.whisper import whisper_text
 
 bp = Blueprint("queues", __name__, url_prefix="/queues")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
 
-LOCALE = "en-US"
-JOIN_TEXT = "All of our agents are helping other callers. Please stay on the line."
-CONNECTING_TEXT = "Connecting you to an agent now."
-WRONG_KEY_TEXT = "That key does nothing while you wait."
 TWILIO_QUEUE_FAILURES = {"queue-full", "error", "system-shutdown"}
 """QueueResult values for a caller Twilio could not keep on hold."""
 
@@ -65,7 +63,8 @@ def _offer_callback_first(q: Queues, session: CallSession, need: Need,
         f"the expected wait is {round(outlook.wait)} s"
     event = q.event(EventKind.QUEUE, f"Offered a callback before holding: {why}",
                     queue=need.queue, tier=need.tier, expected_wait=outlook.wait)
-    reply = hold_twiml.redirect(f"{q.d.settings.public_url}/callbacks/offer?from=long-wait")
+    origin = "no-agents" if outlook.wait is None else "long-wait"
+    reply = hold_twiml.redirect(f"{q.d.settings.public_url}/callbacks/offer?from={origin}")
     return Change(session, [event], reply)
 
 
@@ -85,8 +84,9 @@ def _join(q: Queues, session: CallSession, need: Need, now: float) -> Change:
                     f" at position {arrival.position}", queue=need.queue, tier=need.tier,
                     skills=list(need.skills), priority=need.priority,
                     position=arrival.position, expected_wait=outlook.wait)
-    reply = hold_twiml.enqueue(_twilio_queue(need), q.url("wait"), q.url("left"), JOIN_TEXT,
-                               LOCALE)
+    said = _phrases(q, session)
+    reply = hold_twiml.enqueue(_twilio_queue(need), q.url("wait"), q.url("left"),
+                               join_text(outlook, said), said.locale)
     return Change(joined, [event], reply)
 
 
@@ -119,12 +119,13 @@ def wait() -> Response:
     need = Need(waiting.queue, waiting.tier, waiting.skills, waiting.priority, "",
                 waiting.arrived_at, None)
     outlook = q.line().outlook(need, call_sid, q.now, waiting.position)
-    said = hold_text(outlook, hold_twiml.CALLBACK_KEY)
+    words = _phrases(q, q.d.sessions.load(call_sid))
+    said = hold_text(outlook, hold_twiml.CALLBACK_KEY, words)
     q.d.sessions.note(call_sid, _step_key("hold"), [q.event(
         EventKind.PROMPT, said, node="hold", position=outlook.position,
-        expected_wait=outlook.wait)])
+        expected_wait=outlook.wait, locale=words.locale)])
     return _xml(hold_twiml.announcement(said, q.url("hold-key"),
-                                        q.d.settings.hold_announce_every, LOCALE))
+                                        q.d.settings.hold_announce_every, words.locale))
 
 
 @bp.post("/hold-key")
@@ -135,9 +136,10 @@ def hold_key() -> Response:
     q = queues()
     digits = request.form.get("Digits", "").strip()[:8]
     if digits != hold_twiml.CALLBACK_KEY:
+        words = _phrases(q, q.d.sessions.load(call_sid))
         return _xml(hold_twiml.announcement(
-            f"{WRONG_KEY_TEXT} To be called back instead, press {hold_twiml.CALLBACK_KEY}.",
-            q.url("hold-key"), q.d.settings.hold_announce_every, LOCALE))
+            words.say("hold_wrong_key", key=hold_twiml.CALLBACK_KEY),
+            q.url("hold-key"), q.d.settings.hold_announce_every, words.locale))
 
     def decide(step: Step) -> Change | str:
         if step.session is None:
@@ -237,10 +239,11 @@ def _connect(q: Queues, session: CallSession, held: Assignment, events: list[Eve
         q.stats.settle(session.call_sid, q.now)
     ringing = q.event(EventKind.AGENT, f"Ringing agent {agent.name} ({agent.id})",
                       agent=agent.id, state="ringing", assignment=held.number)
+    said = _phrases(q, session)
     reply = hold_twiml.connect(
         agent.reach, q.url("whisper", call=session.call_sid, n=held.number),
         q.url("dialed", agent=agent.id, n=held.number), q.d.settings.agent_ring_seconds,
-        CONNECTING_TEXT, LOCALE)
+        said.say("queue_connecting"), said.locale)
     return Change(session.evolve(status="connecting"), [*events, ringing], reply)
 
 
@@ -331,6 +334,12 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
 def _decision(q: Queues, call_sid: str) -> dict[str, object] | None:
     session = q.d.sessions.load(call_sid)
     return session.decision if session else None
+
+
+def _phrases(q: Queues, session: CallSession | None) -> Phrases:
+    """What the caller hears: their menu version's phrases in their language."""
+    return phrases_for(q.d.redis, session.menu_version if session else "",
+                       session.language if session else "")
 
 
 def _twilio_queue(need: Need) -> str:

@@ -1,13 +1,10 @@
-"""What the agent hears before the caller is connected, and what the hold line says: built from
-the call's session so nobody asks the caller to repeat themselves."""
+"""What the agent hears before the caller is connected: built from the call's session so nobody
+asks the caller to repeat themselves."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-from queues.estimate import spoken_wait
-from queues.line import Outlook
 
 MAX_WORDS = 60
 """Words of the caller's own speech read to the agent; the screen-pop has the rest."""
@@ -34,15 +31,3 @@ def whisper_text(decision: Mapping[str, Any], words: Sequence[str], ticket: str 
     else:
         parts.append("They used the keypad only.")
     return " ".join(parts)
-
-
-def hold_text(outlook: Outlook, callback_key: str) -> str:
-    """The hold announcement: position and an honest range, then the callback offer. The
-    caller who is next hears neither position nor estimate, only that it is their turn soon."""
-    offer = (f"To be called back instead, without losing your place in line, "
-             f"press {callback_key}.")
-    if outlook.position <= 1:
-        return f"An agent will be with you shortly. {offer}"
-    wait = ("We cannot estimate the wait right now" if outlook.wait is None
-            else f"The expected wait is {spoken_wait(outlook.wait)}")
-    return f"You are number {outlook.position} in line. {wait}. {offer}"

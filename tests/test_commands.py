@@ -43,6 +43,16 @@ def test_menu_validate_refuses_a_callbacks_section_the_offer_could_not_use(
         "time zone" in result.output
 
 
+def test_menu_validate_names_a_message_missing_in_spanish(tmp_path: Path) -> None:
+    source = example_menu_path().read_text()
+    line = next(ln for ln in source.splitlines() if ln.startswith("  hold_position:"))
+    path = tmp_path / "untranslated.yaml"
+    path.write_text(source.replace(line + "\n", ""))
+    result = CliRunner().invoke(main, ["menu", "validate", str(path)])
+    assert result.exit_code == 1
+    assert "messages.hold_position: no text for language es" in result.output
+
+
 def test_menu_validate_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["menu", "validate", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1

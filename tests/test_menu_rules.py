@@ -12,6 +12,10 @@ import yaml
 from core.errors import MenuInvalid
 from ivr.menu_loader import example_menu_path, load_menu, load_menu_file
 
+SPANISH_MESSAGES = {name: {"es": texts["es"]} for name, texts in
+                    yaml.safe_load(example_menu_path().read_text())["messages"].items()}
+"""Every message Hotline says, in Spanish (English ships with Hotline)."""
+
 BASE: dict[str, Any] = {
     "name": "Rules test",
     "languages": {"en": "en-US", "es": "es-US"},
@@ -19,6 +23,7 @@ BASE: dict[str, Any] = {
     "start": "main",
     "human": {"route": {"issue": "general", "queue": "general"}},
     "fallback": {"route": {"issue": "general", "queue": "general"}},
+    "messages": SPANISH_MESSAGES,
     "nodes": {
         "main": {
             "prompt": {"en": "Press 1 for billing.", "es": "Oprima 1 para facturación."},
@@ -261,3 +266,54 @@ def test_a_callbacks_section_read_as_the_runtime_reads_it_is_valid() -> None:
                 after_hours=AFTER_HOURS)
     menu = load_menu(yaml.safe_dump(tree, allow_unicode=True))
     assert menu.hours is not None and menu.hours.days == (0, 4, 5, 6)
+
+
+def test_a_tree_in_english_alone_needs_no_messages_and_says_the_shipped_english() -> None:
+    tree = copy.deepcopy(BASE)
+    tree["languages"] = {"en": "en-US"}
+    tree["messages"] = {"goodbye": {"en": "Bye now."}}
+    menu = load_menu(yaml.safe_dump(_only_english(tree)))
+    assert menu.messages.goodbye == {"en": "Bye now."}
+    assert menu.messages.of("hold_position") == {"en": "You are number {position} in line."}
+
+
+def _only_english(tree: dict[str, Any]) -> dict[str, Any]:
+    for node in tree["nodes"].values():
+        node["prompt"] = {"en": node["prompt"]["en"]}
+        for option in node["options"]:
+            option.get("phrases", {}).pop("es", None)
+    return tree
+
+
+def test_every_message_needs_every_language_with_the_same_blanks() -> None:
+    def missing(t: dict[str, Any]) -> None:
+        del t["messages"]["hold_position"]
+    def blank_lost(t: dict[str, Any]) -> None:
+        t["messages"]["hold_position"] = {"es": "Usted está en la fila."}
+    tree = copy.deepcopy(BASE)
+    missing(tree)
+    with pytest.raises(MenuInvalid) as refused:
+        load_menu(yaml.safe_dump(tree, allow_unicode=True))
+    assert [str(p) for p in refused.value.problems] == [
+        "node '(menu)': missing-translation: messages.hold_position: no text for language es"]
+    assert problems_after(blank_lost) == {("(menu)", "invalid-field")}
+    assert problems_after(lambda t: t["messages"].update(hold_music={"es": "x"})) == {
+        ("(menu)", "invalid-field")}
+
+
+def test_a_language_hotline_cannot_say_times_in_is_refused() -> None:
+    def french(t: dict[str, Any]) -> None:
+        t["languages"]["fr"] = "fr-FR"
+    assert ("(menu)", "unknown-language") in problems_after(french)
+
+
+def test_a_label_may_be_given_per_language_and_then_needs_every_language() -> None:
+    def per_language(t: dict[str, Any]) -> None:
+        t["nodes"]["main"]["options"][1]["label"] = {"en": "Tech"}
+    assert problems_after(per_language) == {("main", "missing-translation")}
+    tree = copy.deepcopy(BASE)
+    tree["nodes"]["main"]["options"][1]["label"] = {"en": "Tech", "es": "Técnico"}
+    menu = load_menu(yaml.safe_dump(tree, allow_unicode=True))
+    tech = menu.node("main").options[1]
+    assert (tech.label, tech.label_in("es")) == ("Tech", "Técnico")
+    assert menu.node("main").options[0].label_in("es") == "Billing"  # a plain label serves all

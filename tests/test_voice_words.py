@@ -92,7 +92,7 @@ def test_keys_still_move_one_level_at_a_time(app: Flask) -> None:
 
 def test_unsure_words_are_confirmed_briefly_then_followed(app: Flask) -> None:
     call = at_main(app)
-    reply = call.say("my internet is down", confidence="0.2")
+    reply = call.say("my internet is down", confidence="0.45")
     assert reply.says() == ["Internet down, is that right? Press 1 or say yes; 2 or say no."]
     reply = call.say("yes")
     assert reply.action() == "/queues/enter"
@@ -101,7 +101,7 @@ def test_unsure_words_are_confirmed_briefly_then_followed(app: Flask) -> None:
 
 def test_unsure_words_denied_ask_the_same_question_again(app: Flask) -> None:
     call = at_main(app)
-    call.say("my internet is down", confidence="0.2")
+    call.say("my internet is down", confidence="0.45")
     reply = call.press("2")
     assert reply.says() == [EXAMPLE_MAIN_EN]
     reply = call.press("1")
@@ -110,7 +110,7 @@ def test_unsure_words_denied_ask_the_same_question_again(app: Flask) -> None:
 
 def test_a_question_asked_again_drops_the_pending_confirmation(app: Flask) -> None:
     call = at_main(app)
-    call.say("my internet is down", confidence="0.2")
+    call.say("my internet is down", confidence="0.45")
     again = call.start()  # Twilio posts the Voice URL again for the same call
     assert again.says() == [EXAMPLE_MAIN_EN]
     assert call.say("yes").says() == ["Sorry, I didn't get that.", EXAMPLE_MAIN_EN]
@@ -130,7 +130,7 @@ def test_bare_yes_and_no_in_yaml_are_explained() -> None:
 
 def test_confirmation_is_in_the_callers_language(app: Flask) -> None:
     call = at_main(app, "2")
-    reply = call.say("no tengo internet", confidence="0.2")
+    reply = call.say("no tengo internet", confidence="0.45")
     assert reply.says() == ["Sin internet, ¿es correcto? Oprima 1 o diga sí; 2 o diga no."]
     gather = reply.xml.find("Gather")
     assert gather is not None and gather.get("language") == "es-US"
@@ -138,9 +138,15 @@ def test_confirmation_is_in_the_callers_language(app: Flask) -> None:
     assert decision_of(app, call)["issue"] == "technical/internet-down"
 
 
+def test_words_below_the_minimum_confidence_are_not_understood(app: Flask) -> None:
+    call = at_main(app)
+    reply = call.say("my internet is down", confidence="0.2")
+    assert reply.says()[0] == "Sorry, I didn't get that."
+
+
 def test_unsure_words_that_name_nothing_are_not_understood(app: Flask) -> None:
     call = at_main(app)
-    reply = call.say("mumble mumble", confidence="0.2")
+    reply = call.say("mumble mumble", confidence="0.45")
     assert reply.says()[0] == "Sorry, I didn't get that."
 
 
@@ -267,3 +273,9 @@ def test_first_words_that_also_give_the_reason_count_as_the_reason(app: Flask) -
     assert [(e["node"], e.get("language_choice", False)) for e in speech] == [
         ("language", False)]
     assert app.extensions["hotline"].sessions.load(call.sid).words == ["my invoice is wrong"]
+
+
+def test_a_confirmation_band_below_the_minimum_is_refused() -> None:
+    source = example_menu_path().read_text(encoding="utf-8")
+    with pytest.raises(MenuInvalid, match="settings.confirm_below: must be at least"):
+        load_menu(source.replace("confirm_below: 0.6", "confirm_below: 0.2"))

@@ -10,19 +10,24 @@ from callbacks.dialer import _start_attempt
 from callbacks.jobs import runtime
 from callbacks.record import State
 from callbacks.transcript import callback_event
+from core import keys
 from core.deps import Dependencies
+from core.redis_values import text
 from core.settings import CallbackSettings
 from tests.callbacks.support import NOW, wanted
 from tests.ivr_app import make_app
 from tests.twilio_requests import TwilioCall
 
 
-def started_attempt(redis_url: str, agent: str, **settings: object) -> tuple[TwilioCall, str,
-                                                                              Dependencies]:
+def started_attempt(redis_url: str, agent: str, language: str = "en",
+                    **settings: object) -> tuple[TwilioCall, str, Dependencies]:
+    """A callback promised on the app's menu (about the internet being down, in `language`)
+    whose call to the customer has started."""
     app = make_app(redis_url, callbacks=CallbackSettings(**settings))  # type: ignore[arg-type]
     deps: Dependencies = app.extensions["hotline"]
     rt = runtime(deps.settings, deps.redis, deps.clock)
-    record = wanted()
+    record = wanted(issue="technical/internet", language=language,
+                    menu_version=text(deps.redis.get(keys.active_menu()) or b""))
     rt.store.request(record, callback_event(NOW, record, "Callback promised"))
     started = rt.change("cb1", lambda r: _start_attempt(r, agent, NOW.timestamp() + 90))
     assert started is not None
@@ -55,3 +60,19 @@ def test_an_unknown_attempt_is_ended_politely(redis_url: str) -> None:
     reply = phone.post("/callbacks/answer?attempt=nope-1", phone.form(AnsweredBy="human"))
     assert reply.status == 200 and reply.xml.find("Hangup") is not None
     assert reply.says() == ["Sorry, this call is no longer needed. Goodbye."]
+
+
+def test_a_person_hears_the_issue_by_its_name_in_their_language_never_its_id(
+    redis_url: str,
+) -> None:
+    for language, greeting in [
+        ("en", "Hello, this is the callback you asked for about Internet down. Connecting you "
+               "now."),
+        ("es", "Hola, le devolvemos la llamada que pidió sobre Sin internet. Le comunicamos "
+               "ahora."),
+    ]:
+        phone, attempt, deps = started_attempt(redis_url, "ana", language)
+        reply = phone.post(f"/callbacks/answer?attempt={attempt}", phone.form(AnsweredBy="human"))
+        assert reply.says() == [greeting]
+        assert {say.get("language") for say in reply.xml.iter("Say")} == {f"{language}-US"}
+        deps.redis.flushdb()

@@ -78,7 +78,8 @@ def test_a_caller_is_called_back_once_by_the_right_agent_and_the_ticket_shows_it
     answered = customer.post(f"/callbacks/answer?attempt={attempt}",
                              customer.form(AnsweredBy="human"))
     assert answered.action() == f"/queues/connect?agent={expected}"
-    assert f"callback you asked for about {callback.issue}" in " ".join(answered.says())
+    topic = "Callback" if origin == "menu" else "Internet down"  # the option's label
+    assert f"callback you asked for about {topic}. Connecting" in " ".join(answered.says())
     # The queues side bridges the answered call to the reserved agent, with the whisper.
     bridged = customer.post(answered.action(), customer.form())
     dial = bridged.xml.find("Dial")

@@ -34,17 +34,30 @@ def app(redis_url: str) -> Flask:
 
 def to_offer(app: Flask, caller: str = "+14155550123", **kwargs: Any) -> TwilioCall:
     """A caller who chose 'call me back' in the menu (English, technical, 3)."""
+    return offered(app, caller, **kwargs)[0]
+
+
+def offered(app: Flask, caller: str = "+14155550123", language: str = "1",
+            **kwargs: Any) -> tuple[TwilioCall, Reply]:
+    """A caller at the offer from the menu (`language` "2": in Spanish), and what they heard."""
     call = TwilioCall(app.test_client(), caller=caller, **kwargs)
     call.start()
-    call.press("1")
+    call.press(language)
     call.press("2")
     assert call.press("3").action() == "/callbacks/offer"
-    call.next_path = call.post("/callbacks/offer", call.form()).action()
-    return call
+    heard = call.post("/callbacks/offer", call.form())
+    call.next_path = heard.action()
+    return call, heard
 
 
 def said(reply: Reply) -> str:
     return " ".join(reply.says())
+
+
+def in_spanish(reply: Reply) -> str:
+    """What the caller heard, every line of it in a Spanish voice."""
+    assert {say.get("language") for say in reply.xml.iter("Say")} == {"es-US"}
+    return said(reply)
 
 
 def callbacks_of(app: Flask, phone: str) -> list[Any]:
@@ -225,3 +238,57 @@ def test_a_repeat_caller_hears_about_the_pending_callback_and_can_cancel_it(
     assert "For English, press 1." in said(menu)
     assert "Callback cancelled by the caller on a new call" in transcript(app, first)
     assert TwilioCall(app.test_client()).start().action() != "/callbacks/pending"
+
+
+def test_a_spanish_caller_hears_the_offer_a_time_slot_the_number_and_the_promise_in_spanish(
+    app: Flask,
+) -> None:
+    call, heard = offered(app, language="2")  # 7 in the morning in San Francisco
+    assert in_spanish(heard).startswith("Podemos llamarle. Oprima 1 para que le llamemos "
+                                               "en cuanto un agente esté libre")
+    slots = call.press("2")
+    assert in_spanish(slots).startswith("Oprima 1 para hoy a las 9 de la mañana. Oprima 2 para "
+                                        "hoy a las 10 de la mañana.")
+    number = call.press("2")
+    assert in_spanish(number) == ("¿Le llamamos al 4 1 5, 5 5 5, 0 1 2 3? Oprima 1 para sí, o 2 "
+                                  "para otro número.")
+    confirm = call.press("1")
+    assert in_spanish(confirm) == ("Le llamaremos hoy a las 10 de la mañana al 4 1 5, 5 5 5, "
+                                   "0 1 2 3. Oprima 1 para confirmar, o 2 para empezar de nuevo.")
+    done = call.press("1")
+    assert in_spanish(done) == ("Gracias. Le llamaremos hoy a las 10 de la mañana. Ya puede "
+                                "colgar. Adiós.")
+    [promised] = callbacks_of(app, "+14155550123")
+    assert promised.language == "es" and promised.mode is Mode.SLOT
+
+
+def test_a_spanish_caller_asking_as_soon_as_possible_hears_spanish_even_for_a_wrong_key(
+    app: Flask,
+) -> None:
+    call, _ = offered(app, "anonymous", language="2")
+    wrong = call.press("7")
+    assert in_spanish(wrong).startswith("Perdón, esa no es una de las opciones. Oprima 1")
+    ask = call.press("1")
+    assert in_spanish(ask) == ("Marque el número al que debemos llamar, con el código de área, "
+                               "y luego la tecla numeral.")
+    assert in_spanish(call.press("911")).startswith(
+        "No podemos llamar a un número de emergencia.")
+    confirm = call.press("2125550123")
+    assert in_spanish(confirm).startswith(
+        "Le llamaremos en cuanto un agente esté libre al 2 1 2, 5 5 5, 0 1 2 3.")
+    assert in_spanish(call.press("1")).startswith(
+        "Gracias. Le llamaremos en cuanto un agente esté libre.")
+
+
+def test_the_transcript_says_what_each_key_meant(app: Flask) -> None:
+    call = to_offer(app)
+    call.press("2")
+    call.press("2")
+    call.press("1")
+    call.press("2")  # start again
+    call.press("9")
+    logged = transcript(app, call)
+    assert {"Pressed 2: choose a time", "Pressed 2: call back today at 10 in the morning",
+            "Pressed 1: yes, call the caller ID", "Pressed 2: start again",
+            "Pressed 9: stay on the line"} <= set(logged)
+    assert not [line for line in logged if "(when)" in line or "(slot)" in line]

@@ -45,7 +45,8 @@ def test_hotline_call_asks_for_a_callback_and_answers_it(tmp_path: Path) -> None
     out = done.stdout
     assert "Thank you. We will call you as soon as an agent is free." in out
     assert "Ring ring: Hotline calls back from +18005550100" in out
-    assert "callback you asked for about billing/payment-arrangement" in out
+    assert "callback you asked for about Payment arrangement. Connecting you now." in out
+    assert "billing/payment-arrangement" not in out.split("Ring ring")[1].split("Agent hears")[0]
     assert "[dialling ann]" in out and "Agent hears:" in out
     [callback] = callbacks
     assert callback["state"] == "completed" and callback["attempts"] == 1

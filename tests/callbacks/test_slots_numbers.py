@@ -4,16 +4,23 @@ spoken naturally, and the numbers Hotline refuses to call back, with the reason 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from callbacks.numbers import check_number, spoken_number
 from callbacks.policy import policy_for, tree_section, with_tree
-from callbacks.slots import Hours, may_dial, next_dial_time, next_slots, speak, zone
+from callbacks.slots import Hours, may_dial, next_dial_time, next_slots, zone
 from core.hours import holiday_checker
+from core.phrases import ENGLISH
 from core.settings import CallbackSettings
+from core.spoken import spoken_time
 
 NEW_YORK = zone("America/New_York", "UTC")
+
+
+def speak(at: datetime, now: datetime, tz: ZoneInfo) -> str:
+    return spoken_time(at, now, tz, "en")
 
 
 def test_slots_are_the_next_business_hours_spoken_as_a_caller_would_say_them() -> None:
@@ -84,7 +91,7 @@ def test_numbers_hotline_will_not_call_back_are_refused_with_a_reason(typed: str
                                                                        rule: str) -> None:
     refused = check_number(typed, "US")
     assert not isinstance(refused, str) and refused.rule == rule
-    assert refused.spoken.endswith(".")
+    assert ENGLISH.phrases("en").say(refused.phrase).endswith(".")
 
 
 def test_a_typed_national_number_is_read_in_the_callers_region() -> None:

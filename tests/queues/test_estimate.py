@@ -1,9 +1,10 @@
 """The wait estimate: the line's own recent service rate when it has one, the staffing picture
-otherwise, and an announcement that errs long rather than promising a precise time."""
+otherwise
+(tests/test_spoken.py: how the wait is said)."""
 
 from __future__ import annotations
 
-from queues.estimate import expected_wait, service_rate, spoken_wait
+from queues.estimate import expected_wait, service_rate
 
 NOW = 1_800_000_000.0
 
@@ -19,9 +20,3 @@ def test_a_line_with_recent_departures_is_judged_by_its_own_rate() -> None:
 def test_without_history_the_wait_follows_staffing_and_handle_time() -> None:
     assert expected_wait(6, 3, 240.0) == 480.0
     assert expected_wait(1, 0, 240.0) is None  # nobody on shift: no honest estimate
-
-
-def test_the_spoken_wait_is_a_range_that_errs_long() -> None:
-    assert spoken_wait(40) == "less than a minute"
-    assert spoken_wait(300) == "about 5 to 7 minutes"
-    assert spoken_wait(5000) == "more than an hour"

@@ -13,7 +13,7 @@ from flask import Flask
 
 from core import keys
 from core.deps import EXTENSION
-from queues.queue_store import QueueStore
+from queues.queue_store import QueueStore, set_name
 from tests.ivr_app import ADMIN_TOKEN
 from tests.queues.conftest import put_on_shift
 from tests.twilio_requests import PUBLIC_URL, Reply, TwilioCall
@@ -28,11 +28,12 @@ def client(app: Flask) -> redis.Redis:
     return found
 
 
-def billing_caller(app: Flask, caller: str = "+14155550123") -> TwilioCall:
-    """A caller routed to billing (L1, skill billing) by keys, about to join the line."""
+def billing_caller(app: Flask, caller: str = "+14155550123", language: str = "1") -> TwilioCall:
+    """A caller routed to billing (L1, skill billing) by keys, about to join the line (in
+    English; `language` "2" for Spanish)."""
     call = TwilioCall(app.test_client(), caller=caller)
     call.start()
-    call.press("1")
+    call.press(language)
     call.press("1")
     call.press("1")
     return call
@@ -72,25 +73,62 @@ def test_a_free_agent_is_dialled_at_once_and_hears_why_the_caller_called(
                log_texts(client, call.sid))
 
 
-def test_with_nobody_on_shift_the_caller_is_offered_a_callback_before_holding(
+def test_with_nobody_on_shift_the_caller_hears_so_honestly_and_is_offered_a_callback(
     app: Flask,
 ) -> None:
     call = billing_caller(app)
     offered = call.post("/queues/enter", call.form())
-    assert offered.action() == "/callbacks/offer?from=long-wait"
+    assert offered.action() == "/callbacks/offer?from=no-agents"
+    offer = call.post("/callbacks/offer?from=no-agents", call.form())
+    assert offer.says()[0] == "No one can take your call right now. We can call you back."
     stayed = call.post("/queues/enter?stay=1", call.form())
     assert stayed.xml.find("Enqueue") is not None
+    assert stayed.says() == ["No one can take your call right now. Please stay on the line to "
+                             "keep your place."]
+    [hold] = call_wait(call).says()
+    assert hold == ("No one can take your call right now. To be called back instead, without "
+                    "losing your place in line, press 1.")
+    assert "shortly" not in hold and "helping other callers" not in " ".join(stayed.says())
 
 
-def _hold(app: Flask, client: redis.Redis, callers: int) -> list[TwilioCall]:
-    """`callers` billing callers on hold behind one busy agent."""
+def test_when_the_last_agent_signs_off_holding_callers_hear_so_not_a_wait_from_history(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second = _hold(app, client, 2)
+    now = app.extensions[EXTENSION].clock.now().timestamp()
+    served = keys.queue_waiting_prefix() + set_name("billing", "L1", ["billing"]) + ":served"
+    client.lpush(served, *[now - 60 * n for n in range(1, 11)])  # a busy line's history
+    QueueStore(client).release("ana", "cb:busy", T0 + 60)
+    QueueStore(client).set_status("ana", "offline", T0 + 60)
+    assert call_wait(second).says() == [
+        "You are number 2 in line. No one can take your call right now. To be called back "
+        "instead, without losing your place in line, press 1."]
+    assert "shortly" not in call_wait(first).says()[0]
+
+
+def test_an_agent_on_shift_makes_the_next_caller_hear_one_is_coming(
+    app: Flask, client: redis.Redis
+) -> None:
+    put_on_shift(client, "ana", "L1", ["billing"], T0)
+    QueueStore(client).claim_agent("cb:busy", "L1", ["billing"])  # on shift, busy
+    call = billing_caller(app)
+    joined = call.post("/queues/enter?stay=1", call.form())
+    assert joined.says() == ["All of our agents are helping other callers. Please stay on the "
+                             "line."]
+    [hold] = call_wait(call).says()
+    assert hold.startswith("An agent will be with you shortly. To be called back instead")
+
+
+def _hold(app: Flask, client: redis.Redis, callers: int, language: str = "1"
+          ) -> list[TwilioCall]:
+    """`callers` billing callers on hold behind one busy agent (`language` "2": Spanish)."""
     put_on_shift(client, "ana", "L1", ["billing"], T0)
     QueueStore(client).claim_agent("cb:busy", "L1", ["billing"])
     clock = app.extensions[EXTENSION].clock
     calls = []
     for n in range(callers):
         clock.set(clock.now() + timedelta(seconds=5))  # one after the other
-        call = billing_caller(app, f"+1415555{n:04d}")
+        call = billing_caller(app, f"+1415555{n:04d}", language)
         joined = call.post("/queues/enter?stay=1", call.form())  # a long wait: stays anyway
         assert joined.xml.find("Enqueue") is not None
         calls.append(call)
@@ -111,6 +149,29 @@ def test_holding_callers_hear_their_position_and_wait_but_the_next_one_does_not(
     assert "number" not in next_one and "wait" not in next_one
     assert "Hold: You are number 3" not in log_texts(client, third.sid)
     assert any(t.startswith("You are number 3") for t in log_texts(client, third.sid))
+
+
+def spanish(reply: Reply) -> list[str]:
+    """What the caller heard, every line of it in a Spanish voice."""
+    assert {say.get("language") for say in reply.xml.iter("Say")} == {"es-US"}
+    return reply.says()
+
+
+def test_spanish_callers_hear_joining_position_wait_and_the_callback_key_in_spanish(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, second, third = _hold(app, client, 3, language="2")
+    assert spanish(call_wait(third)) == [
+        "Usted es el número 3 en la fila. Calculamos que esperará de 12 a 17 minutos. Para que "
+        "le llamemos sin perder su lugar en la fila, oprima 1."]
+    assert spanish(call_wait(first)) == [
+        "Un agente le atenderá en breve. Para que le llamemos sin perder su lugar en la fila, "
+        "oprima 1."]
+    assert spanish(second.post("/queues/hold-key", second.form(Digits="7")))[0].startswith(
+        "Esa tecla no hace nada mientras espera.")
+    fourth = billing_caller(app, "+14155559999", "2")
+    assert spanish(fourth.post("/queues/enter?stay=1", fourth.form())) == [
+        "Todos nuestros agentes están atendiendo a otros clientes. Por favor, no cuelgue."]
 
 
 def _ana_finishes(app: Flask, client: redis.Redis) -> None:

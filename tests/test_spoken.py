@@ -1,0 +1,44 @@
+"""Times, days and waits are said in the caller's language, as a person would say them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.spoken import spoken_time, spoken_wait
+
+NEW_YORK = ZoneInfo("America/New_York")
+TUESDAY_EVENING = datetime(2026, 11, 24, 22, 30, tzinfo=UTC)  # 5:30 pm in New York
+
+
+def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=NEW_YORK)
+
+
+@pytest.mark.parametrize(("at", "english", "spanish"), [
+    (local(25, 9), "tomorrow at 9 in the morning", "mañana a las 9 de la mañana"),
+    (local(24, 18), "today at 6 in the evening", "hoy a las 6 de la tarde"),
+    (local(24, 21, 30), "today at 9:30 in the evening", "hoy a las 9:30 de la noche"),
+    (local(25, 12), "tomorrow at noon", "mañana a las 12 del mediodía"),
+    (local(25, 13), "tomorrow at 1 in the afternoon", "mañana a la 1 de la tarde"),
+    (local(27, 10), "on Friday at 10 in the morning", "el viernes a las 10 de la mañana"),
+    (local(7, 9, month=12), "on Monday, December 7 at 9 in the morning",
+     "el lunes 7 de diciembre a las 9 de la mañana"),
+])
+def test_a_time_is_said_in_the_callers_language(at: datetime, english: str,
+                                                spanish: str) -> None:
+    assert spoken_time(at, TUESDAY_EVENING, NEW_YORK, "en") == english
+    assert spoken_time(at, TUESDAY_EVENING, NEW_YORK, "es") == spanish
+
+
+@pytest.mark.parametrize(("seconds", "english", "spanish"), [
+    (40, "less than a minute", "menos de un minuto"),
+    (300, "about 5 to 7 minutes", "de 5 a 7 minutos"),
+    (5000, "more than an hour", "más de una hora"),
+])
+def test_the_wait_is_a_range_that_errs_long_in_the_callers_language(
+        seconds: float, english: str, spanish: str) -> None:
+    assert spoken_wait(seconds, "en") == english
+    assert spoken_wait(seconds, "es") == spanish
