@@ -124,4 +124,4 @@ def _deliver(ticket_id: int) -> None:
 def _forget_open(ticket: Ticket) -> None:
     """A solved ticket no longer takes repeat calls: tell the IVR."""
     assert ticket.phone is not None
-    deps().redis.hdel(keys.caller_open_tickets(ticket.phone), ticket.issue.split("/", 1)[0])
+    deps().redis.hdel(keys.caller_open_tickets(ticket.phone), ticket.issue)
