@@ -318,11 +318,11 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
                               "after call"):
             return None
         after_call(q, agent_id, now, wrap_up)
-        seconds = int(duration) if duration.isdigit() else 0
-        need_queue = need_of(_decision(q, call_sid)).queue
-        q.stats.record_handle_time(need_queue, seconds)
+        seconds = int(duration) if duration.isdigit() else None
+        if seconds is not None:
+            q.stats.record_handle_time(need_of(_decision(q, call_sid)).queue, seconds)
         return lambda session: Change(session.evolve(status="talked"), [q.event(
-            EventKind.AGENT, f"Call with agent {agent_id} ended after {seconds} s",
+            EventKind.AGENT, f"Call with agent {agent_id} ended{_lasting(seconds)}",
             agent=agent_id, state="ended", talk_seconds=seconds)], hold_twiml.redirect(
             f"{q.d.settings.public_url}/voice/after-queue?result=bridged"))
     if status == "canceled":  # the caller hung up while the agent's phone rang
@@ -335,6 +335,14 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
         EventKind.AGENT, f"Agent {agent_id} did not answer ({status}); set unavailable, "
         "trying the next agent", agent=agent_id, state="missed", dial_status=status)],
         hold_twiml.redirect(q.url("enter", stay=1)))
+
+
+def _lasting(seconds: int | None) -> str:
+    """How long a talk lasted, from Twilio's DialCallDuration (whole seconds, rounded down);
+    nothing when Twilio did not say."""
+    if seconds is None:
+        return ""
+    return " after less than a second" if seconds == 0 else f" after {seconds} s"
 
 
 def _decision(q: Queues, call_sid: str) -> dict[str, object] | None:

@@ -11,6 +11,7 @@ from flask import Flask
 
 from core.clock import FixedClock as Clock
 from ivr.caller_facts import add_vip, remove_vip
+from queues.queue_store import QueueStore
 from tests.ivr_app import ADMIN_TOKEN, NOW
 from tests.queues.conftest import put_on_shift
 from tests.tickets.journeys import (
@@ -150,6 +151,25 @@ def test_the_whisper_says_which_language_the_caller_speaks(
     assert heard.locale == "en-US"
     assert "The caller speaks Spanish." in heard.whisper
     assert "In their words: sin internet." in heard.whisper
+
+
+def test_the_end_of_a_talk_says_how_long_it_really_was(app: Flask) -> None:
+    put_on_shift(app.extensions["hotline"].redis, "ana", "L1", ["billing"], NOW.timestamp())
+    texts = []
+    for duration in ("0", "1", "95", ""):
+        call = menu_call(app, CALLER, "1", "1", "1", hang_up=False)
+        heard = answer(call, call.post("/queues/enter", call.form()))
+        call.post(heard.dialed, call.form(DialCallStatus="completed",
+                                          DialCallDuration=duration))
+        texts += [e["text"] for e in app.extensions["hotline"].sessions.events(call.sid)
+                  if e.get("state") == "ended"]
+        call.hang_up()
+        QueueStore(app.extensions["hotline"].redis).set_status("ana", "available",
+                                                               NOW.timestamp())
+    assert texts == ["Call with agent ana ended after less than a second",
+                     "Call with agent ana ended after 1 s",
+                     "Call with agent ana ended after 95 s",
+                     "Call with agent ana ended"]
 
 
 def test_the_agent_page_lists_only_earlier_tickets_and_the_linked_open_ones_apart(
