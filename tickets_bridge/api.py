@@ -97,11 +97,16 @@ def screen_pop(agent_id: str) -> Response:
 
 
 def current_ticket(agent_id: str) -> Ticket | None:
-    """The ticket of the call the queues assigned to `agent_id`, once the bridge has it."""
+    """The ticket of the call the queues assigned to `agent_id`, once the bridge has it; for a
+    callback's leg the bridge has not seen yet, the ticket of the call that asked for it."""
     call = deps().redis.hget(keys.agent(agent_id), "call")
     if not call:
         return None
     ticket_id = tickets().ticket_id_for_call(text(call))
+    if ticket_id is None:
+        session = deps().sessions.load(text(call))
+        origin = (session.decision or {}).get("origin_call") if session else None
+        ticket_id = tickets().ticket_id_for_call(str(origin)) if origin else None
     return tickets().get(ticket_id) if ticket_id is not None else None
 
 

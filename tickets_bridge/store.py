@@ -80,11 +80,18 @@ class TicketStore:
         )
 
     def move_call(self, db: Session, call_sid: str, from_id: int, to_id: int) -> None:
-        """Attach a call (and its entries) to another ticket; drop the one it leaves if empty."""
-        db.execute(update(TicketCallRow).where(TicketCallRow.call_sid == call_sid)
+        """Attach a call (and its entries) to another ticket; drop the one it leaves if empty.
+        A ticket not routed yet holds only this call and its legs (a callback's leg projected
+        before the call's decision): they all move with it."""
+        leaving = db.get(TicketRow, from_id)
+        calls = [call_sid] if leaving is None or leaving.issue else list(db.scalars(
+            select(TicketCallRow.call_sid).where(TicketCallRow.ticket_id == from_id)))
+        db.execute(update(TicketCallRow).where(TicketCallRow.call_sid.in_(calls))
                    .values(ticket_id=to_id))
-        db.execute(update(TranscriptRow).where(TranscriptRow.call_sid == call_sid)
+        db.execute(update(TranscriptRow).where(TranscriptRow.call_sid.in_(calls))
                    .values(ticket_id=to_id))
+        if leaving is not None and not leaving.issue and leaving.assignee:
+            self.assign(db, to_id, leaving.assignee)  # a leg's agent, connected meanwhile
         remaining = db.scalar(select(func.count()).select_from(TicketCallRow)
                               .where(TicketCallRow.ticket_id == from_id))
         if not remaining:

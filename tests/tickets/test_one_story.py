@@ -55,13 +55,16 @@ def test_an_answered_callback_joins_the_original_ticket_and_its_agent_hears_and_
     assert "In their words: my internet keeps dropping every evening." in agent.whisper
     assert "keypad only" not in agent.whisper and "english" not in agent.whisper
     assert agent.locale == "en-US"
-    drain(projector)
+    # The bridge has not seen the callback's leg yet: the screen-pop is the original ticket.
     popped = app.test_client().get("/api/v1/agents/jo/screen-pop", headers=AUTH).get_json()
     assert popped["id"] == ticket_id
     assert popped["subject"] == "technical/callback: my internet keeps dropping every evening"
     said = [e["text"] for e in popped["transcript"] if e["kind"] == "speech"]
     assert "my internet keeps dropping every evening" in said
 
+    drain(projector)
+    popped = app.test_client().get("/api/v1/agents/jo/screen-pop", headers=AUTH).get_json()
+    assert popped["id"] == ticket_id
     end_callback(customer, callback, agent)
     drain(projector)
     assert store.ticket_id_for_call(customer.sid) == ticket_id
@@ -220,3 +223,34 @@ def test_another_issue_in_the_same_category_is_its_own_ticket_yet_counts_as_a_re
     other = store.get(second or 0)
     assert other is not None and other.issue == "billing/other"
     assert [t["id"] for t in other.to_dict()["linked_tickets"]] == [first]
+
+
+def test_a_callback_leg_projected_before_its_repeat_call_joins_that_call_s_ticket(
+    app: Flask, projector: Projector, store: TicketStore, clock: Clock
+) -> None:
+    # Two bridges racing: the leg's events reach the store before its call's decision, which
+    # moves that call onto the caller's open ticket about the same issue.
+    clock.set(MORNING)
+    put_on_shift(app.extensions["hotline"].redis, "jo", "L1", ["internet"], NOW.timestamp())
+    earlier = ask_for_callback(app, CALLER, "my internet keeps dropping every evening")
+    callback, customer, bridged = dial_callback(app, CALLER)
+    end_callback(customer, callback, answer(customer, bridged))
+    drain(projector)
+    clock.set(MORNING + timedelta(hours=1))
+    put_on_shift(app.extensions["hotline"].redis, "lee", "L1", ["internet"], NOW.timestamp())
+    again = ask_for_callback(app, CALLER, "the internet dropped again")
+    callback, customer, bridged = dial_callback(app, CALLER)
+    agent = answer(customer, bridged)
+    popped = app.test_client().get("/api/v1/agents/jo/screen-pop", headers=AUTH)
+    assert popped.status_code == 404  # nothing of this call projected: the page waits
+    sessions = app.extensions["hotline"].sessions
+    projector.project_call(customer.sid, 0, len(sessions.events(customer.sid)))
+    drain(projector)
+    end_callback(customer, callback, agent)
+    drain(projector)
+    [ticket] = store.for_phone(CALLER)
+    assert agent.agent == "lee" and ticket.assignee == "lee"
+    assert ticket.issue == "technical/callback"
+    assert [c["call_sid"] for c in ticket.calls if c["kind"] == "inbound"] == [
+        earlier.sid, again.sid]
+    assert len([c for c in ticket.calls if c["kind"] == "callback"]) == 2
