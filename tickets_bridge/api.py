@@ -97,16 +97,20 @@ def screen_pop(agent_id: str) -> Response:
 
 
 def current_ticket(agent_id: str) -> Ticket | None:
-    """The ticket of the call the queues assigned to `agent_id`, once the bridge has it; for a
-    callback's leg the bridge has not seen yet, the ticket of the call that asked for it."""
+    """The ticket of the call the queues assigned to `agent_id`, once the bridge has it. Before
+    the bridge has seen the call: for a callback's leg, the ticket of the call that asked for
+    it; for a repeat call, the open ticket the IVR found for it."""
     call = deps().redis.hget(keys.agent(agent_id), "call")
     if not call:
         return None
     ticket_id = tickets().ticket_id_for_call(text(call))
     if ticket_id is None:
         session = deps().sessions.load(text(call))
-        origin = (session.decision or {}).get("origin_call") if session else None
+        decision = (session.decision if session else None) or {}
+        origin = decision.get("origin_call")
         ticket_id = tickets().ticket_id_for_call(str(origin)) if origin else None
+        if ticket_id is None and isinstance(decision.get("ticket"), int):
+            ticket_id = decision["ticket"]
     return tickets().get(ticket_id) if ticket_id is not None else None
 
 

@@ -135,11 +135,14 @@ def test_a_repeat_caller_s_agent_hears_what_they_said_on_the_earlier_call(
     app: Flask, projector: Projector, store: TicketStore, clock: Clock
 ) -> None:
     put_on_shift(app.extensions["hotline"].redis, "kim", "L2", ["internet"], NOW.timestamp())
-    technical_call(app, "internet is down since the storm")
+    first = technical_call(app, "internet is down since the storm")
     drain(projector)
+    ticket_id = store.ticket_id_for_call(first.sid)
     clock.set(NOW + timedelta(hours=3))
     again = menu_call(app, CALLER, "1", "2", "1", hang_up=False)
     heard = answer(again, again.post("/queues/enter", again.form()))
+    popped = app.test_client().get("/api/v1/agents/kim/screen-pop", headers=AUTH).get_json()
+    assert popped["id"] == ticket_id  # before the bridge has seen this call
     assert "The caller has called about this before." in heard.whisper
     assert "Earlier they said: internet is down since the storm." in heard.whisper
     assert "This time they used the keypad only." in heard.whisper
