@@ -22,7 +22,7 @@ from tests.tickets.journeys import (
     menu_call,
 )
 from tests.tickets.test_projection import billing_call, drain
-from tests.twilio_requests import TwilioCall
+from tests.twilio_requests import PUBLIC_URL, TwilioCall
 from tickets_bridge.api import EXTENSION
 from tickets_bridge.projector import Projector
 from tickets_bridge.store import TicketStore
@@ -212,7 +212,13 @@ def test_another_issue_in_the_same_category_is_its_own_ticket_yet_counts_as_a_re
     dispute = billing_call(app)
     drain(projector)
     clock.set(NOW + timedelta(hours=2))
-    message = menu_call(app, CALLER, "1", "1", "2")  # leave a message: billing/other
+    message = menu_call(app, CALLER, "1", "1", hang_up=False)
+    record = message.press("2").xml.find("Record")  # leave a message: billing/other
+    assert record is not None
+    message.post((record.get("action") or "").removeprefix(PUBLIC_URL), message.form(
+        RecordingSid="RE" + "a" * 32, RecordingUrl="https://api.twilio.com/rec/RE1",
+        RecordingDuration="12"))
+    message.hang_up()
     drain(projector)
     first, second = store.ticket_id_for_call(dispute.sid), store.ticket_id_for_call(message.sid)
     assert first != second
@@ -226,6 +232,9 @@ def test_another_issue_in_the_same_category_is_its_own_ticket_yet_counts_as_a_re
     other = store.get(second or 0)
     assert other is not None and other.issue == "billing/other"
     assert [t["id"] for t in other.to_dict()["linked_tickets"]] == [first]
+    [recording] = other.to_dict()["recordings"]
+    assert (recording["recording_sid"], recording["duration"]) == ("RE" + "a" * 32, 12)
+    assert recording["call_sid"] == message.sid
 
 
 def test_a_callback_leg_projected_before_its_repeat_call_joins_that_call_s_ticket(
