@@ -49,8 +49,11 @@ def category_of(issue: str) -> str:
 
 def issue_for(menu: Menu, outcome: Outcome, path: Sequence[str]) -> str:
     """The outcome's own issue, else that of the deepest node passed that names one."""
-    if outcome.issue:
-        return outcome.issue
+    return outcome.issue or issue_on_path(menu, path)
+
+
+def issue_on_path(menu: Menu, path: Sequence[str]) -> str:
+    """The issue of the deepest node on `path` that names one, else `general`."""
     for node_id in reversed(path):
         node = menu.nodes.get(node_id)
         if node is not None and node.issue:

@@ -141,6 +141,8 @@ class Projector:
                 routed = routed or session.decision
             elif isinstance(entry.event.get("csat"), int):
                 self.store.rate(db, ticket_id, entry.event["csat"])
+            elif entry.event.get("hung_up_in_menu") and entry.event.get("issue"):
+                ticket_id = self._abandoned(db, ticket_id, session, str(entry.event["issue"]))
         self.store.touch(db, ticket_id, now)
         ended = any(e.event.get("event") == "ended" for e in entries)
         view = self.store.view(db, ticket_id).to_dict() if self.bridges else {}
@@ -180,6 +182,19 @@ class Projector:
         words = [said for _, said in self.store.caller_words(db, ticket_id)]
         self.store.route(db, ticket_id, decision, subject(decision, words),
                          tags(decision), parse_at(str(decision["at"])))
+        return ticket_id
+
+    def _abandoned(self, db: Session, ticket_id: int, session: CallSession, issue: str) -> int:
+        """A caller who hung up in the menu: the call joins their open ticket about the issue
+        of the deepest menu they reached, else its own ticket gets that issue (so none is left
+        without one), tagged, with nothing routed."""
+        target = self._repeat_target(db, ticket_id, session, issue)
+        if target is not None:
+            self.store.move_call(db, session.call_sid, ticket_id, target)
+            return target
+        words = [said for _, said in self.store.caller_words(db, ticket_id)]
+        self.store.name_issue(db, ticket_id, issue, subject({"issue": issue}, words),
+                              ["abandoned-in-menu"])
         return ticket_id
 
     def _repeat_target(self, db: Session, ticket_id: int, session: CallSession,

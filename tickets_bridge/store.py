@@ -117,6 +117,17 @@ class TicketStore:
         ticket.sla_resolution_due = earlier(_maybe_utc(ticket.sla_resolution_due), resolution)
         ticket.updated_at = at
 
+    def name_issue(self, db: Session, ticket_id: int, issue: str, subject: str,
+                   tags: Sequence[str]) -> None:
+        """Give a ticket that was never routed the issue known of its call."""
+        ticket = db.get(TicketRow, ticket_id)
+        assert ticket is not None
+        if ticket.issue:
+            return
+        ticket.issue, ticket.category = issue, issue.split("/", 1)[0]
+        ticket.subject = subject[:500]
+        ticket.tags = sorted(set(ticket.tags) | set(tags))
+
     def caller_words(self, db: Session, ticket_id: int) -> list[tuple[str, str]]:
         """What the caller told about their problem on the ticket's calls: (call, words), in
         time order."""

@@ -1,8 +1,9 @@
 """A simulated morning through the app's own webhooks: callers talk to agents, hold and press 1
-for a callback, ask for a callback in the menu, call again about the same or another issue, and
-are called back; the tickets bridge projects it all. Afterwards: every ticket has an issue (no
-empty one), one open ticket per caller and issue, every callback's leg sits on the ticket of the
-call that asked for it, and each ticket's callbacks agree with the callbacks API."""
+for a callback, ask for a callback in the menu, hang up in the menu, call again about the same
+or another issue, and are called back; the tickets bridge projects it all. Afterwards: every
+ticket has an issue (no empty one), one open ticket per caller and issue, every callback's leg
+sits on the ticket of the call that asked for it, and each ticket's callbacks agree with the
+callbacks API."""
 
 from __future__ import annotations
 
@@ -100,8 +101,10 @@ def test_a_simulated_morning_leaves_no_ticket_without_an_issue(
         clock.set(MORNING + timedelta(minutes=minute))
         # A caller waiting for their callback hears about it first; they call again after.
         caller = rng.choice([c for c in CALLERS if c not in asked])
-        journey = rng.choice(["billing", "tech", "billing-hold", "menu-callback"])
-        if journey == "menu-callback":
+        journey = rng.choice(["billing", "tech", "billing-hold", "menu-callback", "hang-up"])
+        if journey == "hang-up":
+            menu_call(app, caller, *rng.choice([("1",), ("1", "2"), ("2", "1")]))
+        elif journey == "menu-callback":
             ask_for_callback(app, caller, "my internet keeps dropping every evening")
         else:
             queue = journey.split("-")[0]
@@ -118,8 +121,10 @@ def test_a_simulated_morning_leaves_no_ticket_without_an_issue(
     client = app.test_client()
     tickets = [t for phone in CALLERS for t in store.for_phone(phone)]
     assert len(tickets) > 10
-    assert all(t.issue and t.priority and t.queue for t in tickets), [
-        (t.id, t.issue) for t in tickets if not t.issue]
+    assert all(t.issue for t in tickets), [(t.id, t.transcript) for t in tickets if not t.issue]
+    routed = [t for t in tickets if "abandoned-in-menu" not in t.tags]
+    assert all(t.priority and t.queue for t in routed)
+    assert 0 < len(routed) < len(tickets)  # some callers hung up in the menu
     open_by_issue = [(t.phone, t.issue) for t in tickets if t.status != "solved"]
     assert len(open_by_issue) == len(set(open_by_issue))
     legs = [c for t in tickets for c in t.calls if c["kind"] == "callback"]
