@@ -12,6 +12,7 @@ from callbacks.record import Callback, State
 from callbacks.runtime import Move, Runtime
 from callbacks.slots import next_dial_time
 from core import keys
+from core.caller_words import told
 from core.clock import isoformat
 from core.events import Event, EventKind
 from core.redis_values import text
@@ -165,7 +166,9 @@ def _release(rt: Runtime, record: Callback) -> None:
 
 def open_session(rt: Runtime, record: Callback, call_sid: str) -> None:
     """A session for the customer's new call, copied from the original call (language, caller,
-    decision) plus `callback_id` and `origin_call`, for the queues side to connect it."""
+    decision, what the caller told) plus `callback_id` and `origin_call`: the queues side
+    connects it and whispers the caller's words, the tickets bridge puts the leg on the
+    original call's ticket."""
     origin = rt.sessions.load(record.origin_call)
     decision = dict(origin.decision or {}) if origin else {}
     decision.update(callback_id=record.id, origin_call=record.origin_call,
@@ -176,6 +179,7 @@ def open_session(rt: Runtime, record: Callback, call_sid: str) -> None:
         region=origin.region if origin else None, timezone=record.timezone or None,
         called=record.from_number, language=record.language,
         menu_version=origin.menu_version if origin else "", decision=decision,
+        words=told(rt.sessions.events(record.origin_call)) if origin else [],
         status="routed", started_at=isoformat(rt.clock.now()))
     started = Event(rt.clock.now(), EventKind.CALL, "Callback call answered", {
         "event": "started", "callback_id": record.id, "origin_call": record.origin_call})

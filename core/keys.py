@@ -57,8 +57,9 @@ def call_event_stream() -> str:
 
 
 def caller_open_tickets(e164: str) -> str:
-    """Hash: issue category -> JSON {ticket_id, issue, assignee, updated_at} of the caller's open
-    tickets, kept by the tickets bridge so the IVR can attach a repeat caller without SQL."""
+    """Hash: issue -> JSON {ticket_id, issue, assignee, updated_at, story} of the caller's open
+    tickets (one per issue), kept by the tickets bridge so the IVR can attach a repeat caller
+    and the whisper can repeat what they told earlier (`story`: [{call, said}]) without SQL."""
     return f"{PREFIX}:caller:{e164}:open-tickets"
 
 

@@ -43,9 +43,22 @@ _TICKET = {
         "status": {"type": "string", "enum": ["new", "open", "pending", "solved"]},
         "assignee": {"type": "string", "nullable": True},
         "tags": {"type": "array", "items": {"type": "string"}},
-        "calls": {"type": "array", "items": {"type": "object"}},
-        "callbacks": {"type": "array", "items": {"type": "object"}},
+        "calls": {"type": "array", "items": {
+            "type": "object", "required": ["call_sid", "started_at", "kind"], "properties": {
+                "call_sid": {"type": "string"}, "started_at": {"type": "string"},
+                "kind": {"type": "string", "enum": ["inbound", "callback"]}}}},
+        "callbacks": {"type": "array", "items": {
+            "type": "object", "required": ["id", "state", "due_at", "attempts"], "properties": {
+                "id": {"type": "string"}, "state": {"type": "string"},
+                "due_at": {"type": "string", "nullable": True},
+                "attempts": {"type": "integer", "minimum": 0}}}},
         "recordings": {"type": "array", "items": {"type": "object"}},
+        "linked_tickets": {"type": "array", "description": "the caller's other open tickets",
+                           "items": {"type": "object", "required": ["id", "issue", "status"],
+                                     "properties": {"id": {"type": "integer"},
+                                                    "issue": {"type": "string"},
+                                                    "status": {"type": "string"},
+                                                    "created_at": {"type": "string"}}}},
         "transcript": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
         "disposition": {"type": "string", "nullable": True},
         "resolved_first_contact": {"type": "boolean", "nullable": True},

@@ -15,7 +15,7 @@ from core.process_cache import ProcessCache
 from core.session import CallSession, Change
 from ivr import menu_place, outage_notice, twiml
 from ivr.caller_facts import CallerFacts
-from ivr.decision import RoutingDecision, decide
+from ivr.decision import RoutingDecision, decide, issue_on_path
 from ivr.menu import Menu, Outcome, OutcomeKind
 from ivr.navigation import (
     CallerInput,
@@ -218,7 +218,8 @@ def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answe
     in_menu = session.status == "in-menu"
     text = f"Caller hung up in the menu at {session.node!r}" if in_menu else "Call ended"
     event = _event(ctx, EventKind.CALL, text, event="ended", status=status,
-                   duration=_seconds(duration), node=session.node, hung_up_in_menu=in_menu)
+                   duration=_seconds(duration), node=session.node, hung_up_in_menu=in_menu,
+                   issue=issue_on_path(ctx.menu, session.path) if in_menu else None)
     ended = session.evolve(status="ended", ended_at=isoformat(ctx.now))
     return Answer(ended, [event], twiml.empty())
 

@@ -25,6 +25,7 @@ class CallerFacts:
     outages: dict[str, str] = field(default_factory=dict)
     last_call_at: dict[str, float] = field(default_factory=dict)
     open_tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The caller's open tickets by issue (see `core.keys.caller_open_tickets`)."""
 
     def outage_for(self, issue: str) -> str | None:
         """The message of an outage that covers `issue` (by category prefix), if any."""

@@ -49,8 +49,11 @@ def category_of(issue: str) -> str:
 
 def issue_for(menu: Menu, outcome: Outcome, path: Sequence[str]) -> str:
     """The outcome's own issue, else that of the deepest node passed that names one."""
-    if outcome.issue:
-        return outcome.issue
+    return outcome.issue or issue_on_path(menu, path)
+
+
+def issue_on_path(menu: Menu, path: Sequence[str]) -> str:
+    """The issue of the deepest node on `path` that names one, else `general`."""
     for node_id in reversed(path):
         node = menu.nodes.get(node_id)
         if node is not None and node.issue:
@@ -69,10 +72,9 @@ def decide(
 ) -> RoutingDecision:
     """Turn a reached outcome plus what is known about the caller into one routing decision."""
     issue = issue_for(menu, outcome, path)
-    category = category_of(issue)
     holding = _facts_holding(menu, facts, issue, words, now - repeat_window)
     priority, reasons = prioritise(menu.priority, outcome.priority, holding)
-    ticket = facts.open_tickets.get(category, {})
+    ticket = facts.open_tickets.get(issue, {})
     return RoutingDecision(
         outcome=outcome.kind.value,
         issue=issue,
@@ -94,7 +96,10 @@ def _facts_holding(menu: Menu, facts: CallerFacts, issue: str, words: Sequence[s
         holding.add("vip")
     if facts.outage_for(issue) is not None:
         holding.add("outage")
-    if facts.last_call_at.get(category, float("-inf")) >= since or category in facts.open_tickets:
+    # A repeat call is one about the same category (the caller's problem may sit under another
+    # leaf this time); it joins an open ticket only on the same issue (`decide`).
+    if facts.last_call_at.get(category, float("-inf")) >= since or any(
+            category_of(other) == category for other in facts.open_tickets):
         holding.add("repeat_call")
     urgent = [w for by_lang in menu.priority.urgent_words.values() for w in by_lang]
     if any(speech.contains_any(said, urgent) for said in words):

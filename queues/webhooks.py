@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, request
 
 from core import keys
+from core.caller_words import told
 from core.events import Event, EventKind
 from core.phrases import Phrases, phrases_for
 from core.redis_values import text
@@ -94,7 +96,7 @@ def _preferred(q: Queues, session: CallSession, need: Need) -> str | None:
     """The agent of the caller's open ticket on this issue, if it changed recently enough."""
     if not session.caller or not need.issue:
         return None
-    raw = q.d.redis.hget(keys.caller_open_tickets(session.caller), need.issue.split("/")[0])
+    raw = q.d.redis.hget(keys.caller_open_tickets(session.caller), need.issue)
     if not raw:
         return need.preferred_agent
     ticket = json.loads(text(raw))
@@ -256,9 +258,17 @@ def whisper() -> Response:
     if session is None:
         return _xml(hold_twiml.whisper("Incoming call from the queue."))
     decision = session.decision or {}
-    ticket = _ticket_number(q, session)
-    said = whisper_text(decision, session.words, ticket, "repeat_call" in
-                        decision.get("reasons", []))
+    record = _open_ticket(q, session)
+    ticket = str(decision.get("ticket") or record.get("ticket_id") or "") or None
+    # A callback's leg says nothing itself: its session carries what was said on the call
+    # that asked for it. Words on other calls of the ticket come from the bridge's record.
+    words = session.words if decision.get("callback_id") else told(
+        q.d.sessions.events(customer))
+    this_call = {customer, str(decision.get("origin_call") or "")}
+    earlier = [str(s.get("said", "")) for s in record.get("story", [])
+               if s.get("call") not in this_call]
+    said = whisper_text(decision, words, ticket, "repeat_call" in decision.get("reasons", []),
+                        earlier, session.language)
     held = q.store.assignment(customer)
     agent = held.agent if held else ""
     q.d.sessions.note(customer, f"whisper:{request.args.get('n', '')}", [q.event(
@@ -267,15 +277,14 @@ def whisper() -> Response:
     return _xml(hold_twiml.whisper(said))
 
 
-def _ticket_number(q: Queues, session: CallSession) -> str | None:
-    decision = session.decision or {}
-    if decision.get("ticket"):
-        return str(decision["ticket"])
-    if not session.caller:
-        return None
-    category = str(decision.get("issue") or "").split("/")[0]
-    raw = q.d.redis.hget(keys.caller_open_tickets(session.caller), category)
-    return str(json.loads(text(raw)).get("ticket_id")) if raw else None
+def _open_ticket(q: Queues, session: CallSession) -> dict[str, Any]:
+    """The tickets bridge's record of the caller's open ticket on this call's issue, if any."""
+    issue = str((session.decision or {}).get("issue") or "")
+    if not session.caller or not issue:
+        return {}
+    raw = q.d.redis.hget(keys.caller_open_tickets(session.caller), issue)
+    found: dict[str, Any] = json.loads(text(raw)) if raw else {}
+    return found
 
 
 @bp.post("/dialed")
@@ -312,11 +321,11 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
                               "after call"):
             return None
         after_call(q, agent_id, now, wrap_up)
-        seconds = int(duration) if duration.isdigit() else 0
-        need_queue = need_of(_decision(q, call_sid)).queue
-        q.stats.record_handle_time(need_queue, seconds)
+        seconds = int(duration) if duration.isdigit() else None
+        if seconds is not None:
+            q.stats.record_handle_time(need_of(_decision(q, call_sid)).queue, seconds)
         return lambda session: Change(session.evolve(status="talked"), [q.event(
-            EventKind.AGENT, f"Call with agent {agent_id} ended after {seconds} s",
+            EventKind.AGENT, f"Call with agent {agent_id} ended{_lasting(seconds)}",
             agent=agent_id, state="ended", talk_seconds=seconds)], hold_twiml.redirect(
             f"{q.d.settings.public_url}/voice/after-queue?result=bridged"))
     if status == "canceled":  # the caller hung up while the agent's phone rang
@@ -329,6 +338,14 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
         EventKind.AGENT, f"Agent {agent_id} did not answer ({status}); set unavailable, "
         "trying the next agent", agent=agent_id, state="missed", dial_status=status)],
         hold_twiml.redirect(q.url("enter", stay=1)))
+
+
+def _lasting(seconds: int | None) -> str:
+    """How long a talk lasted, from Twilio's DialCallDuration (whole seconds, rounded down);
+    nothing when Twilio did not say."""
+    if seconds is None:
+        return ""
+    return " after less than a second" if seconds == 0 else f" after {seconds} s"
 
 
 def _decision(q: Queues, call_sid: str) -> dict[str, object] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -176,14 +177,18 @@ class TwimlPlayer:
         targets = [child for child in verb if child.tag in ("Number", "Client", "Queue", "Sip")]
         named = (verb.text or "").strip() or ", ".join((t.text or "").strip() for t in targets)
         self.show(f"[dialling {named}]")
+        began = time.monotonic()
         for target in targets:
             if target.get("url"):
                 whisper = self._fetch(self._target(target.get("url", "")), {})
                 said = " ".join((s.text or "").strip() for s in whisper.iter("Say"))
                 self.show(f"Agent hears: {said}")
         action = verb.get("action")
-        return ((self._target(action), {"DialCallStatus": "completed", "DialCallDuration": "60"})
-                if action else None)
+        # The simulated talk is over once the agent has heard the whisper: report how long
+        # that took, in whole seconds as Twilio does.
+        talked = str(int(time.monotonic() - began))
+        return ((self._target(action), {"DialCallStatus": "completed",
+                                        "DialCallDuration": talked}) if action else None)
 
     def _record(self, verb: ET.Element) -> Next:
         self.show("[beep: recording]")

@@ -19,6 +19,7 @@ from core.api import same_secret
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
 from tickets_bridge.api import current_ticket, desk, tickets
+from tickets_bridge.ticket import Ticket
 
 bp = Blueprint("agent", __name__, url_prefix="/agent", template_folder="templates")
 
@@ -57,10 +58,17 @@ def ticket_page(ticket_id: int) -> str | WerkzeugResponse:
     ticket = tickets().get(ticket_id)
     if ticket is None:
         abort(404, description=f"no ticket {ticket_id}")
-    earlier = [t for t in tickets().for_phone(ticket.phone) if t.id != ticket.id] \
-        if ticket.phone else []
-    return render_template("agent/ticket.html", ticket=ticket, earlier=earlier,
+    return render_template("agent/ticket.html", ticket=ticket, earlier=_earlier(ticket),
                            agent=session["agent"], error=request.args.get("error"))
+
+
+def _earlier(ticket: Ticket) -> list[Ticket]:
+    """The number's tickets opened before this one, newest first."""
+    if not ticket.phone:
+        return []
+    before = [t for t in tickets().for_phone(ticket.phone)
+              if (t.created_at, t.id) < (ticket.created_at, ticket.id)]
+    return sorted(before, key=lambda t: (t.created_at, t.id), reverse=True)
 
 
 @bp.post("/tickets/<int:ticket_id>/notes")

@@ -98,11 +98,20 @@ def screen_pop(agent_id: str) -> Response:
 
 
 def current_ticket(agent_id: str) -> Ticket | None:
-    """The ticket of the call the queues assigned to `agent_id`, once the bridge has it."""
+    """The ticket of the call the queues assigned to `agent_id`, once the bridge has it. Before
+    the bridge has seen the call: for a callback's leg, the ticket of the call that asked for
+    it; for a repeat call, the open ticket the IVR found for it."""
     call = deps().redis.hget(keys.agent(agent_id), "call")
     if not call:
         return None
     ticket_id = tickets().ticket_id_for_call(text(call))
+    if ticket_id is None:
+        session = deps().sessions.load(text(call))
+        decision = (session.decision if session else None) or {}
+        origin = decision.get("origin_call")
+        ticket_id = tickets().ticket_id_for_call(str(origin)) if origin else None
+        if ticket_id is None and isinstance(decision.get("ticket"), int):
+            ticket_id = decision["ticket"]
     return tickets().get(ticket_id) if ticket_id is not None else None
 
 
@@ -125,4 +134,4 @@ def _deliver(ticket_id: int) -> None:
 def _forget_open(ticket: Ticket) -> None:
     """A solved ticket no longer takes repeat calls: tell the IVR."""
     assert ticket.phone is not None
-    deps().redis.hdel(keys.caller_open_tickets(ticket.phone), ticket.issue.split("/", 1)[0])
+    deps().redis.hdel(keys.caller_open_tickets(ticket.phone), ticket.issue)

@@ -73,6 +73,9 @@ class TicketCallRow(Base):
     call_sid: Mapped[str] = mapped_column(StoredString(64), primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(StoredString(20), default="inbound",
+                                      server_default="inbound")
+    """`inbound` (the caller's own call) or `callback` (a leg Hotline placed)."""
 
 
 class TranscriptRow(Base):

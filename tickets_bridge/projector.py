@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -32,6 +32,9 @@ CLAIM_IDLE_MS = 30_000
 DEFAULT_ATTACH_WINDOW = 7 * 24 * 3600
 """Seconds within which a repeat call about the same issue joins the caller's open ticket."""
 
+STORY_WORDS = 60
+"""Words of what the caller told earlier kept in the IVR's open-ticket record, for the whisper."""
+
 
 @dataclass(frozen=True)
 class Projected:
@@ -42,6 +45,7 @@ class Projected:
     routed: dict[str, Any] | None
     assignee: str | None
     queued: bool
+    story: list[tuple[str, str]]
 
 
 class Projector:
@@ -126,7 +130,7 @@ class Projector:
         started = parse_at(session.started_at) if session.started_at else self.clock.now()
         routed: dict[str, Any] | None = None
         now = self.clock.now()
-        ticket_id = self.store.open_for_call(db, session.call_sid, session.caller, started)
+        ticket_id = self._ticket_of(db, session, started)
         self.store.append(db, ticket_id, session.call_sid, entries)
         for entry in entries:
             if entry.event["kind"] == "decision":
@@ -137,13 +141,25 @@ class Projector:
                 routed = routed or session.decision
             elif isinstance(entry.event.get("csat"), int):
                 self.store.rate(db, ticket_id, entry.event["csat"])
+            elif entry.event.get("hung_up_in_menu") and entry.event.get("issue"):
+                ticket_id = self._abandoned(db, ticket_id, session, str(entry.event["issue"]))
         self.store.touch(db, ticket_id, now)
         ended = any(e.event.get("event") == "ended" for e in entries)
         view = self.store.view(db, ticket_id).to_dict() if self.bridges else {}
         queued = outbox.record(db, self.bridges, ticket_id, session.call_sid,
                                routed is not None, ended, now, view)
         assignee = self.store.assignee(db, ticket_id) if routed is not None else None
-        return Projected(ticket_id, session.caller, routed, assignee, queued)
+        story = self.store.caller_words(db, ticket_id) if routed is not None else []
+        return Projected(ticket_id, session.caller, routed, assignee, queued, story)
+
+    def _ticket_of(self, db: Session, session: CallSession, started: datetime) -> int:
+        """The call's ticket: a callback's leg joins the ticket of the call that asked for it
+        (opened for that call if the bridge has not seen it yet); any other call opens one."""
+        origin = str((session.decision or {}).get("origin_call") or "")
+        if not origin or origin == session.call_sid:
+            return self.store.open_for_call(db, session.call_sid, session.caller, started)
+        ticket_id = self.store.open_for_call(db, origin, session.caller, started)
+        return self.store.join(db, session.call_sid, ticket_id, started, "callback")
 
     def _after_commit(self, done: Sequence[Projected]) -> None:
         pipe = self.redis.pipeline(transaction=False)
@@ -157,34 +173,65 @@ class Projector:
 
     def _route(self, db: Session, ticket_id: int, session: CallSession,
                decision: dict[str, Any]) -> int:
-        category = str(decision.get("issue", "")).split("/", 1)[0]
-        target = self._repeat_target(db, ticket_id, session, decision, category)
+        """Route the call's ticket; a call about an issue the caller has an open ticket on
+        joins that ticket instead (a call about another issue keeps its own)."""
+        target = self._repeat_target(db, ticket_id, session, str(decision.get("issue", "")))
         if target is not None:
             self.store.move_call(db, session.call_sid, ticket_id, target)
             ticket_id = target
-        self.store.route(db, ticket_id, decision, subject(decision, session.words),
+        words = [said for _, said in self.store.caller_words(db, ticket_id)]
+        self.store.route(db, ticket_id, decision, subject(decision, words),
                          tags(decision), parse_at(str(decision["at"])))
         return ticket_id
 
+    def _abandoned(self, db: Session, ticket_id: int, session: CallSession, issue: str) -> int:
+        """A caller who hung up in the menu: the call joins their open ticket about the issue
+        of the deepest menu they reached, else its own ticket gets that issue (so none is left
+        without one), tagged, with nothing routed."""
+        target = self._repeat_target(db, ticket_id, session, issue)
+        if target is not None:
+            self.store.move_call(db, session.call_sid, ticket_id, target)
+            return target
+        words = [said for _, said in self.store.caller_words(db, ticket_id)]
+        self.store.name_issue(db, ticket_id, issue, subject({"issue": issue}, words),
+                              ["abandoned-in-menu"])
+        return ticket_id
+
     def _repeat_target(self, db: Session, ticket_id: int, session: CallSession,
-                       decision: dict[str, Any], category: str) -> int | None:
-        if not session.caller or not category:
+                       issue: str) -> int | None:
+        if not session.caller or not issue:
             return None
         since = self.clock.now() - timedelta(seconds=self.attach_window)
-        return self.store.find_open(db, session.caller, category, since, other_than=ticket_id)
+        return self.store.find_open(db, session.caller, issue, since, other_than=ticket_id)
 
     def _remember_open(self, pipe: redis.client.Pipeline, item: Projected) -> None:
+        """The IVR's record of the caller's open ticket on this issue: its number, agent and
+        the caller's latest words on it (per call), so the whisper needs no SQL."""
         assert item.routed is not None and item.caller is not None
-        category = str(item.routed.get("issue", "")).split("/", 1)[0]
         value = json.dumps({"ticket_id": item.ticket_id, "issue": item.routed.get("issue"),
                             "assignee": item.assignee,
-                            "updated_at": isoformat(self.clock.now())})
-        pipe.hset(keys.caller_open_tickets(item.caller), category, value)
+                            "updated_at": isoformat(self.clock.now()),
+                            "story": _latest_words(item.story)})
+        pipe.hset(keys.caller_open_tickets(item.caller), str(item.routed.get("issue", "")),
+                  value)
         pipe.expire(keys.caller_open_tickets(item.caller), self.attach_window)
 
 
+def _latest_words(story: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """The last words the caller told, at most STORY_WORDS of them, with the call of each."""
+    kept: list[dict[str, str]] = []
+    budget = STORY_WORDS
+    for call_sid, said in reversed(story):
+        words = said.split()
+        if budget <= 0:
+            break
+        kept.insert(0, {"call": call_sid, "said": " ".join(words[-budget:])})
+        budget -= len(words)
+    return kept
+
+
 def subject(decision: dict[str, Any], words: Sequence[str]) -> str:
-    """The ticket's subject: the issue, then the caller's own words."""
+    """The ticket's subject: the issue, then what the caller told about the problem."""
     said = " / ".join(w for w in words if w)
     return f"{decision.get('issue', '')}: {said}" if said else str(decision.get("issue", ""))
 

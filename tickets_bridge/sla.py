@@ -13,6 +13,23 @@ SLA_BY_PRIORITY: Mapping[str, tuple[timedelta, timedelta]] = {
 }
 """Default (first response, resolution) targets per priority; deployments may pass others."""
 
+PRIORITY_ORDER = ("low", "normal", "high", "urgent")
+"""Priorities from lowest to highest: a ticket's priority only moves up this list."""
+
+
+def higher(current: str, proposed: str) -> str:
+    """The higher of two priorities (an unknown or empty one ranks lowest)."""
+    def rank(priority: str) -> int:
+        return PRIORITY_ORDER.index(priority) if priority in PRIORITY_ORDER else -1
+    return proposed if rank(proposed) > rank(current) else current or proposed
+
+
+def earlier(current: datetime | None, proposed: datetime | None) -> datetime | None:
+    """The earlier of two due times: a due time never moves later."""
+    if current is None or proposed is None:
+        return current or proposed
+    return min(current, proposed)
+
 
 def due_times(
     priority: str, opened_at: datetime,

@@ -1,4 +1,5 @@
-"""The ticket store: one ticket per call (or per repeat caller's issue), and its transcript.
+"""The ticket store: one ticket per caller and issue, joined by every leg of its calls, and its
+transcript.
 
 Every write is idempotent, so replays of the call-event stream, worker retries and two
 projectors racing never make a second ticket or a duplicate transcript entry.
@@ -15,9 +16,10 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.caller_words import told
 from core.clock import isoformat
 from tickets_bridge.models import TicketCallRow, TicketRow, TranscriptRow
-from tickets_bridge.sla import due_times
+from tickets_bridge.sla import due_times, earlier, higher
 from tickets_bridge.ticket import Ticket
 
 
@@ -46,6 +48,16 @@ class TicketStore:
         db.flush()
         return ticket.id
 
+    def join(self, db: Session, call_sid: str, ticket_id: int, at: datetime, kind: str) -> int:
+        """The ticket holding `call_sid`; a call without one joins `ticket_id` as a leg of
+        `kind` (a callback, say) instead of opening a ticket of its own."""
+        link = db.get(TicketCallRow, call_sid)
+        if link is not None:
+            return link.ticket_id
+        db.add(TicketCallRow(call_sid=call_sid, ticket_id=ticket_id, started_at=at, kind=kind))
+        db.flush()
+        return ticket_id
+
     def append(self, db: Session, ticket_id: int, call_sid: str, entries: Sequence[Entry]) -> None:
         """Add transcript entries; ones already stored (same call and seq) are skipped."""
         if not entries:
@@ -56,23 +68,30 @@ class TicketStore:
         db.execute(insert(TranscriptRow).values(rows).on_conflict_do_nothing(
             index_elements=["call_sid", "seq"]))
 
-    def find_open(self, db: Session, phone: str, category: str, since: datetime,
+    def find_open(self, db: Session, phone: str, issue: str, since: datetime,
                   other_than: int) -> int | None:
-        """The caller's most recent unsolved ticket about `category` touched since `since`."""
+        """The caller's most recent unsolved ticket about `issue` touched since `since`."""
         return db.scalar(
             select(TicketRow.id)
-            .where(TicketRow.phone == phone, TicketRow.category == category,
+            .where(TicketRow.phone == phone, TicketRow.issue == issue,
                    TicketRow.status != "solved", TicketRow.updated_at >= since,
                    TicketRow.id != other_than)
             .order_by(TicketRow.updated_at.desc()).limit(1)
         )
 
     def move_call(self, db: Session, call_sid: str, from_id: int, to_id: int) -> None:
-        """Attach a call (and its entries) to another ticket; drop the one it leaves if empty."""
-        db.execute(update(TicketCallRow).where(TicketCallRow.call_sid == call_sid)
+        """Attach a call (and its entries) to another ticket; drop the one it leaves if empty.
+        A ticket not routed yet holds only this call and its legs (a callback's leg projected
+        before the call's decision): they all move with it."""
+        leaving = db.get(TicketRow, from_id)
+        calls = [call_sid] if leaving is None or leaving.issue else list(db.scalars(
+            select(TicketCallRow.call_sid).where(TicketCallRow.ticket_id == from_id)))
+        db.execute(update(TicketCallRow).where(TicketCallRow.call_sid.in_(calls))
                    .values(ticket_id=to_id))
-        db.execute(update(TranscriptRow).where(TranscriptRow.call_sid == call_sid)
+        db.execute(update(TranscriptRow).where(TranscriptRow.call_sid.in_(calls))
                    .values(ticket_id=to_id))
+        if leaving is not None and not leaving.issue and leaving.assignee:
+            self.assign(db, to_id, leaving.assignee)  # a leg's agent, connected meanwhile
         remaining = db.scalar(select(func.count()).select_from(TicketCallRow)
                               .where(TicketCallRow.ticket_id == from_id))
         if not remaining:
@@ -80,22 +99,44 @@ class TicketStore:
 
     def route(self, db: Session, ticket_id: int, decision: dict[str, Any], subject: str,
               tags: Sequence[str], at: datetime) -> None:
-        """Record a routing decision on the ticket: issue, priority, tier, queue, tags, SLA."""
+        """Record a routing decision on the ticket: issue, tier, queue, tags; its priority only
+        rises and its SLA due times only move earlier (a later call never relaxes them)."""
         ticket = db.get(TicketRow, ticket_id)
         assert ticket is not None
         ticket.issue = str(decision.get("issue", ""))
         ticket.category = ticket.issue.split("/", 1)[0]
-        ticket.priority = str(decision.get("priority", ""))
+        ticket.priority = higher(ticket.priority, str(decision.get("priority", "")))
         ticket.tier = str(decision.get("tier", ""))
         ticket.queue = str(decision.get("queue", ""))
         ticket.subject = subject[:500]
         ticket.tags = sorted(set(ticket.tags) | set(tags))
         if ticket.status == "solved":
             ticket.status = "open"
-        opened = _utc(ticket.created_at)
-        ticket.sla_first_response_due, ticket.sla_resolution_due = due_times(
-            ticket.priority, opened)
+        first, resolution = due_times(ticket.priority, _utc(ticket.created_at))
+        ticket.sla_first_response_due = earlier(_maybe_utc(ticket.sla_first_response_due), first)
+        ticket.sla_resolution_due = earlier(_maybe_utc(ticket.sla_resolution_due), resolution)
         ticket.updated_at = at
+
+    def name_issue(self, db: Session, ticket_id: int, issue: str, subject: str,
+                   tags: Sequence[str]) -> None:
+        """Give a ticket that was never routed the issue known of its call."""
+        ticket = db.get(TicketRow, ticket_id)
+        assert ticket is not None
+        if ticket.issue:
+            return
+        ticket.issue, ticket.category = issue, issue.split("/", 1)[0]
+        ticket.subject = subject[:500]
+        ticket.tags = sorted(set(ticket.tags) | set(tags))
+
+    def caller_words(self, db: Session, ticket_id: int) -> list[tuple[str, str]]:
+        """What the caller told about their problem on the ticket's calls: (call, words), in
+        time order."""
+        rows = db.execute(
+            select(TranscriptRow.call_sid, TranscriptRow.text, TranscriptRow.details)
+            .where(TranscriptRow.ticket_id == ticket_id, TranscriptRow.kind == "speech")
+            .order_by(TranscriptRow.at, TranscriptRow.call_sid, TranscriptRow.seq)).all()
+        return [(call_sid or "", text) for call_sid, text, details in rows
+                if told([{**details, "kind": "speech", "text": text}])]
 
     def assignee(self, db: Session, ticket_id: int) -> str | None:
         return db.scalar(select(TicketRow.assignee).where(TicketRow.id == ticket_id))
@@ -173,11 +214,25 @@ def _ticket(db: Session, row: TicketRow) -> Ticket:
         sla_resolution_due=_maybe_utc(row.sla_resolution_due),
         disposition=row.disposition, resolved_first_contact=row.resolved_first_contact,
         csat=row.csat,
-        calls=[{"call_sid": c.call_sid, "started_at": isoformat(_utc(c.started_at))}
-               for c in calls],
+        calls=[{"call_sid": c.call_sid, "started_at": isoformat(_utc(c.started_at)),
+                "kind": c.kind} for c in calls],
         transcript=[{"at": isoformat(_utc(e.at)), "kind": e.kind, "text": e.text,
                      "call_sid": e.call_sid, **e.details} for e in entries],
+        linked_tickets=_other_open(db, row),
     )
+
+
+def _other_open(db: Session, row: TicketRow) -> list[dict[str, Any]]:
+    """The caller's other unsolved tickets (each about another issue), newest first."""
+    if not row.phone:
+        return []
+    others = db.execute(
+        select(TicketRow.id, TicketRow.issue, TicketRow.status, TicketRow.created_at)
+        .where(TicketRow.phone == row.phone, TicketRow.id != row.id,
+               TicketRow.status != "solved", TicketRow.issue != "")
+        .order_by(TicketRow.id.desc()).limit(20)).all()
+    return [{"id": id_, "issue": issue, "status": status,
+             "created_at": isoformat(_utc(created))} for id_, issue, status, created in others]
 
 
 def _maybe_utc(at: datetime | None) -> datetime | None:

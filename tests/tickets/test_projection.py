@@ -75,17 +75,26 @@ def test_a_nul_character_in_the_callers_words_does_not_cost_the_ticket(
     assert speech["text"] == "my invoice\ufffd is wrong"
 
 
-def test_a_caller_who_hangs_up_in_the_menu_still_has_a_ticket(
+def test_a_caller_who_hangs_up_in_the_menu_still_has_a_ticket_with_an_issue(
     app: Flask, projector: Projector, store: TicketStore
 ) -> None:
     call = TwilioCall(app.test_client())
     call.start()
     call.press("1")
     call.hang_up()
+    deeper = TwilioCall(app.test_client(), caller="+14155550199")
+    deeper.start()
+    deeper.press("1")
+    deeper.say("a question about my bill", confidence="0.8")  # names billing, then hangs up
+    deeper.hang_up()
     drain(projector)
     ticket = store.get(store.ticket_id_for_call(call.sid) or 0)
-    assert ticket is not None and ticket.issue == "" and ticket.status == "new"
+    assert ticket is not None and ticket.status == "new"
+    assert (ticket.issue, ticket.priority, ticket.tags) == ("general", "", ["abandoned-in-menu"])
     assert ticket.transcript[-1]["text"] == "Caller hung up in the menu at 'main'"
+    billing = store.get(store.ticket_id_for_call(deeper.sid) or 0)
+    assert billing is not None and billing.issue == "billing"
+    assert billing.subject == "billing: a question about my bill"
 
 
 def test_replaying_the_whole_stream_adds_nothing(
@@ -207,3 +216,23 @@ def test_a_caller_who_hangs_up_in_the_queue_gets_no_survey(app: Flask) -> None:
     call.press("0")
     left = call.post("/voice/after-queue", call.form(QueueResult="hangup"))
     assert left.says() == [] and left.xml.find("Gather") is None
+
+
+def test_a_caller_who_hangs_up_in_a_menu_of_their_open_ticket_s_issue_joins_it(
+    app: Flask, projector: Projector, store: TicketStore, clock: FixedClock
+) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    call.press("1")
+    call.hang_up()  # at the billing menu: issue billing, a ticket of its own
+    drain(projector)
+    clock.set(NOW + timedelta(hours=1))
+    again = TwilioCall(app.test_client())
+    again.start()
+    again.press("1")
+    again.press("1")
+    again.hang_up()
+    drain(projector)
+    [ticket] = store.for_phone(call.caller)
+    assert ticket.issue == "billing" and len(ticket.calls) == 2

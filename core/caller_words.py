@@ -1,0 +1,32 @@
+"""What a caller said about their problem, picked from a call's event log: the words a ticket's
+subject, the whisper and the screen-pop repeat, so nobody asks the caller again."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+COMMANDS = ("human", "repeat", "back")
+"""Meanings of speech that steered the menu (`agent`, `repeat`, `go back`), not a story."""
+
+
+def told(events: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The caller's own words about their problem, in order: speech that only chose a menu
+    option (one word, or the option's own name, such as "english") or gave a command is left
+    out."""
+    return [str(e["text"]) for e in events
+            if e.get("kind") == "speech" and str(e.get("text", "")).strip()
+            and e.get("meaning") not in COMMANDS and not _names_option(e)]
+
+
+def _names_option(event: Mapping[str, Any]) -> bool:
+    said = _words(str(event["text"]))
+    option = event.get("option")
+    if not option:
+        return False
+    return len(said) <= 1 or said == _words(str(option))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
