@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from core.errors import MenuInvalid
-from ivr.menu import Menu, Node, Target
+from ivr.menu import Menu, Target
 from ivr.menu_loader import load_menu_file
 from ivr.menu_rules import depths
 
@@ -42,21 +42,36 @@ def summary(tree: Menu) -> str:
         f"keys at every level: {tree.settings.human_key} agent, "
         f"{tree.settings.repeat_key} repeat, {tree.settings.back_key} back",
     ]
-    _outline(tree, tree.node(tree.start), 0, set(), lines)
+    lines.extend(_outline(tree))
     return "\n".join(lines)
 
 
-def _outline(tree: Menu, node: Node, indent: int, seen: set[str], lines: list[str]) -> None:
-    seen.add(node.id)
-    pad = "  " * indent
-    lines.append(f"{pad}[{node.id}]")
-    for option in node.options:
-        lines.append(f"{pad}  {option.key} {option.label} -> {_describe(option.target)}")
-        goto = option.target.goto
-        if goto is not None and goto not in seen:
-            _outline(tree, tree.node(goto), indent + 2, seen, lines)
-    if node.default is not None:
-        lines.append(f"{pad}  (default) -> {_describe(node.default)}")
+def _outline(tree: Menu) -> list[str]:
+    """Each node once, its options below it and the nodes they lead to below those, depth
+    first (with a stack of its own: a tree may be deeper than Python's recursion limit)."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    work: list[tuple[str, int] | str] = [(tree.start, 0)]
+    while work:
+        item = work.pop()
+        if isinstance(item, str):
+            lines.append(item)
+            continue
+        node_id, indent = item
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        node, pad = tree.node(node_id), "  " * indent
+        lines.append(f"{pad}[{node.id}]")
+        later: list[tuple[str, int] | str] = []
+        for option in node.options:
+            later.append(f"{pad}  {option.key} {option.label} -> {_describe(option.target)}")
+            if option.target.goto is not None:
+                later.append((option.target.goto, indent + 2))
+        if node.default is not None:
+            later.append(f"{pad}  (default) -> {_describe(node.default)}")
+        work.extend(reversed(later))
+    return lines
 
 
 def _describe(target: Target) -> str:

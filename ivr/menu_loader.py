@@ -7,12 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 from core import hours
 from core.errors import MenuInvalid, MenuProblem
 from core.phrases import DEFAULTS
 from core.settings import CallbackSettings, with_callback_section
+from ivr import menu_yaml
 from ivr.menu import (
     MENU,
     Menu,
@@ -52,15 +51,13 @@ def load_menu_file(path: Path) -> Menu:
     except OSError as exc:
         problem = MenuProblem(MENU, "unreadable-file", f"{path}: {exc.strerror}")
         raise MenuInvalid([problem]) from None
-    return load_menu(source)
+    return load_menu(source, str(path))
 
 
-def load_menu(source: str) -> Menu:
-    """The menu in YAML `source`; raises MenuInvalid listing every problem found."""
-    try:
-        data = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
-        raise MenuInvalid([MenuProblem(MENU, "invalid-yaml", str(exc))]) from None
+def load_menu(source: str, name: str = "the menu") -> Menu:
+    """The menu in YAML `source` (`name` says where it came from in problems); raises
+    MenuInvalid listing every problem found."""
+    data = menu_yaml.parse(source, name)
     if not isinstance(data, dict):
         raise MenuInvalid([MenuProblem(MENU, "invalid-field", "the menu must be a mapping")])
     reader = _Reader()

@@ -231,19 +231,29 @@ def depths(menu: Menu) -> dict[str, int]:
 
 def _exits(menu: Menu) -> Problems:
     """Nodes from which no chain of options and defaults ever reaches an outcome."""
-    leaving = {n.id for n in menu.nodes.values() if any(t.outcome for t in n.targets())}
-    changed = True
-    while changed:
-        changed = False
-        for node in menu.nodes.values():
-            if node.id not in leaving and any(g in leaving for g in _gotos(node)):
-                leaving.add(node.id)
-                changed = True
+    leaving = _leading_out(menu)
     for node in menu.nodes.values():
         if node.id not in leaving and node.options:
             loop = " -> ".join([node.id, *_gotos(node)])
             yield MenuProblem(node.id, "loop-without-exit",
                               f"no option leads out to an outcome ({loop} ...)")
+
+
+def _leading_out(menu: Menu) -> set[str]:
+    """The nodes with a way out to an outcome: those with one, and every node that leads to
+    such a node (walked backwards once, so a long chain costs no more than a wide tree)."""
+    callers: dict[str, list[str]] = {}
+    for node in menu.nodes.values():
+        for goto in _gotos(node):
+            callers.setdefault(goto, []).append(node.id)
+    leaving = {n.id for n in menu.nodes.values() if any(t.outcome for t in n.targets())}
+    waiting = deque(leaving)
+    while waiting:
+        for caller in callers.get(waiting.popleft(), ()):
+            if caller not in leaving:
+                leaving.add(caller)
+                waiting.append(caller)
+    return leaving
 
 
 def _gotos(node: Node) -> list[str]:
