@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -93,3 +94,10 @@ def test_menu_validate_outlines_a_tree_deeper_than_the_recursion_limit(tmp_path:
     assert result.exit_code == 0, result.output
     assert "3000 nodes; deepest level 3000" in result.output
     assert result.output.count("-> [n") == 2_999
+
+
+def test_a_menu_written_as_json_reads_like_its_yaml() -> None:
+    tree = chain(5)
+    assert load_menu(orjson.dumps(tree).decode()).nodes == load_menu(yaml.safe_dump(tree)).nodes
+    flow = yaml.safe_dump(tree, default_flow_style=True)
+    assert flow.startswith("{") and load_menu(flow).nodes == load_menu(yaml.safe_dump(tree)).nodes
