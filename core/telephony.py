@@ -9,6 +9,7 @@ no Twilio credentials, leaves each request in Redis for the caller simulator to 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -27,6 +28,23 @@ from core.settings import Settings
 
 TWILIO_HOSTS = ("api.twilio.com",)
 """The hosts the REST client is allowed to reach (rewritten to TWILIO_API_BASE_URL when set)."""
+
+RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
+
+
+def trusted_recording(sid: str, url: str, api_base_url: str | None) -> tuple[str, str]:
+    """The recording's SID and media URL as Twilio would send them, or "" for either part that
+    is not: only https URLs on Twilio's API host (or the configured mock's) are kept, so a
+    stored link can never be `javascript:`, `file:` or someone else's server."""
+    parts = urlsplit(url)
+    origins = {f"https://{host}" for host in TWILIO_HOSTS}
+    if api_base_url:
+        mock = urlsplit(api_base_url)
+        origins.add(f"{mock.scheme}://{mock.netloc}")
+    from_twilio = f"{parts.scheme}://{parts.netloc}" in origins and \
+        parts.path.startswith("/2010-04-01/")
+    return (sid if RECORDING_SID.fullmatch(sid) else "", url if from_twilio else "")
+
 
 REST_TIMEOUT = 10.0
 """Seconds one REST request may take; a worker would rather retry than hang."""

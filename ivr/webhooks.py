@@ -18,6 +18,7 @@ from core.events import EventKind
 from core.form_fields import field
 from core.phone import CallerNumber, parse_caller
 from core.session import CallSession, Change, Guess, Step
+from core.telephony import trusted_recording
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, menu_place, twiml
@@ -143,9 +144,10 @@ def status() -> Response:
 @bp.post("/voicemail")
 def voicemail() -> Response:
     form = request.form
+    sid, url = trusted_recording(form.get("RecordingSid", ""), form.get("RecordingUrl", ""),
+                                 deps().settings.twilio_api_base_url)
     return _known_call_step(lambda ctx, session: call_flow.voicemail_left(
-        ctx, session, form.get("RecordingSid", ""), form.get("RecordingUrl", ""),
-        form.get("RecordingDuration", "")))
+        ctx, session, sid, url, form.get("RecordingDuration", "")))
 
 
 @bp.post("/transfer")

@@ -13,10 +13,10 @@ from flask import Flask
 from core.errors import ConfigError
 from core.settings import DEV_ADMIN_TOKEN, DEV_AUTH_TOKEN
 from hotline.app import create_app
-from tests.ivr_app import ADMIN_TOKEN, make_app, make_settings
+from tests.ivr_app import ADMIN_TOKEN, call_events, make_app, make_settings
 from tests.processes import HOTLINE
 from tests.test_voice_security import with_redis_down
-from tests.twilio_requests import TwilioCall
+from tests.twilio_requests import PUBLIC_URL, TwilioCall
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
@@ -131,3 +131,43 @@ def test_serve_says_which_variable_is_missing_instead_of_a_traceback(tmp_path: P
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "TWILIO_AUTH_TOKEN" in done.stderr and "Traceback" not in done.stderr
+
+
+TWILIO_RECORDING = ("https://api.twilio.com/2010-04-01/Accounts/AC" + "0" * 32 +
+                    "/Recordings/RE" + "a" * 32)
+
+
+@pytest.mark.parametrize(("url", "kept"), [
+    (TWILIO_RECORDING, TWILIO_RECORDING),
+    ("javascript:alert(1)", ""),
+    ("file:///etc/passwd", ""),
+    ("http://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1", ""),  # not https
+    ("https://api.twilio.com.evil.example/2010-04-01/Recordings/RE1", ""),
+    ("https://evil.example/2010-04-01/Accounts/AC1/Recordings/RE1", ""),
+])
+def test_only_twilio_recording_urls_are_kept_on_the_call(app: Flask, url: str,
+                                                         kept: str) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    call.press("1")
+    record = call.press("2").xml.find("Record")
+    assert record is not None
+    path = (record.get("action") or "").removeprefix(PUBLIC_URL)
+    call.post(path, call.form(RecordingSid="RE" + "a" * 32, RecordingUrl=url,
+                              RecordingDuration="12"))
+    [recording] = [e for e in call_events(app, call.sid) if e["kind"] == "recording"]
+    assert recording["url"] == kept and recording["recording_sid"] == "RE" + "a" * 32
+
+
+def test_a_recording_sid_that_is_not_twilio_s_is_not_kept(app: Flask) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    call.press("1")
+    record = call.press("2").xml.find("Record")
+    assert record is not None
+    path = (record.get("action") or "").removeprefix(PUBLIC_URL)
+    call.post(path, call.form(RecordingSid="../../etc/passwd", RecordingUrl=TWILIO_RECORDING))
+    [recording] = [e for e in call_events(app, call.sid) if e["kind"] == "recording"]
+    assert recording["recording_sid"] == ""
