@@ -255,3 +255,18 @@ def test_a_lost_agent_ready_job_is_made_good_by_the_sweep(
     assert dialer.due(rt, "cb1").startswith("placed")
     record = rt.store.get("cb1")
     assert record is not None and record.agent == "cy" and record.state is State.DIALING
+
+
+def test_one_attempt_is_placed_once_even_if_its_placing_runs_twice(
+    redis_client: redis.Redis, twilio_api: str,
+) -> None:
+    # A job run twice, or a sweep racing a slow worker, may reach the REST call with the same
+    # started attempt: the attempt's guard lets exactly one of them through.
+    rt, _ = make_runtime(redis_client, twilio_api)
+    available(redis_client, "ann", "L1", ["billing"], T)
+    promised(rt.store)
+    started = rt.change("cb1", lambda r: dialer._start_attempt(r, "ann", T + 90))
+    assert started is not None
+    assert dialer._place(rt, started).startswith("placed")
+    assert dialer._place(rt, started) == "not dialled: attempt already placed"
+    assert len(sent(rt)) == 1

@@ -4,6 +4,7 @@ released only while agents are free; a retried callback goes back to its origina
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import redis
@@ -84,3 +85,32 @@ def test_a_retried_callback_goes_back_to_its_original_place_in_line(
     clock.set(datetime.fromtimestamp(retry.next_try, UTC))
     assert dialer.due(rt, "cb1") == "waiting for an agent"
     assert queues.position("cb:cb1") == 2  # behind the 600 s wait, ahead of the 100 s one
+
+
+class CountingPacer(Pacer):
+    """A pacer that notes every turn taken (and does not sleep through it)."""
+
+    def __init__(self, client: redis.Redis, cps: float) -> None:
+        super().__init__(client, cps, sleep=lambda seconds: None)
+        self.turns: list[float] = []
+
+    def wait_turn(self) -> float:
+        slot = super().wait_turn()
+        self.turns.append(slot)
+        return slot
+
+
+def test_every_call_placed_waits_for_its_own_turn(
+    redis_client: redis.Redis, twilio_api: str,
+) -> None:
+    rt, _ = make_runtime(redis_client, twilio_api)
+    pacer = CountingPacer(redis_client, cps=1.0)
+    rt = replace(rt, pacer=pacer)
+    for n in range(3):
+        available(redis_client, f"agent{n}", "L1", ["billing"], T + n)
+        record = wanted(f"cb{n}", phone=f"+1212555010{n}")
+        rt.store.request(record, callback_event(NOW, record, "Callback promised"))
+    results = [dialer.due(rt, f"cb{n}") for n in range(3)]
+    assert all(r.startswith("placed") for r in results) and len(sent(rt)) == 3
+    assert len(pacer.turns) == 3  # one turn per call, at least 1 s apart at 1 call per second
+    assert all(b - a >= 1.0 - 1e-6 for a, b in zip(pacer.turns, pacer.turns[1:], strict=False))

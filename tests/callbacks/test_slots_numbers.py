@@ -44,8 +44,11 @@ def test_a_slot_in_the_hour_that_does_not_exist_is_skipped() -> None:
     sunday_early = datetime(2026, 3, 8, 5, 0, tzinfo=UTC)  # 00:00 EST; 2:00-3:00 is missing
     hours = Hours(open_at=datetime(2026, 1, 1, 1, 0).time(),
                   close_at=datetime(2026, 1, 1, 4, 0).time(), days=(6,))
-    local = [s.astimezone(NEW_YORK).hour for s in next_slots(sunday_early, NEW_YORK, hours, 2)]
-    assert local == [1, 3]
+    slots = next_slots(sunday_early, NEW_YORK, hours, 3)
+    # 2:00 does not exist that night: it must not come back as a second 3:00 (which a wall
+    # time rolled forward through the gap would give: 1:00, 3:00, 3:00).
+    assert [s.astimezone(NEW_YORK).strftime("%d %H:%M") for s in slots] == [
+        "08 01:00", "08 03:00", "15 01:00"]
 
 
 def test_slots_and_dialling_skip_public_holidays() -> None:
