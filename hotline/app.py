@@ -7,6 +7,7 @@ from flask import Flask
 from core import deps as deps_module
 from core.clock import Clock
 from core.settings import Settings
+from hotline.browser_safety import protect
 from hotline.cookie_sessions import CookieSessions
 
 MAX_REQUEST_BODY = 1024 * 1024
@@ -49,6 +50,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.extensions[TICKETS] = TicketStore(engine)
     app.extensions[BRIDGES] = list(configured_bridges(settings))
     app.secret_key = settings.session_secret
+    protect(app, settings)
     app.session_interface = CookieSessions()
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, presence_page,

@@ -171,3 +171,27 @@ def test_a_recording_sid_that_is_not_twilio_s_is_not_kept(app: Flask) -> None:
     call.post(path, call.form(RecordingSid="../../etc/passwd", RecordingUrl=TWILIO_RECORDING))
     [recording] = [e for e in call_events(app, call.sid) if e["kind"] == "recording"]
     assert recording["recording_sid"] == ""
+
+
+def test_pages_tell_the_browser_not_to_frame_sniff_or_run_scripts(app: Flask) -> None:
+    page = app.test_client().get("/agent/login")
+    assert page.status_code == 200
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    policy = page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
+    assert "script-src" not in policy  # so scripts fall back to default-src 'none'
+
+
+def test_the_agent_session_cookie_stays_on_this_site(app: Flask) -> None:
+    signed_in = app.test_client().post("/agent/login", data={"token": ADMIN_TOKEN,
+                                                               "name": "ann"})
+    cookie = signed_in.headers["Set-Cookie"]
+    assert "SameSite=Lax" in cookie and "HttpOnly" in cookie and "Secure" not in cookie
+
+
+def test_the_agent_session_cookie_is_https_only_on_an_https_deployment(redis_url: str) -> None:
+    app = make_app(redis_url, public_url="https://hotline.example.com")
+    signed_in = app.test_client().post("/agent/login", data={"token": ADMIN_TOKEN,
+                                                               "name": "ann"})
+    assert "Secure" in signed_in.headers["Set-Cookie"]
