@@ -7,6 +7,7 @@ from rq import Queue
 
 from core import keys
 from core.api import answer_errors_as_json, error, json_object, require_admin_token
+from core.caller_record import forget_open_ticket
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
@@ -134,4 +135,4 @@ def _deliver(ticket_id: int) -> None:
 def _forget_open(ticket: Ticket) -> None:
     """A solved ticket no longer takes repeat calls: tell the IVR."""
     assert ticket.phone is not None
-    deps().redis.hdel(keys.caller_open_tickets(ticket.phone), ticket.issue)
+    forget_open_ticket(deps().redis, ticket.phone, ticket.issue)

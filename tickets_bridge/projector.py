@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import keys
+from core.caller_record import remember_open_ticket
 from core.clock import Clock, isoformat
 from core.redis_values import text
 from core.session import CallSession, SessionStore, decode_session
@@ -208,13 +209,11 @@ class Projector:
         """The IVR's record of the caller's open ticket on this issue: its number, agent and
         the caller's latest words on it (per call), so the whisper needs no SQL."""
         assert item.routed is not None and item.caller is not None
-        value = json.dumps({"ticket_id": item.ticket_id, "issue": item.routed.get("issue"),
-                            "assignee": item.assignee,
-                            "updated_at": isoformat(self.clock.now()),
-                            "story": _latest_words(item.story)})
-        pipe.hset(keys.caller_open_tickets(item.caller), str(item.routed.get("issue", "")),
-                  value)
-        pipe.expire(keys.caller_open_tickets(item.caller), self.attach_window)
+        ticket = {"ticket_id": item.ticket_id, "issue": item.routed.get("issue"),
+                  "assignee": item.assignee, "updated_at": isoformat(self.clock.now()),
+                  "story": _latest_words(item.story)}
+        remember_open_ticket(pipe, item.caller, str(item.routed.get("issue", "")), ticket,
+                             self.attach_window)
 
 
 def _latest_words(story: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
