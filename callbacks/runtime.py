@@ -15,12 +15,11 @@ from callbacks.policy import Policy, TreeCallbacks, policy_for, tree_section, wi
 from callbacks.record import Callback, State
 from callbacks.store import CallbackStore
 from callbacks.transcript import callback_event, copy_to_call
-from core import keys
 from core.clock import Clock
 from core.errors import HotlineError
 from core.phone import parse_caller
 from core.process_cache import ProcessCache
-from core.redis_values import text
+from core.published_menus import menu_source
 from core.session import SessionStore
 from core.settings import CallbackSettings, Settings
 from core.telephony import Telephony
@@ -84,10 +83,10 @@ class Runtime:
         # the tree once per process, not at every offer step and every dial.
         found = _TREE_SECTIONS.find(menu_version)
         if found is None and menu_version:
-            source = self.redis.get(keys.menu(menu_version))
+            source = menu_source(self.redis, menu_version)
             if source is None:
                 return None
-            found = _TREE_SECTIONS.keep(menu_version, tree_section(text(source)))
+            found = _TREE_SECTIONS.keep(menu_version, tree_section(source))
         return found
 
     def change(self, callback_id: str, decide: Decide) -> Callback | None:

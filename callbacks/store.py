@@ -18,6 +18,7 @@ import redis
 
 from callbacks.record import FINAL, MOVES, Callback, State, decode, encode
 from core import keys
+from core.caller_record import pending_callback_ids, pending_callbacks_key
 from core.errors import HotlineError
 from core.events import Event
 from core.redis_values import text, text_map
@@ -127,7 +128,7 @@ class CallbackStore:
         found_id, created = self._request(
             keys=[keys.callback_dedupe(wanted.phone, wanted.issue), keys.callback(wanted.id),
                   keys.callbacks_all(), keys.callbacks_for_phone(wanted.phone),
-                  keys.callbacks_pending_phone(wanted.phone), keys.callback_log(wanted.id),
+                  pending_callbacks_key(wanted.phone), keys.callback_log(wanted.id),
                   keys.callbacks_due()],
             args=args)
         record = self.get(text(found_id))
@@ -157,7 +158,7 @@ class CallbackStore:
         version = self._move(
             keys=[keys.callback(record.id), keys.callback_log(record.id), keys.callbacks_due(),
                   keys.callbacks_dialing(), keys.callback_dedupe(record.phone, record.issue),
-                  keys.callbacks_pending_phone(record.phone)],
+                  pending_callbacks_key(record.phone)],
             args=args)
         return moved.evolve(version=int(version)) if version else None
 
@@ -181,8 +182,7 @@ class CallbackStore:
         return self._many(text(i) for i in self.redis.smembers(keys.callbacks_for_phone(phone)))
 
     def pending_for_phone(self, phone: str) -> list[Callback]:
-        ids = self.redis.smembers(keys.callbacks_pending_phone(phone))
-        return [c for c in self._many(text(i) for i in ids) if c.pending]
+        return [c for c in self._many(pending_callback_ids(self.redis, phone)) if c.pending]
 
     def all(self, limit: int = 1000) -> list[Callback]:
         """The newest `limit` callbacks, newest first."""

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import orjson
 import redis
 
-from core import keys
 from core.process_cache import ProcessCache
+from core.published_menus import phrase_book_source
 from core.spoken import spoken_time, spoken_wait
 
 DEFAULTS: Mapping[str, str] = {
@@ -162,7 +162,7 @@ def phrase_book(client: redis.Redis, menu_version: str) -> PhraseBook:
     """The phrase book the IVR published for `menu_version`; the English catalogue when none."""
     found = _BOOKS.find(menu_version)
     if found is None:
-        raw = client.get(keys.menu_phrases(menu_version)) if menu_version else None
+        raw = phrase_book_source(client, menu_version) if menu_version else None
         if raw is None:
             return ENGLISH
         # A version is its content's hash, so its book never changes: decode it once.

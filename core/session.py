@@ -234,6 +234,25 @@ class SessionStore:
         return [orjson.loads(item) for item in items]
 
 
+def read_logged(client: redis.Redis, spans: Mapping[str, tuple[int, int]]
+                ) -> list[tuple[CallSession, int, list[dict[str, Any]]]]:
+    """Each call's session, `first` and its events [first, end) from `spans`, in one round
+    trip, for consumers of the event stream; a call whose session or events are gone is left
+    out."""
+    pipe = client.pipeline(transaction=False)
+    for call_sid, (first, end) in spans.items():
+        pipe.hgetall(keys.call(call_sid))
+        pipe.lrange(keys.call_events(call_sid), first, end - 1)
+    answers = pipe.execute()
+    found = []
+    for index, (call_sid, (first, _)) in enumerate(spans.items()):
+        raw, events = answers[2 * index], answers[2 * index + 1]
+        if raw and events:
+            found.append((decode_session(call_sid, raw), first,
+                          [orjson.loads(event) for event in events]))
+    return found
+
+
 _FIELD_NAMES = CallSession.__dataclass_fields__.keys()
 _JSON_FIELDS = {"path", "words", "decision"}
 _INT_FIELDS = {"attempts", "rev"}

@@ -24,6 +24,7 @@ from twilio.rest import Client
 
 from core import keys
 from core.errors import HotlineError
+from core.redis_values import text
 from core.settings import Settings
 
 TWILIO_HOSTS = ("api.twilio.com",)
@@ -169,6 +170,19 @@ class SimulatedTelephony:
         self._push(keys.simulated_messages(),
                    {"message_sid": message_sid, "to": to, "from": from_, "body": body})
         return message_sid
+
+    def take_redirect(self, call_sid: str) -> dict[str, Any] | None:
+        """The oldest redirect of `call_sid` nobody has taken yet, taken now."""
+        raw = self.redis.lpop(keys.simulated_redirects(call_sid))
+        return json.loads(raw) if isinstance(raw, (bytes, str)) else None
+
+    def take_call_to(self, to: str) -> dict[str, Any] | None:
+        """The oldest call placed to `to` that nobody has answered yet, taken now."""
+        for raw in self.redis.lrange(keys.simulated_calls(), 0, -1):
+            placed: dict[str, Any] = json.loads(raw)
+            if placed.get("to") == to and self.redis.lrem(keys.simulated_calls(), 1, text(raw)):
+                return placed
+        return None
 
     def _push(self, key: str, item: dict[str, Any]) -> None:
         pipe = self.redis.pipeline(transaction=False)

@@ -17,6 +17,8 @@ MAX_REQUEST_BODY = 1024 * 1024
 
 def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -> Flask:
     """A Hotline web app for `settings`, talking to the Redis at `redis_url`."""
+    from agent_desk.page import bp as agent_bp
+    from agent_desk.screen_pop import bp as agents_api_bp
     from callbacks.api import bp as callbacks_api_bp
     from callbacks.webhooks import bp as callbacks_bp
     from hotline.openapi import bp as openapi_bp
@@ -24,13 +26,10 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from ivr.menu_store import MenuStore
     from ivr.webhooks import bp as voice_bp
     from queues.agents_api import api as queues_api_bp
-    from queues.agents_api import presence_page
     from queues.webhooks import bp as queues_bp
     from simulator.network_api import bp as sim_network_bp
-    from tickets_bridge.agent_page import bp as agent_bp
     from tickets_bridge.api import BRIDGES
     from tickets_bridge.api import EXTENSION as TICKETS
-    from tickets_bridge.api import agents_bp as agents_api_bp
     from tickets_bridge.api import bp as tickets_api_bp
     from tickets_bridge.jobs import configured_bridges
     from tickets_bridge.schema import database_url, open_engine, upgrade
@@ -53,7 +52,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     protect(app, settings)
     app.session_interface = CookieSessions()
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
-                      openapi_bp, agent_bp, agents_api_bp, queues_api_bp, presence_page,
-                      callbacks_api_bp, sim_network_bp):
+                      openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
+                      sim_network_bp):
         app.register_blueprint(blueprint)
     return app

@@ -3,14 +3,13 @@ behind it: the VIP list, outage flags, and the caller's recent issues."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import redis
 
 from core import keys
+from core.caller_record import OpenTicket, open_tickets_from, read_open_tickets
 from core.redis_values import text, text_map
 from core.redis_wire import Command, as_map
 from ivr.outage_notice import category_of_flag, flag
@@ -24,8 +23,8 @@ class CallerFacts:
     vip: bool = False
     outages: dict[str, str] = field(default_factory=dict)
     last_call_at: dict[str, float] = field(default_factory=dict)
-    open_tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """The caller's open tickets by issue (see `core.keys.caller_open_tickets`)."""
+    open_tickets: dict[str, OpenTicket] = field(default_factory=dict)
+    """The caller's open tickets by issue (`core.caller_record`)."""
 
     def outage_for(self, issue: str) -> str | None:
         """The message of an outage that covers `issue` (by category prefix), if any."""
@@ -43,7 +42,7 @@ def read_facts(client: redis.Redis, caller: str | None) -> CallerFacts:
     if caller:
         pipe.sismember(keys.vip_numbers(), caller)
         pipe.hgetall(keys.caller_issues(caller))
-        pipe.hgetall(keys.caller_open_tickets(caller))
+        read_open_tickets(pipe, caller)
     found = pipe.execute()
     outages = text_map(found[0])
     if not caller:
@@ -52,7 +51,7 @@ def read_facts(client: redis.Redis, caller: str | None) -> CallerFacts:
         vip=bool(found[1]),
         outages=outages,
         last_call_at={k: float(v) for k, v in text_map(found[2]).items()},
-        open_tickets={k: json.loads(v) for k, v in text_map(found[3]).items()},
+        open_tickets=open_tickets_from(found[3]),
     )
 
 

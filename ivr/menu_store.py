@@ -10,6 +10,7 @@ import redis
 
 from core import keys
 from core.errors import NotFound
+from core.published_menus import menu_source, store_version
 from core.redis_values import text
 from core.redis_wire import Command
 from ivr.menu import Menu
@@ -29,8 +30,7 @@ class MenuStore:
         """Validate `source` and make it the menu new calls get (raises MenuInvalid)."""
         menu = load_menu(source)
         pipe = self._redis.pipeline(transaction=True)
-        pipe.set(keys.menu(menu.version), source)
-        pipe.set(keys.menu_phrases(menu.version), book_of(menu).to_json())
+        store_version(pipe, menu.version, source, book_of(menu).to_json())
         pipe.set(keys.active_menu(), menu.version)
         pipe.execute()
         self._remember(menu)
@@ -60,10 +60,10 @@ class MenuStore:
         if menu is not None:
             self._parsed.move_to_end(version)
             return menu
-        source = self._redis.get(keys.menu(version))
+        source = menu_source(self._redis, version)
         if source is None:
             raise NotFound(f"menu version {version!r} is not published")
-        return self._remember(load_menu(text(source)))
+        return self._remember(load_menu(source))
 
     def _remember(self, menu: Menu) -> Menu:
         self._parsed[menu.version] = menu

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, request
 
 from core import keys
+from core.caller_record import has_pending_callback, no_pending_callback, pending_callbacks_read
 from core.deps import deps
 from core.events import EventKind
 from core.form_fields import field
@@ -57,8 +58,7 @@ def incoming() -> Response:
     caller = parse_caller(request.form.get("From", ""), deps().settings.default_region)
     # A caller with a callback still owed hears about it first (keep or cancel), then comes
     # back here with ?callbacks=asked for the menu.
-    pending_key = keys.callbacks_pending_phone(caller.e164) \
-        if caller is not None and not field(request.args, "callbacks") else None
+    owed = caller.e164 if caller is not None and not field(request.args, "callbacks") else None
     guess = start_guess()
 
     def decide(step: Step) -> Change:
@@ -69,7 +69,7 @@ def incoming() -> Response:
         guess.saw(version, outages)
         change = _begin(call_sid, caller, menus().active_from(version),
                         outages_from(outages)).change
-        if pending and pending[0]:
+        if pending and has_pending_callback(pending[0]):
             said = [e for e in change.events if e.kind is not EventKind.PROMPT]
             url = f"{deps().settings.public_url}/callbacks/pending"
             return Change(change.session, said, twiml.say_then_redirect([], url))
@@ -77,9 +77,9 @@ def incoming() -> Response:
 
     reads = [MenuStore.active_read(), outages_read()]
     expected = guess.expected()
-    if pending_key is not None:
-        reads.append(("SCARD", pending_key))
-        expected = expected.plus(0, (pending_key, None)) if expected is not None else None
+    if owed is not None:
+        reads.append(pending_callbacks_read(owed))
+        expected = expected.plus(0, no_pending_callback(owed)) if expected is not None else None
     first = Guess(decide(Step(None, None, expected.replies)), expected.guards) \
         if expected is not None else None
     return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads, first))

@@ -1,6 +1,6 @@
 """JSON API (bearer token) for agents and queues: register agents, set their status, escalate
 a call to another tier or skill, and the queues' live figures (including how far the wait
-estimate is off); plus the status buttons of the agent page."""
+estimate is off)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, redirect, request, session, url_for
-from werkzeug.wrappers import Response as WerkzeugResponse
+from flask import Blueprint, Response, jsonify
 
 from core.api import answer_errors_as_json, error, json_object, require_admin_token
 from core.errors import InvalidInput, NotFound
@@ -25,9 +24,6 @@ log = logging.getLogger(__name__)
 api = Blueprint("queues_api", __name__, url_prefix="/api/v1")
 api.before_request(require_admin_token)
 answer_errors_as_json(api)
-
-presence_page = Blueprint("agent_presence", __name__, url_prefix="/agent")
-
 
 @api.put("/agents/<agent_id>")
 def register(agent_id: str) -> Response:
@@ -147,28 +143,6 @@ def stats() -> Response:
         "agents": by_status,
         "wait_estimate": asdict(q.stats.accuracy()),
     })
-
-
-@presence_page.post("/status")
-def page_status() -> WerkzeugResponse:
-    """The agent page's status buttons (the signed-in agent's own presence)."""
-    if "agent" not in session:
-        return redirect(url_for("agent.login_form"))
-    q = queues()
-    status = request.form.get("status", "")
-    back = request.form.get("next", "")
-    target = back if back.startswith("/agent/") else url_for("agent.current_call")
-    if status not in [s.value for s in SETTABLE] or q.agents.get(session["agent"]) is None:
-        return redirect(target)
-    change_status(q, session["agent"], status, "set on the agent page")
-    return redirect(target)
-
-
-@presence_page.app_context_processor
-def presence_for_templates() -> dict[str, Any]:
-    def agent_presence(agent_id: str) -> Presence | None:
-        return queues().agents.presence(agent_id)
-    return {"agent_presence": agent_presence}
 
 
 def _known(q: Queues, agent_id: str) -> Agent:

@@ -5,17 +5,15 @@ and TwiML; the queue store, the line and the whisper decide."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, request
 
-from core import keys
+from core.caller_record import open_ticket
 from core.caller_words import told
 from core.events import Event, EventKind
 from core.phrases import Phrases, phrases_for
-from core.redis_values import text
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import never_5xx
@@ -96,10 +94,9 @@ def _preferred(q: Queues, session: CallSession, need: Need) -> str | None:
     """The agent of the caller's open ticket on this issue, if it changed recently enough."""
     if not session.caller or not need.issue:
         return None
-    raw = q.d.redis.hget(keys.caller_open_tickets(session.caller), need.issue)
-    if not raw:
+    ticket = open_ticket(q.d.redis, session.caller, need.issue)
+    if ticket is None:
         return need.preferred_agent
-    ticket = json.loads(text(raw))
     if not recent_enough(ticket.get("updated_at"), q.d.clock.now(),
                          q.d.settings.last_agent_window):
         return None
@@ -282,9 +279,7 @@ def _open_ticket(q: Queues, session: CallSession) -> dict[str, Any]:
     issue = str((session.decision or {}).get("issue") or "")
     if not session.caller or not issue:
         return {}
-    raw = q.d.redis.hget(keys.caller_open_tickets(session.caller), issue)
-    found: dict[str, Any] = json.loads(text(raw)) if raw else {}
-    return found
+    return open_ticket(q.d.redis, session.caller, issue) or {}
 
 
 @bp.post("/dialed")

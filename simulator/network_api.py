@@ -4,14 +4,10 @@ outbound call to a number), handed out once each. Bearer token; 404 with real Tw
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, jsonify, request
 
-from core import keys
 from core.api import answer_errors_as_json, error, require_admin_token
 from core.deps import deps
-from core.redis_values import text
 from core.telephony import SimulatedTelephony
 
 bp = Blueprint("sim_network", __name__, url_prefix="/api/v1/simulator")
@@ -26,13 +22,17 @@ def only_when_simulated() -> Response | None:
     return None
 
 
+def network() -> SimulatedTelephony:
+    telephony = deps().telephony
+    assert isinstance(telephony, SimulatedTelephony)  # only_when_simulated checked it
+    return telephony
+
+
 @bp.post("/calls/<call_sid>/redirects/next")
 def next_redirect(call_sid: str) -> Response:
     """The oldest redirect Hotline made of this call that the simulator has not acted on."""
-    raw = deps().redis.lpop(keys.simulated_redirects(call_sid))
-    if not isinstance(raw, (bytes, str)):
-        return Response(status=204)
-    return jsonify(json.loads(raw))
+    redirect = network().take_redirect(call_sid)
+    return jsonify(redirect) if redirect is not None else Response(status=204)
 
 
 @bp.post("/outbound/next")
@@ -41,9 +41,5 @@ def next_outbound_call() -> Response:
     to = request.args.get("to", "").strip()
     if not to:
         return error(400, "invalid_field", "to: the number called is required", "to")
-    client = deps().redis
-    for raw in client.lrange(keys.simulated_calls(), 0, -1):
-        placed = json.loads(raw)
-        if placed.get("to") == to and client.lrem(keys.simulated_calls(), 1, text(raw)):
-            return jsonify(placed)
-    return Response(status=204)
+    placed = network().take_call_to(to)
+    return jsonify(placed) if placed is not None else Response(status=204)

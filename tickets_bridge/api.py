@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from rq import Queue
 
-from core import keys
-from core.api import answer_errors_as_json, error, json_object, require_admin_token
+from core.api import answer_errors_as_json, json_object, require_admin_token
+from core.caller_record import forget_open_ticket
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
-from core.redis_values import text
 from tickets_bridge.desk import Desk, WrapUp
 from tickets_bridge.jobs import QUEUE, enqueue_delivery
 from tickets_bridge.store import TicketStore
@@ -82,39 +81,6 @@ def wrap_up(ticket_id: str) -> Response:
     return jsonify(ticket.to_dict())
 
 
-agents_bp = Blueprint("agents_api", __name__, url_prefix="/api/v1/agents")
-agents_bp.before_request(require_admin_token)
-answer_errors_as_json(agents_bp)
-
-
-@agents_bp.get("/<agent_id>/screen-pop")
-def screen_pop(agent_id: str) -> Response:
-    """The ticket of the call being routed to the agent (from the queues' assignment)."""
-    ticket = current_ticket(agent_id)
-    if ticket is None:
-        return error(404, "no_call", f"agent {agent_id!r} has no call with a ticket now",
-                     "agent_id")
-    return jsonify(ticket.to_dict())
-
-
-def current_ticket(agent_id: str) -> Ticket | None:
-    """The ticket of the call the queues assigned to `agent_id`, once the bridge has it. Before
-    the bridge has seen the call: for a callback's leg, the ticket of the call that asked for
-    it; for a repeat call, the open ticket the IVR found for it."""
-    call = deps().redis.hget(keys.agent(agent_id), "call")
-    if not call:
-        return None
-    ticket_id = tickets().ticket_id_for_call(text(call))
-    if ticket_id is None:
-        session = deps().sessions.load(text(call))
-        decision = (session.decision if session else None) or {}
-        origin = decision.get("origin_call")
-        ticket_id = tickets().ticket_id_for_call(str(origin)) if origin else None
-        if ticket_id is None and isinstance(decision.get("ticket"), int):
-            ticket_id = decision["ticket"]
-    return tickets().get(ticket_id) if ticket_id is not None else None
-
-
 MAX_ID = 2**31 - 1
 """Ticket ids are 32-bit integers in the store (PostgreSQL's `integer`)."""
 
@@ -134,4 +100,4 @@ def _deliver(ticket_id: int) -> None:
 def _forget_open(ticket: Ticket) -> None:
     """A solved ticket no longer takes repeat calls: tell the IVR."""
     assert ticket.phone is not None
-    deps().redis.hdel(keys.caller_open_tickets(ticket.phone), ticket.issue)
+    forget_open_ticket(deps().redis, ticket.phone, ticket.issue)

@@ -8,7 +8,6 @@ call's log, re-projecting anything is harmless.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import keys
+from core.caller_record import remember_open_ticket
 from core.clock import Clock, isoformat
 from core.redis_values import text
-from core.session import CallSession, SessionStore, decode_session
+from core.session import CallSession, SessionStore, read_logged
 from tickets_bridge import outbox
 from tickets_bridge.store import Entry, TicketStore, parse_at
 
@@ -108,18 +108,8 @@ class Projector:
     def _read(self, spans: dict[str, tuple[int, int]]
               ) -> list[tuple[CallSession, list[Entry]]]:
         """Sessions and new events of all calls in the batch, in one round trip."""
-        pipe = self.redis.pipeline(transaction=False)
-        for call_sid, (first, end) in spans.items():
-            pipe.hgetall(keys.call(call_sid))
-            pipe.lrange(keys.call_events(call_sid), first, end - 1)
-        answers = pipe.execute()
-        work = []
-        for index, (call_sid, (first, _)) in enumerate(spans.items()):
-            raw, events = answers[2 * index], answers[2 * index + 1]
-            if raw and events:
-                entries = [Entry(first + i, json.loads(e)) for i, e in enumerate(events)]
-                work.append((decode_session(call_sid, raw), entries))
-        return work
+        return [(session, [Entry(first + i, event) for i, event in enumerate(events)])
+                for session, first, events in read_logged(self.redis, spans)]
 
     def _write(self, work: Sequence[tuple[CallSession, list[Entry]]]) -> list[Projected]:
         with Session(self.store.engine) as db, db.begin():
@@ -208,13 +198,11 @@ class Projector:
         """The IVR's record of the caller's open ticket on this issue: its number, agent and
         the caller's latest words on it (per call), so the whisper needs no SQL."""
         assert item.routed is not None and item.caller is not None
-        value = json.dumps({"ticket_id": item.ticket_id, "issue": item.routed.get("issue"),
-                            "assignee": item.assignee,
-                            "updated_at": isoformat(self.clock.now()),
-                            "story": _latest_words(item.story)})
-        pipe.hset(keys.caller_open_tickets(item.caller), str(item.routed.get("issue", "")),
-                  value)
-        pipe.expire(keys.caller_open_tickets(item.caller), self.attach_window)
+        ticket = {"ticket_id": item.ticket_id, "issue": item.routed.get("issue"),
+                  "assignee": item.assignee, "updated_at": isoformat(self.clock.now()),
+                  "story": _latest_words(item.story)}
+        remember_open_ticket(pipe, item.caller, str(item.routed.get("issue", "")), ticket,
+                             self.attach_window)
 
 
 def _latest_words(story: Sequence[tuple[str, str]]) -> list[dict[str, str]]:

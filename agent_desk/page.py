@@ -1,7 +1,10 @@
 """The agent's page: who is calling, why, how urgent, the whole transcript, the number's
-earlier tickets, and internal notes. Server-rendered; signed in with the admin token for now."""
+earlier tickets, internal notes, and the agent's status buttons. Server-rendered; signed in
+with the admin token for now."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -15,10 +18,14 @@ from flask import (
 )
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from agent_desk.current_call import current_ticket
 from core.api import same_secret
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
-from tickets_bridge.api import current_ticket, desk, tickets
+from queues.agents import SETTABLE, Presence
+from queues.agents_api import change_status
+from queues.context import queues
+from tickets_bridge.api import desk, tickets
 from tickets_bridge.ticket import Ticket
 
 bp = Blueprint("agent", __name__, url_prefix="/agent", template_folder="templates")
@@ -82,6 +89,28 @@ def add_note(ticket_id: int) -> WerkzeugResponse | Response:
     except NotFound:
         abort(404)
     return redirect(url_for("agent.ticket_page", ticket_id=ticket_id))
+
+
+@bp.post("/status")
+def page_status() -> WerkzeugResponse:
+    """The status buttons (the signed-in agent's own presence)."""
+    if "agent" not in session:
+        return redirect(url_for("agent.login_form"))
+    q = queues()
+    status = request.form.get("status", "")
+    back = request.form.get("next", "")
+    target = back if back.startswith("/agent/") else url_for("agent.current_call")
+    if status not in [s.value for s in SETTABLE] or q.agents.get(session["agent"]) is None:
+        return redirect(target)
+    change_status(q, session["agent"], status, "set on the agent page")
+    return redirect(target)
+
+
+@bp.app_context_processor
+def presence_for_templates() -> dict[str, Any]:
+    def agent_presence(agent_id: str) -> Presence | None:
+        return queues().agents.presence(agent_id)
+    return {"agent_presence": agent_presence}
 
 
 def _local_target(target: str) -> str | None:

@@ -1,0 +1,28 @@
+"""The ticket of the call an agent has now: what the queues assigned them, found in the tickets
+store."""
+
+from __future__ import annotations
+
+from core.deps import deps
+from queues.context import queues
+from tickets_bridge.api import tickets
+from tickets_bridge.ticket import Ticket
+
+
+def current_ticket(agent_id: str) -> Ticket | None:
+    """The ticket of the call the queues assigned to `agent_id`, once the bridge has it. Before
+    the bridge has seen the call: for a callback's leg, the ticket of the call that asked for
+    it; for a repeat call, the open ticket the IVR found for it."""
+    presence = queues().agents.presence(agent_id)
+    call = presence.task if presence is not None else None
+    if not call:
+        return None
+    ticket_id = tickets().ticket_id_for_call(call)
+    if ticket_id is None:
+        session = deps().sessions.load(call)
+        decision = (session.decision if session else None) or {}
+        origin = decision.get("origin_call")
+        ticket_id = tickets().ticket_id_for_call(str(origin)) if origin else None
+        if ticket_id is None and isinstance(decision.get("ticket"), int):
+            ticket_id = decision["ticket"]
+    return tickets().get(ticket_id) if ticket_id is not None else None
