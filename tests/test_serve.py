@@ -5,6 +5,7 @@ Serve's own SIGTERM/SIGINT exit with its embedded Redis is in test_processes.py.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -149,12 +150,14 @@ def _web_workers(serve_pid: int) -> list[int]:
 def _children(parent: int) -> dict[int, list[str]]:
     """Live child processes of `parent` and their argv, from /proc."""
     found: dict[int, list[str]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    # Listed by name, then read one by one: a process may exit between the two (globbing
+    # /proc/*/stat itself raised ProcessLookupError then).
+    for pid in (name for name in os.listdir("/proc") if name.isdigit()):
         try:
-            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
-            argv = (stat.parent / "cmdline").read_bytes().decode().split("\0")[:-1]
+            state, ppid = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[:2]
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")[:-1]
         except (OSError, IndexError):
             continue
         if int(ppid) == parent and state != "Z":
-            found[int(stat.parent.name)] = argv
+            found[int(pid)] = argv
     return found
