@@ -12,6 +12,7 @@ from callbacks.record import Callback, State
 from callbacks.runtime import Move, Runtime
 from callbacks.slots import next_dial_time
 from core import keys
+from core.call_status import CallStatus
 from core.caller_words import told
 from core.clock import isoformat
 from core.events import Event, EventKind
@@ -180,7 +181,7 @@ def open_session(rt: Runtime, record: Callback, call_sid: str) -> None:
         called=record.from_number, language=record.language,
         menu_version=origin.menu_version if origin else "", decision=decision,
         words=told(rt.sessions.events(record.origin_call)) if origin else [],
-        status="routed", started_at=isoformat(rt.clock.now()))
+        status=CallStatus.ROUTED, started_at=isoformat(rt.clock.now()))
     started = Event(rt.clock.now(), EventKind.CALL, "Callback call answered", {
         "event": "started", "callback_id": record.id, "origin_call": record.origin_call})
     rt.sessions.commit(session, [started], "callback-answered", "")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from core.call_status import CallStatus
 from core.clock import isoformat
 from core.events import Event, EventKind
 from core.phone import CallerNumber
@@ -215,12 +216,12 @@ def _confirm(ctx: Context, session: CallSession, move: Move, events: list[Event]
 
 def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answer:
     """Twilio reports the call over: close the session and say where the caller was."""
-    in_menu = session.status == "in-menu"
+    in_menu = session.status is CallStatus.IN_MENU
     text = f"Caller hung up in the menu at {session.node!r}" if in_menu else "Call ended"
     event = _event(ctx, EventKind.CALL, text, event="ended", status=status,
                    duration=_seconds(duration), node=session.node, hung_up_in_menu=in_menu,
                    issue=issue_on_path(ctx.menu, session.path) if in_menu else None)
-    ended = session.evolve(status="ended", ended_at=isoformat(ctx.now))
+    ended = session.evolve(status=CallStatus.ENDED, ended_at=isoformat(ctx.now))
     return Answer(ended, [event], twiml.empty())
 
 
@@ -336,7 +337,7 @@ def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event
                       ctx.now.timestamp(), ctx.repeat_window)
     routed = session.evolve(node=position.node, path=list(position.path), attempts=0,
                             language=position.language, decision=decision.to_dict(),
-                            status="routed")
+                            status=CallStatus.ROUTED)
     decided = _event(ctx, EventKind.DECISION, decision.describe(), **decision.to_dict())
     locale = ctx.menu.languages[position.language]
     spoken = [*(twiml.Spoken(text, locale) for text in notices),

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, request
 
 from core import keys
+from core.call_status import CallStatus
 from core.deps import deps
 from core.events import EventKind
 from core.form_fields import field
@@ -132,7 +133,7 @@ def status() -> Response:
 
     def decide(step: Step) -> Change | str:
         session = step.session
-        if session is None or session.status == "ended":
+        if session is None or session.status is CallStatus.ENDED:
             return twiml.empty()
         duration = request.form.get("CallDuration", "")
         return call_flow.end(_context(session), session, call_status, duration).change

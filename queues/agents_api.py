@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, redirect, request, session, url_
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core.api import answer_errors_as_json, error, json_object, require_admin_token
+from core.call_status import CallStatus
 from core.errors import InvalidInput, NotFound
 from core.events import EventKind
 from core.session import Change, Step
@@ -104,7 +105,8 @@ def escalate(call_sid: str) -> Response:
         event = q.event(EventKind.DECISION, f"Escalated by {held.agent} to {changes['tier']} "
                         f"{changes['queue']}: {changes['escalation_note'] or 'no note'}",
                         **decision)
-        return Change(step.session.evolve(decision=decision, status="escalated"), [event], "")
+        return Change(step.session.evolve(decision=decision, status=CallStatus.ESCALATED),
+                      [event], "")
 
     q.d.sessions.run(call_sid, f"escalate:{held.number}", decide)
     agent = q.agents.get(held.agent)

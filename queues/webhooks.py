@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from core import keys
+from core.call_status import CallStatus
 from core.caller_words import told
 from core.events import Event, EventKind
 from core.phrases import Phrases, phrases_for
@@ -44,7 +45,7 @@ def enter() -> Response:
     offer_first = request.args.get("stay") != "1"
 
     def decide(step: Step) -> Change | str:
-        session = step.session or CallSession(call_sid, status="routed")
+        session = step.session or CallSession(call_sid, status=CallStatus.ROUTED)
         need = need_of(session.decision)
         now = q.now
         held = q.store.assignment(call_sid)
@@ -75,7 +76,7 @@ def _join(q: Queues, session: CallSession, need: Need, now: float) -> Change:
     decision = {**(session.decision or {}), "queued_at": queued_at}
     arrival = q.store.arrive(session.call_sid, need.queue, need.tier, need.skills,
                              need.priority, queued_at, _preferred(q, session, need), now=now)
-    joined = session.evolve(decision=decision, status="queued")
+    joined = session.evolve(decision=decision, status=CallStatus.QUEUED)
     if arrival.agent is not None and arrival.assignment is not None:
         held = Assignment(session.call_sid, arrival.agent, arrival.assignment)
         return _connect(q, joined, held, [])
@@ -148,7 +149,7 @@ def hold_key() -> Response:
             return hold_twiml.leave()
         event = q.event(EventKind.DTMF, "Pressed 1 on hold: asked for a callback",
                         digits=digits, label="callback")
-        return Change(step.session.evolve(status="callback-requested"), [event],
+        return Change(step.session.evolve(status=CallStatus.CALLBACK_REQUESTED), [event],
                       hold_twiml.leave())
 
     return _xml(q.d.sessions.run(call_sid, _step_key("hold-key"), decide))
@@ -180,10 +181,10 @@ def left() -> Response:
                                                    "caller hung up before connecting"):
                 after_call(q, live.agent, q.now, 0)
             return _abandoned(q, session, waited)
-        if session.status == "callback-requested":
+        if session.status is CallStatus.CALLBACK_REQUESTED:
             q.store.abandon(call_sid)
             q.stats.forget(call_sid)
-            return Change(session.evolve(status="routed"), [], hold_twiml.redirect(
+            return Change(session.evolve(status=CallStatus.ROUTED), [], hold_twiml.redirect(
                 f"{q.d.settings.public_url}/callbacks/offer?from=hold"))
         if live is not None:
             return _connect(q, session, live, [])
@@ -206,7 +207,7 @@ def _abandoned(q: Queues, session: CallSession, waited: str) -> Change:
     event = q.event(EventKind.QUEUE, "Caller hung up while waiting"
                     + (f" after {seconds} s" if seconds is not None else ""),
                     abandoned=True, waited=seconds, removed=removed)
-    return Change(session.evolve(status="abandoned"), [event], _empty())
+    return Change(session.evolve(status=CallStatus.ABANDONED), [event], _empty())
 
 
 @bp.post("/connect")
@@ -246,7 +247,7 @@ def _connect(q: Queues, session: CallSession, held: Assignment, events: list[Eve
         agent.reach, q.url("whisper", call=session.call_sid, n=held.number),
         q.url("dialed", agent=agent.id, n=held.number), q.d.settings.agent_ring_seconds,
         said.say("queue_connecting"), said.locale)
-    return Change(session.evolve(status="connecting"), [*events, ringing], reply)
+    return Change(session.evolve(status=CallStatus.CONNECTING), [*events, ringing], reply)
 
 
 @bp.post("/whisper")
@@ -324,7 +325,7 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
         seconds = int(duration) if duration.isdigit() else None
         if seconds is not None:
             q.stats.record_handle_time(need_of(_decision(q, call_sid)).queue, seconds)
-        return lambda session: Change(session.evolve(status="talked"), [q.event(
+        return lambda session: Change(session.evolve(status=CallStatus.TALKED), [q.event(
             EventKind.AGENT, f"Call with agent {agent_id} ended{_lasting(seconds)}",
             agent=agent_id, state="ended", talk_seconds=seconds)], hold_twiml.redirect(
             f"{q.d.settings.public_url}/voice/after-queue?result=bridged"))
