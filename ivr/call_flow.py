@@ -338,7 +338,7 @@ def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event
     routing = decide(ctx.menu, outcome, position.path, ctx.facts(), session.words,
                      ctx.now.timestamp(), ctx.repeat_window)
     routed = session.evolve(node=position.node, path=list(position.path), attempts=0,
-                            language=position.language, decision=routing.to_dict(),
+                            language=position.language, routing=routing,
                             status=CallStatus.ROUTED)
     decided = _event(ctx, EventKind.DECISION, routing.describe(), **routing.to_dict())
     locale = ctx.menu.languages[position.language]

@@ -24,8 +24,8 @@ def decision_of(app: Flask, call: TwilioCall) -> dict[str, object]:
 
     deps: Dependencies = app.extensions["hotline"]
     session = deps.sessions.load(call.sid)
-    assert session is not None and session.decision is not None
-    return session.decision
+    assert session is not None and session.routing is not None
+    return session.routing.to_dict()
 
 
 def test_incoming_call_asks_for_language_in_each_language(call: TwilioCall) -> None:

@@ -26,7 +26,7 @@ def route_to_billing_dispute(app: Flask, caller: str = "+14155550123",
     else:
         call.press("1")
     session = app.extensions["hotline"].sessions.load(call.sid)
-    decision: dict[str, object] = session.decision
+    decision: dict[str, object] = session.routing.to_dict()
     return decision
 
 
@@ -66,8 +66,8 @@ def test_other_issue_is_not_a_repeat(redis_url: str) -> None:
     call.press("1")
     call.press("2")
     call.press("1")
-    decision = app.extensions["hotline"].sessions.load(call.sid).decision
-    assert decision["issue"] == "technical/internet" and decision["priority"] == "normal"
+    routing = app.extensions["hotline"].sessions.load(call.sid).routing
+    assert routing.issue == "technical/internet" and routing.priority == "normal"
 
 
 def test_outage_flag_raises_priority_and_is_announced(
