@@ -89,10 +89,6 @@ class Routing:
         """A copy with `changes`."""
         return dataclasses.replace(self, **changes)
 
-    def joined_line(self, at: float) -> Routing:
-        """The routing once the call is in a line: its first arrival stays, else `at`."""
-        return self.evolve(queued_at=self.queued_at or at)
-
     def with_offer(self, state: Mapping[str, Any]) -> Routing:
         return self.evolve(offer=dict(state))
 
@@ -103,6 +99,7 @@ class Routing:
                            escalation=Escalation(f"{self.tier} agent {by_agent}", note))
 
     def describe(self) -> str:
+        """The routing in words, as the transcript tells it."""
         where = f"queue {self.queue} ({self.tier})" if self.queue else self.outcome
         why = f" because {', '.join(self.reasons)}" if self.reasons else ""
         return f"{self.issue} at {self.priority} priority to {where}{why}"
