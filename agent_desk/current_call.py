@@ -20,9 +20,9 @@ def current_ticket(agent_id: str) -> Ticket | None:
     ticket_id = tickets().ticket_id_for_call(call)
     if ticket_id is None:
         session = deps().sessions.load(call)
-        decision = (session.decision if session else None) or {}
-        origin = decision.get("origin_call")
-        ticket_id = tickets().ticket_id_for_call(str(origin)) if origin else None
-        if ticket_id is None and isinstance(decision.get("ticket"), int):
-            ticket_id = decision["ticket"]
+        routing = session.routing if session else None
+        leg = routing.callback if routing is not None else None
+        ticket_id = tickets().ticket_id_for_call(leg.origin_call) if leg is not None else None
+        if ticket_id is None and routing is not None:
+            ticket_id = routing.ticket
     return tickets().get(ticket_id) if ticket_id is not None else None

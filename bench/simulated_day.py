@@ -23,9 +23,9 @@ import redis
 
 from bench.report import machine, write_section
 from core.embedded_redis import EmbeddedRedis
+from core.routing import Routing
 from queues.agents import Agent, AgentRegistry, covers
 from queues.line import Line
-from queues.need import Need
 from queues.queue_store import QueueStore
 from queues.wait_stats import WaitStats
 
@@ -144,8 +144,9 @@ class _Day:
         if arrival.agent is not None:
             self._assigned(caller.task, arrival.agent, now, now)
             return
-        need = Need(caller.queue, caller.tier, caller.skills, caller.priority, "", now, None)
-        outlook = self.line.outlook(need, caller.task, now)
+        routing = Routing(queue=caller.queue, tier=caller.tier, skills=caller.skills,
+                          priority=caller.priority, queued_at=now)
+        outlook = self.line.outlook(routing, caller.task, now)
         if outlook.wait is not None:
             self.stats.predict(caller.task, outlook.wait, now)
         if caller.patience != float("inf"):

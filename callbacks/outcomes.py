@@ -12,10 +12,12 @@ from callbacks.record import Callback, State
 from callbacks.runtime import Move, Runtime
 from callbacks.slots import next_dial_time
 from core import keys
+from core.call_status import CallStatus
 from core.caller_words import told
 from core.clock import isoformat
 from core.events import Event, EventKind
 from core.redis_values import text
+from core.routing import CallbackLeg, Routing
 from core.session import CallSession
 
 MACHINE_ANSWERS = ("machine_start", "machine_end_beep", "machine_end_silence",
@@ -166,21 +168,21 @@ def _release(rt: Runtime, record: Callback) -> None:
 
 def open_session(rt: Runtime, record: Callback, call_sid: str) -> None:
     """A session for the customer's new call, copied from the original call (language, caller,
-    decision, what the caller told) plus `callback_id` and `origin_call`: the queues side
-    connects it and whispers the caller's words, the tickets bridge puts the leg on the
-    original call's ticket."""
+    routing, what the caller told) as the callback's leg: the queues side connects it and
+    whispers the caller's words, the tickets bridge puts the leg on the original call's
+    ticket."""
     origin = rt.sessions.load(record.origin_call)
-    decision = dict(origin.decision or {}) if origin else {}
-    decision.update(callback_id=record.id, origin_call=record.origin_call,
-                    issue=decision.get("issue", record.issue), queue=record.queue,
-                    tier=record.tier, skills=list(record.skills), priority=record.priority)
+    routing = (origin.routing if origin else None) or Routing(issue=record.issue)
+    routing = routing.evolve(callback=CallbackLeg(record.id, record.origin_call),
+                             queue=record.queue, tier=record.tier, skills=record.skills,
+                             priority=record.priority)
     session = CallSession(
         call_sid=call_sid, caller=record.phone,
         region=origin.region if origin else None, timezone=record.timezone or None,
         called=record.from_number, language=record.language,
-        menu_version=origin.menu_version if origin else "", decision=decision,
+        menu_version=origin.menu_version if origin else "", routing=routing,
         words=told(rt.sessions.events(record.origin_call)) if origin else [],
-        status="routed", started_at=isoformat(rt.clock.now()))
+        status=CallStatus.ROUTED, started_at=isoformat(rt.clock.now()))
     started = Event(rt.clock.now(), EventKind.CALL, "Callback call answered", {
         "event": "started", "callback_id": record.id, "origin_call": record.origin_call})
     rt.sessions.commit(session, [started], "callback-answered", "")

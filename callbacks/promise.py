@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from callbacks.record import Callback, Mode
 from callbacks.runtime import Runtime
@@ -13,6 +12,7 @@ from callbacks.slots import zone
 from callbacks.store import Requested
 from callbacks.transcript import callback_event, copy_to_call
 from core.phrases import ENGLISH, Phrases, phrases_for
+from core.routing import Routing
 from core.session import CallSession
 from core.telephony import TelephonyError
 
@@ -57,35 +57,34 @@ def promise(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> 
 
 
 def _record(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> Callback:
-    decision: dict[str, Any] = session.decision or {}
+    routing = session.routing or Routing()
     now = rt.now()
     due_at = choice.due_at if choice.mode is Mode.SLOT else now
-    arrived = _arrived_at(decision, session, now) if choice.mode is Mode.ASAP else due_at
+    arrived = _arrived_at(routing, session, now) if choice.mode is Mode.ASAP else due_at
     return Callback(
-        id=rt.store.new_id(), phone=choice.phone, issue=str(decision.get("issue") or "general"),
-        queue=str(decision.get("queue") or "general"), tier=str(decision.get("tier") or "L1"),
-        skills=tuple(decision.get("skills") or ()),
-        priority=str(decision.get("priority") or "normal"), language=session.language,
+        id=rt.store.new_id(), phone=choice.phone, issue=routing.issue,
+        queue=routing.line_queue, tier=routing.tier, skills=routing.skills,
+        priority=routing.priority, language=session.language,
         origin_call=session.call_sid, mode=choice.mode, due_at=due_at, arrived_at=arrived,
         timezone=tz_name, created_at=now,
         from_number=rt.settings.callbacks.caller_id or session.called,
         menu_version=session.menu_version)
 
 
-def _arrived_at(decision: dict[str, Any], session: CallSession, now: float) -> float:
+def _arrived_at(routing: Routing, session: CallSession, now: float) -> float:
     """When the caller first joined the line: the queue's `queued_at` (a caller who left the
     hold queue keeps their place), else the call's start."""
-    for raw in (decision.get("queued_at"), session.started_at):
-        if isinstance(raw, int | float) and raw > 0:
-            return float(raw)
-        if isinstance(raw, str) and raw:
+    if routing.queued_at is not None and routing.queued_at > 0:
+        return routing.queued_at
+    started = session.started_at
+    if started:
+        try:
+            return datetime.fromisoformat(started.replace("Z", "+00:00")).timestamp()
+        except ValueError:
             try:
-                return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+                return float(started)
             except ValueError:
-                try:
-                    return float(raw)
-                except ValueError:
-                    continue
+                pass
     return now
 
 

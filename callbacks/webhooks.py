@@ -38,6 +38,7 @@ from core import keys
 from core.deps import deps
 from core.events import Event, EventKind
 from core.phrases import phrases_for
+from core.routing import Routing
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import never_5xx
@@ -211,8 +212,8 @@ def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
                                          digits, state)
         events += [Event(d.clock.now(), EventKind.PROMPT, line, {"node": "callback-offer"})
                    for line in said]
-        decision = {**(session.decision or {}), "callback_offer": new_state}
-        return Change(session.evolve(decision=decision), events, reply)
+        routing = (session.routing or Routing()).with_offer(new_state)
+        return Change(session.evolve(routing=routing), events, reply)
 
     return _xml(d.sessions.run(call_sid, _step_key(), decide))
 
@@ -249,8 +250,8 @@ def _pickup_twiml(picked: outcomes.Pickup) -> str:
 
 
 def _offer_of(session: CallSession | None) -> Offer:
-    found = (session.decision or {}).get("callback_offer") if session else None
-    return dict(found) if isinstance(found, dict) else {}
+    routing = session.routing if session else None
+    return dict(routing.offer) if routing is not None else {}
 
 
 def _step_key() -> str:

@@ -8,14 +8,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from core.call_status import CallStatus
 from core.clock import isoformat
 from core.events import Event, EventKind
 from core.phone import CallerNumber
 from core.process_cache import ProcessCache
+from core.routing import Routing
 from core.session import CallSession, Change
 from ivr import menu_place, outage_notice, twiml
 from ivr.caller_facts import CallerFacts
-from ivr.decision import RoutingDecision, decide, issue_on_path
+from ivr.decision import decide, issue_on_path
 from ivr.menu import Menu, Outcome, OutcomeKind
 from ivr.navigation import (
     CallerInput,
@@ -72,7 +74,8 @@ class Answer:
     session: CallSession
     events: list[Event]
     twiml: str
-    decision: RoutingDecision | None = None
+    routing: Routing | None = None
+    """The call's routing, when this step reached an outcome."""
     settles_language: bool = False
     """The step leaves the language question, so any outage notice is due now; a step decided
     without reading (`move_in_menu`) holds only while no outage is flagged."""
@@ -215,12 +218,12 @@ def _confirm(ctx: Context, session: CallSession, move: Move, events: list[Event]
 
 def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answer:
     """Twilio reports the call over: close the session and say where the caller was."""
-    in_menu = session.status == "in-menu"
+    in_menu = session.status is CallStatus.IN_MENU
     text = f"Caller hung up in the menu at {session.node!r}" if in_menu else "Call ended"
     event = _event(ctx, EventKind.CALL, text, event="ended", status=status,
                    duration=_seconds(duration), node=session.node, hung_up_in_menu=in_menu,
                    issue=issue_on_path(ctx.menu, session.path) if in_menu else None)
-    ended = session.evolve(status="ended", ended_at=isoformat(ctx.now))
+    ended = session.evolve(status=CallStatus.ENDED, ended_at=isoformat(ctx.now))
     return Answer(ended, [event], twiml.empty())
 
 
@@ -332,19 +335,19 @@ def _conclude(ctx: Context, session: CallSession, move: Move, events: list[Event
         events = [*events, _event(ctx, EventKind.NOTE, "Closed now: the after-hours route "
                                   f"({outcome.kind.value}) instead of the queue",
                                   after_hours=True)]
-    decision = decide(ctx.menu, outcome, position.path, ctx.facts(), session.words,
-                      ctx.now.timestamp(), ctx.repeat_window)
+    routing = decide(ctx.menu, outcome, position.path, ctx.facts(), session.words,
+                     ctx.now.timestamp(), ctx.repeat_window)
     routed = session.evolve(node=position.node, path=list(position.path), attempts=0,
-                            language=position.language, decision=decision.to_dict(),
-                            status="routed")
-    decided = _event(ctx, EventKind.DECISION, decision.describe(), **decision.to_dict())
+                            language=position.language, routing=routing,
+                            status=CallStatus.ROUTED)
+    decided = _event(ctx, EventKind.DECISION, routing.describe(), **routing.to_dict())
     locale = ctx.menu.languages[position.language]
     spoken = [*(twiml.Spoken(text, locale) for text in notices),
               *twiml.outcome_speech(ctx.menu, outcome, position.language)]
     prompts = [_event(ctx, EventKind.PROMPT, s.text, node=position.node, locale=s.locale)
                for s in spoken if s.text]
     reply = _outcome_twiml(ctx, outcome, spoken, session.rev + 1)
-    return Answer(routed, events + [decided] + prompts, reply, decision)
+    return Answer(routed, events + [decided] + prompts, reply, routing)
 
 
 def _open_or_after_hours(ctx: Context, outcome: Outcome) -> Outcome:

@@ -1,50 +1,14 @@
-"""The routing decision a menu outcome becomes: issue, priority, tier, queue and skills."""
+"""The routing a menu outcome becomes: issue, priority, tier, queue, skills and why."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
 
+from core.routing import GENERAL, Routing, category_of
 from ivr import speech
 from ivr.caller_facts import CallerFacts
 from ivr.menu import Menu, Outcome
 from ivr.priority import prioritise
-
-GENERAL = "general"
-
-
-@dataclass(frozen=True)
-class RoutingDecision:
-    outcome: str
-    issue: str
-    priority: str
-    tier: str
-    queue: str
-    skills: tuple[str, ...]
-    reasons: tuple[str, ...]
-    ticket: str | None = None
-    preferred_agent: str | None = None
-
-    @property
-    def category(self) -> str:
-        return category_of(self.issue)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["skills"] = list(self.skills)
-        data["reasons"] = list(self.reasons)
-        return data
-
-    def describe(self) -> str:
-        where = f"queue {self.queue} ({self.tier})" if self.queue else self.outcome
-        why = f" because {', '.join(self.reasons)}" if self.reasons else ""
-        return f"{self.issue} at {self.priority} priority to {where}{why}"
-
-
-def category_of(issue: str) -> str:
-    """The top-level category of an issue such as `billing/dispute`."""
-    return issue.split("/", 1)[0]
 
 
 def issue_for(menu: Menu, outcome: Outcome, path: Sequence[str]) -> str:
@@ -69,13 +33,13 @@ def decide(
     words: Sequence[str],
     now: float,
     repeat_window: int,
-) -> RoutingDecision:
-    """Turn a reached outcome plus what is known about the caller into one routing decision."""
+) -> Routing:
+    """Turn a reached outcome plus what is known about the caller into the call's routing."""
     issue = issue_for(menu, outcome, path)
     holding = _facts_holding(menu, facts, issue, words, now - repeat_window)
     priority, reasons = prioritise(menu.priority, outcome.priority, holding)
     ticket = facts.open_tickets.get(issue, {})
-    return RoutingDecision(
+    return Routing(
         outcome=outcome.kind.value,
         issue=issue,
         priority=priority,

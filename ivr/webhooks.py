@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, request
 
 from core import keys
+from core.call_status import CallStatus
 from core.caller_record import has_pending_callback, no_pending_callback, pending_callbacks_read
 from core.deps import deps
 from core.events import EventKind
@@ -25,7 +26,6 @@ from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, menu_place, twiml
 from ivr.call_flow import Answer, Context, Urls
 from ivr.caller_facts import active_outages, outages_from, outages_read, read_facts, remember_issue
-from ivr.decision import category_of
 from ivr.menu import Menu
 from ivr.menu_place import PLACE_FIELDS, Place
 from ivr.menu_store import MenuStore
@@ -104,7 +104,7 @@ def menu_step() -> Response:
 
     reply = deps().sessions.run(call_sid, _step_key(), decide,
                                 guess=_step_from_place(call_sid, place, given))
-    if decided and decided[0].decision is not None and decided[0].session.caller:
+    if decided and decided[0].routing is not None and decided[0].session.caller:
         _remember(decided[0])
     return _twiml(reply)
 
@@ -133,7 +133,7 @@ def status() -> Response:
 
     def decide(step: Step) -> Change | str:
         session = step.session
-        if session is None or session.status == "ended":
+        if session is None or session.status is CallStatus.ENDED:
             return twiml.empty()
         duration = request.form.get("CallDuration", "")
         return call_flow.end(_context(session), session, call_status, duration).change
@@ -220,8 +220,8 @@ def _make_context(menu: Menu, caller: str | None) -> Context:
 
 def _remember(answer: Answer) -> None:
     d = deps()
-    assert answer.decision is not None and answer.session.caller is not None
-    remember_issue(d.redis, answer.session.caller, category_of(answer.decision.issue),
+    assert answer.routing is not None and answer.session.caller is not None
+    remember_issue(d.redis, answer.session.caller, answer.routing.category,
                    d.clock.now().timestamp(), d.settings.repeat_window)
 
 

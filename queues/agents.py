@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -167,6 +168,17 @@ class AgentRegistry:
 def covers(agent: Agent, tier: str, skills: Iterable[str]) -> bool:
     """The same eligibility rule as the queue store's scripts."""
     return agent.tier >= tier and set(skills) <= set(agent.skills)
+
+
+def recent_enough(updated_at: str | None, now: datetime, window: int) -> bool:
+    """Whether the ticket's last agent is still the caller's agent (within `window` s)."""
+    if not updated_at:
+        return False
+    try:
+        then = datetime.fromisoformat(updated_at)
+    except ValueError:
+        return False
+    return (now - then).total_seconds() <= window
 
 
 def _agent(agent_id: str, raw: Mapping[str, str], skills: Sequence[str]) -> Agent:

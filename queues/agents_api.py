@@ -11,13 +11,14 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from core.api import answer_errors_as_json, error, json_object, require_admin_token
+from core.call_status import CallStatus
 from core.errors import InvalidInput, NotFound
 from core.events import EventKind
+from core.routing import Routing
 from core.session import Change, Step
 from core.telephony import TelephonyError
 from queues.agents import SETTABLE, TIERS, Agent, AgentStatus, Presence, agent_from
 from queues.context import Queues, after_call, dispatcher, holds, queues
-from queues.need import need_of
 
 log = logging.getLogger(__name__)
 
@@ -90,17 +91,18 @@ def escalate(call_sid: str) -> Response:
     if held is None or held.ended or not holds(q, held):
         return error(409, "not_with_agent", f"call {call_sid} is not with an agent now",
                      "call_sid")
-    changes = _escalation(body, need_of(current.decision))
+    changes = _escalation(body, current.routing or Routing())
 
     def decide(step: Step) -> Change | str:
         assert step.session is not None
-        old = step.session.decision or {}
-        decision = {**old, **changes,
-                    "escalated_from": f"{old.get('tier', 'L1')} agent {held.agent}"}
+        routing = (step.session.routing or Routing()).escalated(
+            held.agent, changes["tier"], changes["queue"], tuple(changes["skills"]),
+            changes["escalation_note"])
         event = q.event(EventKind.DECISION, f"Escalated by {held.agent} to {changes['tier']} "
                         f"{changes['queue']}: {changes['escalation_note'] or 'no note'}",
-                        **decision)
-        return Change(step.session.evolve(decision=decision, status="escalated"), [event], "")
+                        **routing.to_dict())
+        return Change(step.session.evolve(routing=routing, status=CallStatus.ESCALATED),
+                      [event], "")
 
     q.d.sessions.run(call_sid, f"escalate:{held.number}", decide)
     agent = q.agents.get(held.agent)
@@ -112,20 +114,21 @@ def escalate(call_sid: str) -> Response:
     return jsonify({"call_sid": call_sid, **changes})
 
 
-def _escalation(body: dict[str, Any], need: Any) -> dict[str, Any]:
-    tier = body.get("tier", need.tier)
+def _escalation(body: dict[str, Any], routing: Routing) -> dict[str, Any]:
+    tier = body.get("tier", routing.tier)
     if tier not in TIERS:
         raise InvalidInput("tier", f"must be one of {', '.join(TIERS)}")
-    queue = body.get("queue", need.queue)
+    queue = body.get("queue", routing.line_queue)
     if not isinstance(queue, str) or not queue.strip() or len(queue) > 64:
         raise InvalidInput("queue", "a queue name of at most 64 characters")
-    skills = body.get("skills", list(need.skills))
+    skills = body.get("skills", list(routing.skills))
     if not isinstance(skills, list) or not all(isinstance(s, str) and s for s in skills):
         raise InvalidInput("skills", "a list of skill names")
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > 500:
         raise InvalidInput("note", "text of at most 500 characters")
-    if (tier, queue, sorted(skills)) == (need.tier, need.queue, sorted(need.skills)):
+    if (tier, queue, sorted(skills)) == (routing.tier, routing.line_queue,
+                                         sorted(routing.skills)):
         raise InvalidInput("tier", "the call is already there: change tier, queue or skills")
     return {"tier": tier, "queue": queue.strip(), "skills": sorted(set(skills)),
             "escalation_note": note.strip()}

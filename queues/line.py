@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import keys
+from core.routing import Routing
 from queues.ageing import rank
 from queues.agents import AgentRegistry, AgentStatus
 from queues.estimate import (
@@ -14,7 +15,6 @@ from queues.estimate import (
     mean_handle_time,
     service_rate,
 )
-from queues.need import Need
 from queues.queue_store import QueueStore, set_name
 from queues.wait_stats import WaitStats
 
@@ -35,28 +35,29 @@ class Line:
     stats: WaitStats
     default_handle_time: float
 
-    def outlook(self, need: Need, task: str, now: float,
+    def outlook(self, routing: Routing, task: str, now: float,
                 position: int | None = None) -> Outlook:
         """Where `task` stands (or would stand, joining now; pass `position` when it is
         known) and its expected wait; no wait when nobody who could take it is on shift, so
         nobody is told an agent is coming when none is (one agent scan per outlook)."""
         position = position or self.store.position(task)
-        staffed = self.agents.staffed(need.tier, need.skills)
+        staffed = self.agents.staffed(routing.tier, routing.skills)
         if position is None:  # joining: a free agent means no wait
             if any(p.status is AgentStatus.AVAILABLE for _, p in staffed):
                 return Outlook(1, 0.0)
-            position = self._position_if_joined(need, now)
+            position = self._position_if_joined(routing, now)
         if not staffed:
             return Outlook(position, None)
+        queue = routing.line_queue
         rate = service_rate(
-            self.store.served_times(set_name(need.queue, need.tier, need.skills)), now)
+            self.store.served_times(set_name(queue, routing.tier, routing.skills)), now)
         if rate is not None:
             return Outlook(position, expected_wait_from_rate(position, rate))
-        handle = mean_handle_time(self.stats.handle_times(need.queue), self.default_handle_time)
+        handle = mean_handle_time(self.stats.handle_times(queue), self.default_handle_time)
         return Outlook(position, expected_wait(position, len(staffed), handle))
 
-    def _position_if_joined(self, need: Need, now: float) -> int:
-        waiting = keys.queue_waiting(set_name(need.queue, need.tier, need.skills))
+    def _position_if_joined(self, routing: Routing, now: float) -> int:
+        waiting = keys.queue_waiting(set_name(routing.line_queue, routing.tier, routing.skills))
         ahead = self.store.redis.zcount(waiting, "-inf",
-                                        rank(need.queued_at or now, need.priority))
+                                        rank(routing.queued_at or now, routing.priority))
         return int(ahead) + 1

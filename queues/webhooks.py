@@ -10,18 +10,20 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from core.call_status import CallStatus
 from core.caller_record import open_ticket
 from core.caller_words import told
 from core.events import Event, EventKind
 from core.phrases import Phrases, phrases_for
+from core.routing import Routing
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import never_5xx
 from queues import hold_twiml
+from queues.agents import recent_enough
 from queues.context import Queues, after_call, holds, queues
 from queues.hold import hold_text, join_text
 from queues.line import Outlook
-from queues.need import Need, need_of, recent_enough
 from queues.queue_store import Assignment, set_name
 from queues.whisper import whisper_text
 
@@ -42,61 +44,62 @@ def enter() -> Response:
     offer_first = request.args.get("stay") != "1"
 
     def decide(step: Step) -> Change | str:
-        session = step.session or CallSession(call_sid, status="routed")
-        need = need_of(session.decision)
+        session = step.session or CallSession(call_sid, status=CallStatus.ROUTED)
+        routing = session.routing or Routing()
         now = q.now
         held = q.store.assignment(call_sid)
         if held and not held.ended and holds(q, held):
             return _connect(q, session, held, [])
         if offer_first and q.store.waiting_task(call_sid) is None:
-            outlook = q.line().outlook(need, call_sid, now)
+            outlook = q.line().outlook(routing, call_sid, now)
             if outlook.wait is None or outlook.wait > q.d.settings.callback_offer_wait:
-                return _offer_callback_first(q, session, need, outlook)
-        return _join(q, session, need, now)
+                return _offer_callback_first(q, session, routing, outlook)
+        return _join(q, session, routing, now)
 
     return _xml(q.d.sessions.run(call_sid, _step_key("enter"), decide))
 
 
-def _offer_callback_first(q: Queues, session: CallSession, need: Need,
+def _offer_callback_first(q: Queues, session: CallSession, routing: Routing,
                           outlook: Outlook) -> Change:
     why = "no agent for this call is on shift" if outlook.wait is None else \
         f"the expected wait is {round(outlook.wait)} s"
     event = q.event(EventKind.QUEUE, f"Offered a callback before holding: {why}",
-                    queue=need.queue, tier=need.tier, expected_wait=outlook.wait)
+                    queue=routing.line_queue, tier=routing.tier, expected_wait=outlook.wait)
     origin = "no-agents" if outlook.wait is None else "long-wait"
     reply = hold_twiml.redirect(f"{q.d.settings.public_url}/callbacks/offer?from={origin}")
     return Change(session, [event], reply)
 
 
-def _join(q: Queues, session: CallSession, need: Need, now: float) -> Change:
-    queued_at = need.queued_at or now
-    decision = {**(session.decision or {}), "queued_at": queued_at}
-    arrival = q.store.arrive(session.call_sid, need.queue, need.tier, need.skills,
-                             need.priority, queued_at, _preferred(q, session, need), now=now)
-    joined = session.evolve(decision=decision, status="queued")
+def _join(q: Queues, session: CallSession, routing: Routing, now: float) -> Change:
+    queued_at = routing.queued_at or now
+    routing = routing.evolve(queued_at=queued_at)
+    queue = routing.line_queue
+    arrival = q.store.arrive(session.call_sid, queue, routing.tier, routing.skills,
+                             routing.priority, queued_at, _preferred(q, session, routing), now=now)
+    joined = session.evolve(routing=routing, status=CallStatus.QUEUED)
     if arrival.agent is not None and arrival.assignment is not None:
         held = Assignment(session.call_sid, arrival.agent, arrival.assignment)
         return _connect(q, joined, held, [])
-    outlook = q.line().outlook(need, session.call_sid, now)
+    outlook = q.line().outlook(routing, session.call_sid, now)
     if outlook.wait is not None:
         q.stats.predict(session.call_sid, outlook.wait, queued_at)
-    event = q.event(EventKind.QUEUE, f"Waiting in {set_name(need.queue, need.tier, need.skills)}"
-                    f" at position {arrival.position}", queue=need.queue, tier=need.tier,
-                    skills=list(need.skills), priority=need.priority,
+    event = q.event(EventKind.QUEUE, f"Waiting in {set_name(queue, routing.tier, routing.skills)}"
+                    f" at position {arrival.position}", queue=queue, tier=routing.tier,
+                    skills=list(routing.skills), priority=routing.priority,
                     position=arrival.position, expected_wait=outlook.wait)
     said = _phrases(q, session)
-    reply = hold_twiml.enqueue(_twilio_queue(need), q.url("wait"), q.url("left"),
+    reply = hold_twiml.enqueue(_twilio_queue(routing), q.url("wait"), q.url("left"),
                                join_text(outlook, said), said.locale)
     return Change(joined, [event], reply)
 
 
-def _preferred(q: Queues, session: CallSession, need: Need) -> str | None:
+def _preferred(q: Queues, session: CallSession, routing: Routing) -> str | None:
     """The agent of the caller's open ticket on this issue, if it changed recently enough."""
-    if not session.caller or not need.issue:
+    if not session.caller or not routing.issue:
         return None
-    ticket = open_ticket(q.d.redis, session.caller, need.issue)
+    ticket = open_ticket(q.d.redis, session.caller, routing.issue)
     if ticket is None:
-        return need.preferred_agent
+        return routing.preferred_agent
     if not recent_enough(ticket.get("updated_at"), q.d.clock.now(),
                          q.d.settings.last_agent_window):
         return None
@@ -115,9 +118,9 @@ def wait() -> Response:
     waiting = q.store.waiting_task(call_sid)
     if waiting is None:
         return _xml(hold_twiml.leave())
-    need = Need(waiting.queue, waiting.tier, waiting.skills, waiting.priority, "",
-                waiting.arrived_at, None)
-    outlook = q.line().outlook(need, call_sid, q.now, waiting.position)
+    routing = Routing(queue=waiting.queue, tier=waiting.tier, skills=waiting.skills,
+                      priority=waiting.priority, queued_at=waiting.arrived_at)
+    outlook = q.line().outlook(routing, call_sid, q.now, waiting.position)
     words = _phrases(q, q.d.sessions.load(call_sid))
     said = hold_text(outlook, hold_twiml.CALLBACK_KEY, words)
     q.d.sessions.note(call_sid, _step_key("hold"), [q.event(
@@ -145,7 +148,7 @@ def hold_key() -> Response:
             return hold_twiml.leave()
         event = q.event(EventKind.DTMF, "Pressed 1 on hold: asked for a callback",
                         digits=digits, label="callback")
-        return Change(step.session.evolve(status="callback-requested"), [event],
+        return Change(step.session.evolve(status=CallStatus.CALLBACK_REQUESTED), [event],
                       hold_twiml.leave())
 
     return _xml(q.d.sessions.run(call_sid, _step_key("hold-key"), decide))
@@ -177,15 +180,15 @@ def left() -> Response:
                                                    "caller hung up before connecting"):
                 after_call(q, live.agent, q.now, 0)
             return _abandoned(q, session, waited)
-        if session.status == "callback-requested":
+        if session.status is CallStatus.CALLBACK_REQUESTED:
             q.store.abandon(call_sid)
             q.stats.forget(call_sid)
-            return Change(session.evolve(status="routed"), [], hold_twiml.redirect(
+            return Change(session.evolve(status=CallStatus.ROUTED), [], hold_twiml.redirect(
                 f"{q.d.settings.public_url}/callbacks/offer?from=hold"))
         if live is not None:
             return _connect(q, session, live, [])
         if result in TWILIO_QUEUE_FAILURES:  # Twilio could not hold them: offer a callback
-            q.store.abandon(call_sid)  # their first arrival stays on the decision
+            q.store.abandon(call_sid)  # their first arrival stays on the routing
             q.stats.forget(call_sid)
             return Change(session, [q.event(EventKind.QUEUE, f"Twilio's queue failed ({result})"
                                             "; offering a callback", queue_result=result)],
@@ -203,7 +206,7 @@ def _abandoned(q: Queues, session: CallSession, waited: str) -> Change:
     event = q.event(EventKind.QUEUE, "Caller hung up while waiting"
                     + (f" after {seconds} s" if seconds is not None else ""),
                     abandoned=True, waited=seconds, removed=removed)
-    return Change(session.evolve(status="abandoned"), [event], _empty())
+    return Change(session.evolve(status=CallStatus.ABANDONED), [event], _empty())
 
 
 @bp.post("/connect")
@@ -213,9 +216,9 @@ def connect() -> Response:
     call_sid = call_sid_of(request.form)
     q = queues()
     agent_id = request.args.get("agent", "")
-    decision = _decision(q, call_sid) or {}
-    if decision.get("callback_id"):
-        q.store.hand_over(agent_id, f"cb:{decision['callback_id']}", call_sid, q.now)
+    routing = _routing(q, call_sid)
+    if routing is not None and routing.callback is not None:
+        q.store.hand_over(agent_id, f"cb:{routing.callback.id}", call_sid, q.now)
     held = q.store.assignment(call_sid)
     if held is None or held.agent != agent_id or held.ended or not holds(q, held):
         return _xml(hold_twiml.redirect(q.url("enter", stay=1)))
@@ -233,8 +236,7 @@ def _connect(q: Queues, session: CallSession, held: Assignment, events: list[Eve
     if agent is None:  # deregistered between assignment and now: back in line
         q.store.finish(held.agent, session.call_sid, q.now, "offline", "not registered")
         return Change(session, events, hold_twiml.redirect(q.url("enter", stay=1)))
-    queued_at = need_of(session.decision).queued_at
-    if queued_at is not None:
+    if session.routing is not None and session.routing.queued_at is not None:
         q.stats.settle(session.call_sid, q.now)
     ringing = q.event(EventKind.AGENT, f"Ringing agent {agent.name} ({agent.id})",
                       agent=agent.id, state="ringing", assignment=held.number)
@@ -243,7 +245,7 @@ def _connect(q: Queues, session: CallSession, held: Assignment, events: list[Eve
         agent.reach, q.url("whisper", call=session.call_sid, n=held.number),
         q.url("dialed", agent=agent.id, n=held.number), q.d.settings.agent_ring_seconds,
         said.say("queue_connecting"), said.locale)
-    return Change(session.evolve(status="connecting"), [*events, ringing], reply)
+    return Change(session.evolve(status=CallStatus.CONNECTING), [*events, ringing], reply)
 
 
 @bp.post("/whisper")
@@ -254,18 +256,17 @@ def whisper() -> Response:
     session = q.d.sessions.load(customer) if customer else None
     if session is None:
         return _xml(hold_twiml.whisper("Incoming call from the queue."))
-    decision = session.decision or {}
+    routing = session.routing
+    leg = routing.callback if routing is not None else None
     record = _open_ticket(q, session)
-    ticket = str(decision.get("ticket") or record.get("ticket_id") or "") or None
+    ticket = str((routing.ticket if routing else None) or record.get("ticket_id") or "") or None
     # A callback's leg says nothing itself: its session carries what was said on the call
     # that asked for it. Words on other calls of the ticket come from the bridge's record.
-    words = session.words if decision.get("callback_id") else told(
-        q.d.sessions.events(customer))
-    this_call = {customer, str(decision.get("origin_call") or "")}
+    words = session.words if leg is not None else told(q.d.sessions.events(customer))
+    this_call = {customer, leg.origin_call if leg is not None else ""}
     earlier = [str(s.get("said", "")) for s in record.get("story", [])
                if s.get("call") not in this_call]
-    said = whisper_text(decision, words, ticket, "repeat_call" in decision.get("reasons", []),
-                        earlier, session.language)
+    said = whisper_text(routing, words, ticket, earlier, session.language)
     held = q.store.assignment(customer)
     agent = held.agent if held else ""
     q.d.sessions.note(customer, f"whisper:{request.args.get('n', '')}", [q.event(
@@ -276,10 +277,9 @@ def whisper() -> Response:
 
 def _open_ticket(q: Queues, session: CallSession) -> dict[str, Any]:
     """The tickets bridge's record of the caller's open ticket on this call's issue, if any."""
-    issue = str((session.decision or {}).get("issue") or "")
-    if not session.caller or not issue:
+    if not session.caller or session.routing is None:
         return {}
-    return open_ticket(q.d.redis, session.caller, issue) or {}
+    return open_ticket(q.d.redis, session.caller, session.routing.issue) or {}
 
 
 @bp.post("/dialed")
@@ -318,8 +318,9 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
         after_call(q, agent_id, now, wrap_up)
         seconds = int(duration) if duration.isdigit() else None
         if seconds is not None:
-            q.stats.record_handle_time(need_of(_decision(q, call_sid)).queue, seconds)
-        return lambda session: Change(session.evolve(status="talked"), [q.event(
+            routing = _routing(q, call_sid) or Routing()
+            q.stats.record_handle_time(routing.line_queue, seconds)
+        return lambda session: Change(session.evolve(status=CallStatus.TALKED), [q.event(
             EventKind.AGENT, f"Call with agent {agent_id} ended{_lasting(seconds)}",
             agent=agent_id, state="ended", talk_seconds=seconds)], hold_twiml.redirect(
             f"{q.d.settings.public_url}/voice/after-queue?result=bridged"))
@@ -343,9 +344,9 @@ def _lasting(seconds: int | None) -> str:
     return " after less than a second" if seconds == 0 else f" after {seconds} s"
 
 
-def _decision(q: Queues, call_sid: str) -> dict[str, object] | None:
+def _routing(q: Queues, call_sid: str) -> Routing | None:
     session = q.d.sessions.load(call_sid)
-    return session.decision if session else None
+    return session.routing if session else None
 
 
 def _phrases(q: Queues, session: CallSession | None) -> Phrases:
@@ -354,10 +355,10 @@ def _phrases(q: Queues, session: CallSession | None) -> Phrases:
                        session.language if session else "")
 
 
-def _twilio_queue(need: Need) -> str:
+def _twilio_queue(routing: Routing) -> str:
     """Twilio's holding queue: a pen only (Hotline picks who is next and pulls them out by
     a REST redirect), named after the caller's queue."""
-    return need.queue[:64]
+    return routing.line_queue[:64]
 
 
 def _step_key(step: str) -> str:

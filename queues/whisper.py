@@ -3,8 +3,9 @@ asks the caller to repeat themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+
+from core.routing import Routing
 
 MAX_WORDS = 60
 """Words of the caller's own speech read to the agent; the screen-pop has the rest."""
@@ -16,20 +17,20 @@ LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portu
                   "de": "German"}
 
 
-def whisper_text(decision: Mapping[str, Any], words: Sequence[str], ticket: str | None,
-                 repeat: bool, earlier: Sequence[str] = (), language: str = "") -> str:
+def whisper_text(routing: Routing | None, words: Sequence[str], ticket: str | None,
+                 earlier: Sequence[str] = (), language: str = "") -> str:
     """Issue, priority, ticket number, the caller's language when it is not the agents', and
     what the caller told: on earlier calls of the ticket (`earlier`) and on this one."""
-    issue = str(decision.get("issue") or "general enquiry").replace("/", ", ").replace("_", " ")
-    parts = [f"{str(decision.get('priority') or 'normal').capitalize()} priority call "
-             f"about {issue}."]
+    issue = routing.issue.replace("/", ", ").replace("_", " ") if routing else "general enquiry"
+    routing = routing or Routing()
+    parts = [f"{routing.priority.capitalize()} priority call about {issue}."]
     parts.append(f"Ticket {ticket}." if ticket else "New ticket.")
-    if repeat:
+    if "repeat_call" in routing.reasons:
         parts.append("The caller has called about this before.")
-    escalated = decision.get("escalated_from")
-    if escalated:
-        parts.append(f"Escalated from {escalated}: {decision.get('escalation_note') or 'no note'}.")
-    if decision.get("callback_id"):
+    escalated = routing.escalation
+    if escalated is not None:
+        parts.append(f"Escalated from {escalated.source}: {escalated.note or 'no note'}.")
+    if routing.callback is not None:
         parts.append("This is the callback they asked for.")
     if language and language != WHISPER_LANGUAGE:
         parts.append(f"The caller speaks {LANGUAGE_NAMES.get(language, language)}.")

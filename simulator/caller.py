@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 from twilio.request_validator import RequestValidator
 
+from core.routing import Routing
 from simulator.inputs import HangUp, Input, Reply, Silence, keyboard_input
 from simulator.player import HOLD_ROUND_SECONDS, CallEnded, Caller, TwimlPlayer
 
@@ -188,12 +189,13 @@ def format_transcript(data: dict[str, Any]) -> list[str]:
     for entry in data["transcript"]:
         at = str(entry["at"])[11:23]
         lines.append(f"  {at}  {entry['kind']:<10} {entry['text']}")
-    decision = data["call"].get("decision")
-    if decision:
+    stored = data["call"].get("decision")
+    if stored:
+        routing = Routing.from_dict(stored)
         lines.append(
-            f"Routing decision: issue={decision['issue']} priority={decision['priority']} "
-            f"tier={decision['tier']} queue={decision['queue'] or '-'} "
-            f"skills={','.join(decision['skills']) or '-'} outcome={decision['outcome']}"
+            f"Routing decision: issue={routing.issue} priority={routing.priority} "
+            f"tier={routing.tier} queue={routing.queue or '-'} "
+            f"skills={','.join(routing.skills) or '-'} outcome={routing.outcome}"
         )
     else:
         lines.append("Routing decision: none (the caller left the menu before one was made)")

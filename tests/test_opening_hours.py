@@ -69,8 +69,8 @@ def test_outside_opening_hours_a_routed_call_takes_the_after_hours_route(
     call, said, next_url = _route_to_billing(night)
     assert said == ["We are closed now. We can call you back when we open."]
     assert next_url == "/callbacks/offer"
-    decision = night.extensions["hotline"].sessions.load(call.sid).decision
-    assert (decision["outcome"], decision["issue"], decision["queue"]) == (
+    routing = night.extensions["hotline"].sessions.load(call.sid).routing
+    assert (routing.outcome, routing.issue, routing.queue) == (
         "callback", "billing/dispute", "billing")
     day = _app_with_hours(redis_url, tmp_path, datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
     assert _route_to_billing(day)[2] == "/queues/enter"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from core.routing import Routing
 from tests.ivr_app import make_app
 from tests.twilio_requests import TwilioCall
 
@@ -19,13 +20,13 @@ def call(app: Flask) -> TwilioCall:
     return TwilioCall(app.test_client())
 
 
-def decision_of(app: Flask, call: TwilioCall) -> dict[str, object]:
+def routing_of(app: Flask, call: TwilioCall) -> Routing:
     from core.deps import Dependencies
 
     deps: Dependencies = app.extensions["hotline"]
     session = deps.sessions.load(call.sid)
-    assert session is not None and session.decision is not None
-    return session.decision
+    assert session is not None and session.routing is not None
+    return session.routing
 
 
 def test_incoming_call_asks_for_language_in_each_language(call: TwilioCall) -> None:
@@ -47,7 +48,7 @@ def test_keys_lead_to_a_routing_decision(app: Flask, call: TwilioCall) -> None:
     reply = call.press("1")
     assert reply.says() == ["Connecting you now."]
     assert reply.action() == "/queues/enter"
-    assert decision_of(app, call) == {
+    assert routing_of(app, call).to_dict() == {  # the stored shape, as older processes read it
         "outcome": "route", "issue": "billing/dispute", "priority": "normal", "tier": "L1",
         "queue": "billing", "skills": ["billing"], "reasons": [], "ticket": None,
         "preferred_agent": None,
@@ -62,7 +63,7 @@ def test_speech_leads_to_the_same_place_as_keys(app: Flask, call: TwilioCall) ->
         "For a wrong charge, press 1. To leave a message, press 2. For our hours, press 3."
     ]
     call.say("yes my invoice is wrong again")
-    assert decision_of(app, call)["issue"] == "billing/dispute"
+    assert routing_of(app, call).issue == "billing/dispute"
 
 
 def test_words_naming_a_leaf_skip_the_questions_above_it(app: Flask, call: TwilioCall) -> None:
@@ -70,7 +71,7 @@ def test_words_naming_a_leaf_skip_the_questions_above_it(app: Flask, call: Twili
     call.say("English please")
     reply = call.say("my invoice is wrong")
     assert reply.says() == ["Connecting you now."]
-    assert decision_of(app, call)["issue"] == "billing/dispute"
+    assert routing_of(app, call).issue == "billing/dispute"
 
 
 def test_spoken_digit_chooses_that_option(app: Flask, call: TwilioCall) -> None:
@@ -78,7 +79,7 @@ def test_spoken_digit_chooses_that_option(app: Flask, call: TwilioCall) -> None:
     call.say("one")
     call.say("two")
     call.say("press 1")
-    assert decision_of(app, call)["queue"] == "tech"
+    assert routing_of(app, call).queue == "tech"
 
 
 def test_spanish_caller_hears_spanish_and_speech_matches_spanish(
@@ -92,7 +93,7 @@ def test_spanish_caller_hears_spanish_and_speech_matches_spanish(
     call.say("tengo un problema con mi factura")
     reply = call.say("un cobro incorrecto")
     assert reply.says() == ["Le comunicamos ahora."]
-    assert decision_of(app, call)["issue"] == "billing/dispute"
+    assert routing_of(app, call).issue == "billing/dispute"
 
 
 def test_wrong_key_is_reprompted_never_an_error(call: TwilioCall) -> None:
@@ -114,7 +115,7 @@ def test_silence_reprompts_then_takes_the_default_route(app: Flask, call: Twilio
     assert second.says()[0] == "Sorry, I didn't hear anything."
     third = call.silence()
     assert third.action() == "/queues/enter"
-    assert decision_of(app, call)["issue"] == "general"
+    assert routing_of(app, call).issue == "general"
 
 
 def test_unintelligible_speech_counts_as_not_understood(call: TwilioCall) -> None:
@@ -130,15 +131,15 @@ def test_zero_reaches_a_human_at_any_level(app: Flask, call: TwilioCall) -> None
     call.press("2")
     reply = call.press("0")
     assert reply.action() == "/queues/enter"
-    decision = decision_of(app, call)
-    assert (decision["queue"], decision["issue"]) == ("general", "general")
+    routing = routing_of(app, call)
+    assert (routing.queue, routing.issue) == ("general", "general")
 
 
 def test_saying_agent_reaches_a_human(app: Flask, call: TwilioCall) -> None:
     call.start()
     call.press("1")
     call.say("operator")
-    assert decision_of(app, call)["queue"] == "general"
+    assert routing_of(app, call).queue == "general"
 
 
 def test_star_repeats_the_current_menu(call: TwilioCall) -> None:
@@ -198,7 +199,7 @@ def test_transfer_dials_the_number_and_a_failed_transfer_reaches_a_human(
     path = (dial.get("action") or "").removeprefix("http://hotline.test")
     after = call.post(path, call.form(DialCallStatus="busy"))
     assert after.action() == "/queues/enter"
-    assert decision_of(app, call)["queue"] == "general"
+    assert routing_of(app, call).queue == "general"
 
 
 def test_callback_outcome_goes_to_the_callback_offer(call: TwilioCall) -> None:

@@ -108,8 +108,8 @@ def test_two_app_instances_serve_alternate_steps_of_one_call(redis_url: str) -> 
     call.say("internet")
     call.client = second.test_client()
     call.press("1")
-    decision = second.extensions["hotline"].sessions.load(call.sid).decision
-    assert decision["issue"] == "technical/internet" and decision["tier"] == "L2"
+    routing = second.extensions["hotline"].sessions.load(call.sid).routing
+    assert routing.issue == "technical/internet" and routing.tier == "L2"
     kinds = [e["kind"] for e in events(first, call)]
     assert kinds.count("decision") == 1 and kinds.count("dtmf") == 2
 
@@ -150,6 +150,6 @@ def test_a_new_call_reads_back_whole_with_only_what_it_knows_stored(app: Flask) 
         "+14155550123", "US", "America/Los_Angeles")
     assert (session.node, session.path, session.attempts, session.status) == (
         "language", ["language"], 0, "in-menu")
-    assert (session.words, session.decision, session.ended_at, session.rev) == ([], None, "", 1)
+    assert (session.words, session.routing, session.ended_at, session.rev) == ([], None, "", 1)
     stored = deps.redis.hgetall(keys.call(call.sid))
     assert {b"words", b"attempts", b"decision", b"status", b"ended_at"}.isdisjoint(stored)

@@ -11,7 +11,7 @@ from core.errors import MenuInvalid
 from ivr import caller_facts
 from ivr.menu_loader import example_menu_path, load_menu
 from tests.ivr_app import SMALL_MENU, call_events, make_app
-from tests.test_voice_navigation import decision_of
+from tests.test_voice_navigation import routing_of
 from tests.twilio_requests import TwilioCall
 
 MEXICO = "+525512345678"
@@ -66,7 +66,7 @@ def test_first_words_naming_a_leaf_route_there_at_once(app: Flask) -> None:
     call = at_main(app)
     reply = call.say("my internet is down")
     assert reply.action() == "/queues/enter"
-    assert decision_of(app, call)["issue"] == "technical/internet-down"
+    assert routing_of(app, call).issue == "technical/internet-down"
 
 
 def test_words_narrowing_to_a_subtree_ask_only_what_is_still_open(app: Flask) -> None:
@@ -75,7 +75,7 @@ def test_words_narrowing_to_a_subtree_ask_only_what_is_still_open(app: Flask) ->
     assert reply.says() == ["Internet. If your internet is down, press 1. If it is slow or "
                             "drops, press 2. If your business line is down, press 3."]
     call.press("2")
-    assert decision_of(app, call)["issue"] == "technical/internet-slow"
+    assert routing_of(app, call).issue == "technical/internet-slow"
 
 
 def test_a_category_word_alone_asks_that_category(app: Flask) -> None:
@@ -96,7 +96,7 @@ def test_unsure_words_are_confirmed_briefly_then_followed(app: Flask) -> None:
     assert reply.says() == ["Internet down, is that right? Press 1 or say yes; 2 or say no."]
     reply = call.say("yes")
     assert reply.action() == "/queues/enter"
-    assert decision_of(app, call)["issue"] == "technical/internet-down"
+    assert routing_of(app, call).issue == "technical/internet-down"
 
 
 def test_unsure_words_denied_ask_the_same_question_again(app: Flask) -> None:
@@ -135,7 +135,7 @@ def test_confirmation_is_in_the_callers_language(app: Flask) -> None:
     gather = reply.xml.find("Gather")
     assert gather is not None and gather.get("language") == "es-US"
     call.say("sí")
-    assert decision_of(app, call)["issue"] == "technical/internet-down"
+    assert routing_of(app, call).issue == "technical/internet-down"
 
 
 def test_words_below_the_minimum_confidence_are_not_understood(app: Flask) -> None:
@@ -197,7 +197,7 @@ def test_first_words_choose_the_language_and_the_reason(app: Flask) -> None:
     reply = call.say("tengo un problema con la televisión")
     assert reply.action() == "/queues/enter"
     assert reply.says() == ["Gracias. Le comunicamos con el equipo indicado."]
-    assert decision_of(app, call)["issue"] == "technical/tv"
+    assert routing_of(app, call).issue == "technical/tv"
 
 
 # 3. The outage notice follows the language choice, in the caller's language.
@@ -225,8 +225,8 @@ def test_outage_notice_set_per_language(app: Flask, redis_client: redis.Redis) -
     reply = call.say("my internet is down")
     assert reply.says() == ["Outage in the north.",
                             "Thank you. Connecting you to the right team now."]
-    decision = decision_of(app, call)
-    assert (decision["priority"], decision["reasons"]) == ("high", ["outage"])
+    routing = routing_of(app, call)
+    assert (routing.priority, routing.reasons) == ("high", ("outage",))
     assert caller_facts.clear_outage(redis_client, "technical")
     assert caller_facts.active_outages(redis_client) == {}
 
@@ -247,8 +247,8 @@ def test_top_issues_are_routed_by_speech_in_at_most_two_turns(
         turns.say(words)
     assert turns.routed and turns.last.action() == "/queues/enter"
     assert turns.count <= 2
-    decision = decision_of(app, turns.call)
-    assert (decision["issue"], decision["priority"]) == (issue, priority)
+    routing = routing_of(app, turns.call)
+    assert (routing.issue, routing.priority) == (issue, priority)
 
 
 # 5. Words said at the language question are told apart from the reason for calling.

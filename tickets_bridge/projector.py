@@ -21,6 +21,7 @@ from core import keys
 from core.caller_record import remember_open_ticket
 from core.clock import Clock, isoformat
 from core.redis_values import text
+from core.routing import Routing
 from core.session import CallSession, SessionStore, read_logged
 from tickets_bridge import outbox
 from tickets_bridge.store import Entry, TicketStore, parse_at
@@ -42,7 +43,7 @@ class Projected:
 
     ticket_id: int
     caller: str | None
-    routed: dict[str, Any] | None
+    routed: Routing | None
     assignee: str | None
     queued: bool
     story: list[tuple[str, str]]
@@ -118,17 +119,18 @@ class Projector:
     def _write_call(self, db: Session, session: CallSession, entries: Sequence[Entry]
                     ) -> Projected:
         started = parse_at(session.started_at) if session.started_at else self.clock.now()
-        routed: dict[str, Any] | None = None
+        routed: Routing | None = None
         now = self.clock.now()
         ticket_id = self._ticket_of(db, session, started)
         self.store.append(db, ticket_id, session.call_sid, entries)
         for entry in entries:
             if entry.event["kind"] == "decision":
-                routed = entry.event
-                ticket_id = self._route(db, ticket_id, session, routed)
+                routed = Routing.from_dict(entry.event)
+                ticket_id = self._route(db, ticket_id, session, routed,
+                                        parse_at(str(entry.event["at"])))
             elif entry.event["kind"] == "agent" and entry.event.get("state") == "connected":
                 self.store.assign(db, ticket_id, str(entry.event["agent"]))
-                routed = routed or session.decision
+                routed = routed or session.routing
             elif isinstance(entry.event.get("csat"), int):
                 self.store.rate(db, ticket_id, entry.event["csat"])
             elif entry.event.get("hung_up_in_menu") and entry.event.get("issue"):
@@ -145,7 +147,8 @@ class Projector:
     def _ticket_of(self, db: Session, session: CallSession, started: datetime) -> int:
         """The call's ticket: a callback's leg joins the ticket of the call that asked for it
         (opened for that call if the bridge has not seen it yet); any other call opens one."""
-        origin = str((session.decision or {}).get("origin_call") or "")
+        leg = session.routing.callback if session.routing is not None else None
+        origin = leg.origin_call if leg is not None else ""
         if not origin or origin == session.call_sid:
             return self.store.open_for_call(db, session.call_sid, session.caller, started)
         ticket_id = self.store.open_for_call(db, origin, session.caller, started)
@@ -161,17 +164,17 @@ class Projector:
             for ticket_id in dict.fromkeys(i.ticket_id for i in done if i.queued):
                 self.on_outbox(ticket_id)
 
-    def _route(self, db: Session, ticket_id: int, session: CallSession,
-               decision: dict[str, Any]) -> int:
+    def _route(self, db: Session, ticket_id: int, session: CallSession, routing: Routing,
+               at: datetime) -> int:
         """Route the call's ticket; a call about an issue the caller has an open ticket on
         joins that ticket instead (a call about another issue keeps its own)."""
-        target = self._repeat_target(db, ticket_id, session, str(decision.get("issue", "")))
+        target = self._repeat_target(db, ticket_id, session, routing.issue)
         if target is not None:
             self.store.move_call(db, session.call_sid, ticket_id, target)
             ticket_id = target
         words = [said for _, said in self.store.caller_words(db, ticket_id)]
-        self.store.route(db, ticket_id, decision, subject(decision, words),
-                         tags(decision), parse_at(str(decision["at"])))
+        self.store.route(db, ticket_id, routing, subject(routing.issue, words), tags(routing),
+                         at)
         return ticket_id
 
     def _abandoned(self, db: Session, ticket_id: int, session: CallSession, issue: str) -> int:
@@ -183,7 +186,7 @@ class Projector:
             self.store.move_call(db, session.call_sid, ticket_id, target)
             return target
         words = [said for _, said in self.store.caller_words(db, ticket_id)]
-        self.store.name_issue(db, ticket_id, issue, subject({"issue": issue}, words),
+        self.store.name_issue(db, ticket_id, issue, subject(issue, words),
                               ["abandoned-in-menu"])
         return ticket_id
 
@@ -198,11 +201,10 @@ class Projector:
         """The IVR's record of the caller's open ticket on this issue: its number, agent and
         the caller's latest words on it (per call), so the whisper needs no SQL."""
         assert item.routed is not None and item.caller is not None
-        ticket = {"ticket_id": item.ticket_id, "issue": item.routed.get("issue"),
+        ticket = {"ticket_id": item.ticket_id, "issue": item.routed.issue,
                   "assignee": item.assignee, "updated_at": isoformat(self.clock.now()),
                   "story": _latest_words(item.story)}
-        remember_open_ticket(pipe, item.caller, str(item.routed.get("issue", "")), ticket,
-                             self.attach_window)
+        remember_open_ticket(pipe, item.caller, item.routed.issue, ticket, self.attach_window)
 
 
 def _latest_words(story: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
@@ -218,21 +220,21 @@ def _latest_words(story: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
     return kept
 
 
-def subject(decision: dict[str, Any], words: Sequence[str]) -> str:
+def subject(issue: str, words: Sequence[str]) -> str:
     """The ticket's subject: the issue, then what the caller told about the problem."""
     said = " / ".join(w for w in words if w)
-    return f"{decision.get('issue', '')}: {said}" if said else str(decision.get("issue", ""))
+    return f"{issue}: {said}" if said else issue
 
 
-def tags(decision: dict[str, Any]) -> list[str]:
-    """Tags from the routing decision: category, how it ended, and why its priority rose."""
-    found = {str(decision.get("issue", "")).split("/", 1)[0]}
-    outcome = decision.get("outcome")
+def tags(routing: Routing) -> list[str]:
+    """Tags from the call's routing: category, how it ended, and why its priority rose."""
+    found = {routing.category}
+    outcome = routing.outcome
     if outcome == "callback":
         found.add("callback-requested")
     elif outcome in ("voicemail", "transfer"):
-        found.add(str(outcome))
-    found.update(str(r).replace("_", "-") for r in decision.get("reasons", []))
-    if decision.get("queue") == "outage":
+        found.add(outcome)
+    found.update(r.replace("_", "-") for r in routing.reasons)
+    if routing.queue == "outage":
         found.add("outage")
     return sorted(t for t in found if t)

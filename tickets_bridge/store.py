@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.caller_words import told
 from core.clock import isoformat
+from core.routing import Routing, category_of
 from tickets_bridge.models import TicketCallRow, TicketRow, TranscriptRow
 from tickets_bridge.sla import due_times, earlier, higher
 from tickets_bridge.ticket import Ticket
@@ -97,17 +98,16 @@ class TicketStore:
         if not remaining:
             db.execute(delete(TicketRow).where(TicketRow.id == from_id))
 
-    def route(self, db: Session, ticket_id: int, decision: dict[str, Any], subject: str,
+    def route(self, db: Session, ticket_id: int, routing: Routing, subject: str,
               tags: Sequence[str], at: datetime) -> None:
         """Record a routing decision on the ticket: issue, tier, queue, tags; its priority only
         rises and its SLA due times only move earlier (a later call never relaxes them)."""
         ticket = db.get(TicketRow, ticket_id)
         assert ticket is not None
-        ticket.issue = str(decision.get("issue", ""))
-        ticket.category = ticket.issue.split("/", 1)[0]
-        ticket.priority = higher(ticket.priority, str(decision.get("priority", "")))
-        ticket.tier = str(decision.get("tier", ""))
-        ticket.queue = str(decision.get("queue", ""))
+        ticket.issue, ticket.category = routing.issue, routing.category
+        ticket.priority = higher(ticket.priority, routing.priority)
+        ticket.tier = routing.tier
+        ticket.queue = routing.queue
         ticket.subject = subject[:500]
         ticket.tags = sorted(set(ticket.tags) | set(tags))
         if ticket.status == "solved":
@@ -124,7 +124,7 @@ class TicketStore:
         assert ticket is not None
         if ticket.issue:
             return
-        ticket.issue, ticket.category = issue, issue.split("/", 1)[0]
+        ticket.issue, ticket.category = issue, category_of(issue)
         ticket.subject = subject[:500]
         ticket.tags = sorted(set(ticket.tags) | set(tags))
 

@@ -13,8 +13,10 @@ from callbacks.pacing import Pacer
 from callbacks.record import Callback, Mode
 from callbacks.runtime import Runtime
 from callbacks.store import CallbackStore
+from core.call_status import CallStatus
 from core.clock import FixedClock
 from core.events import Event, EventKind
+from core.routing import Routing
 from core.session import CallSession, SessionStore
 from core.settings import CallbackSettings, Settings
 from core.telephony import SimulatedTelephony, Telephony, TwilioTelephony
@@ -69,10 +71,10 @@ def open_call(sessions: SessionStore, call_sid: str = "CAorigin", caller: str = 
     """An inbound call routed to a queue, as the IVR leaves it."""
     session = CallSession(call_sid=call_sid, caller=caller, region="US",
                           timezone="America/New_York", called=AGENT_NUMBER, language="en",
-                          decision={"issue": "billing/dispute", "queue": "billing",
-                                    "tier": "L1", "skills": ["billing"], "priority": "normal",
-                                    **decision},
-                          status="routed", started_at="2026-11-24T14:55:00.000Z")
+                          routing=Routing.from_dict({
+                              "issue": "billing/dispute", "queue": "billing", "tier": "L1",
+                              "skills": ["billing"], "priority": "normal", **decision}),
+                          status=CallStatus.ROUTED, started_at="2026-11-24T14:55:00.000Z")
     started = Event(NOW, EventKind.CALL, "Call started", {"event": "started"})
     assert sessions.commit(session, [started], "start", "")
     return session

@@ -16,6 +16,7 @@ from callbacks.sweep import sweep
 from callbacks.transcript import callback_event
 from core import keys
 from core.clock import FixedClock
+from core.routing import CallbackLeg
 from queues.dispatch import Dispatcher
 from queues.queue_store import QueueStore
 from tests.callbacks.support import (
@@ -75,10 +76,9 @@ def test_a_person_answering_is_bridged_and_the_ticket_shows_every_step(
     assert picked.action == "connect" and picked.record is not None
     assert picked.record.agent == "ann"
     session = rt.sessions.load("CAcustomer")
-    assert session is not None and session.decision is not None
-    assert session.decision["callback_id"] == "cb1"
-    assert session.decision["origin_call"] == "CAorigin"
-    assert session.decision["queue"] == "billing" and session.language == "en"
+    assert session is not None and session.routing is not None
+    assert session.routing.callback == CallbackLeg("cb1", "CAorigin")
+    assert session.routing.queue == "billing" and session.language == "en"
     outcomes.status(rt, record.attempt, "CAcustomer", "completed")
     done = rt.store.get("cb1")
     assert done is not None and done.state is State.COMPLETED and done.attempts == 1

@@ -143,8 +143,8 @@ def test_pressing_1_on_hold_keeps_the_place_and_the_freed_agent_calls_back(
     call.hang_up()
     [callback] = CallbackStore(redis_client).for_phone(call.caller)
     session = deps.sessions.load(call.sid)
-    assert session is not None and session.decision is not None
-    assert callback.arrived_at == session.decision["queued_at"]  # the place in line is kept
+    assert session is not None and session.routing is not None
+    assert callback.arrived_at == session.routing.queued_at  # the place in line is kept
 
     telephony = TwilioTelephony(deps.settings.twilio_account_sid, "token",
                                 http_client=RecordingHttpClient(twilio_api))

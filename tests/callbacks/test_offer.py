@@ -189,9 +189,9 @@ def test_from_the_hold_queue_the_callback_keeps_the_callers_place(
     call.press("1")  # routed to the tech queue
     deps: Dependencies = app.extensions["hotline"]
     session = deps.sessions.load(call.sid)
-    assert session is not None and session.decision is not None
-    queued = {**session.decision, "queued_at": 1764000000.0}
-    assert deps.sessions.commit(session.evolve(decision=queued), [], "queued", "")
+    assert session is not None and session.routing is not None
+    queued = session.routing.evolve(queued_at=1764000000.0)
+    assert deps.sessions.commit(session.evolve(routing=queued), [], "queued", "")
     offer = call.post("/callbacks/offer?from=hold", call.form())
     assert said(offer).startswith("You can hang up and we will call you back.")
     call.next_path = offer.action()

@@ -225,10 +225,10 @@ def test_another_issue_in_the_same_category_is_its_own_ticket_yet_counts_as_a_re
     kept = store.get(first or 0)
     assert kept is not None and (kept.issue, kept.priority) == ("billing/dispute", "normal")
     assert [c["call_sid"] for c in kept.calls] == [dispute.sid]
-    decision = app.extensions["hotline"].sessions.load(message.sid).decision
+    routing = app.extensions["hotline"].sessions.load(message.sid).routing
     # Calling again about billing raises the priority, as a repeat call does...
-    assert decision["reasons"] == ["repeat_call"] and decision["priority"] == "high"
-    assert decision["ticket"] is None  # ...but the dispute's ticket is not this call's
+    assert routing.reasons == ("repeat_call",) and routing.priority == "high"
+    assert routing.ticket is None  # ...but the dispute's ticket is not this call's
     other = store.get(second or 0)
     assert other is not None and other.issue == "billing/other"
     assert [t["id"] for t in other.to_dict()["linked_tickets"]] == [first]

@@ -158,8 +158,8 @@ def test_a_repeat_call_about_the_same_issue_joins_the_open_ticket(
     assert ticket is not None
     assert [c["call_sid"] for c in ticket.calls] == [first.sid, second.sid]
     assert len(store.for_phone(first.caller)) == 1
-    decision = app.extensions["hotline"].sessions.load(second.sid).decision
-    assert decision["ticket"] == ticket_id
+    routing = app.extensions["hotline"].sessions.load(second.sid).routing
+    assert routing.ticket == ticket_id
     assert "repeat-call" in ticket.tags
 
 
