@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import redis
 from rq import Queue
@@ -33,6 +34,7 @@ from callbacks.store import CallbackStore
 from callbacks.transcript import callback_event
 from core import keys
 from core.embedded_redis import EmbeddedRedis
+from core.redis_values import text
 from core.telephony import OutboundCall, TwilioTelephony
 from queues.agents import Agent, AgentRegistry
 from queues.queue_store import QueueStore
@@ -142,9 +144,10 @@ def hotline_run(client: redis.Redis, redis_url: str, prism_url: str, mode: str) 
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=30)
-    placed = {k.decode(): float(v) for k, v in
-              client.zrange(keys.callbacks_placed(), 0, -1, withscores=True)}
-    per_callback = {k.decode(): int(v) for k, v in client.hgetall(REST_CALLS).items()}
+    scored = cast(list[tuple[bytes, float]],
+                  client.zrange(keys.callbacks_placed(), 0, -1, withscores=True))
+    placed = {text(k): v for k, v in scored}
+    per_callback = {text(k): int(v) for k, v in client.hgetall(REST_CALLS).items()}
     lost = CALLBACKS - len(per_callback)
     duplicated = sum(n - 1 for n in per_callback.values())
     return judge(list(placed.values()), due, lost, duplicated)
@@ -178,7 +181,8 @@ def baseline_run(client: redis.Redis, redis_url: str, prism_url: str) -> Run:
         process.start()
     for process in diallers:
         process.join(timeout=400)
-    placed = [float(s) for _, s in client.zrange(BASELINE_DONE, 0, -1, withscores=True)]
+    done = cast(list[tuple[bytes, float]], client.zrange(BASELINE_DONE, 0, -1, withscores=True))
+    placed = [score for _, score in done]
     return judge(placed, due, CALLBACKS - len(placed), 0)
 
 

@@ -13,6 +13,7 @@ import redis
 
 from bench.report import machine, write_section
 from core.embedded_redis import EmbeddedRedis
+from core.redis_values import text
 from queues.agents import Agent, AgentRegistry
 from queues.queue_store import QueueStore, set_name
 
@@ -81,7 +82,7 @@ def assign(store: QueueStore) -> None:
 def hang_up(store: QueueStore) -> None:
     held = store.redis.hget(f"hotline:agent:{AGENT}", "call")
     assert held, "benchmark invalid: the agent holds no task"
-    store.finish(AGENT, held.decode(), T0, then="offline")
+    store.finish(AGENT, text(held), T0, then="offline")
 
 
 def timed(operation: Callable[[], object], before: Callable[[], object] = lambda: None,

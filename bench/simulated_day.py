@@ -17,12 +17,13 @@ import tempfile
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import redis
 
 from bench.report import machine, write_section
 from core.embedded_redis import EmbeddedRedis
+from core.redis_values import text
 from core.routing import Routing
 from queues.agents import Agent, AgentRegistry, covers
 from queues.line import Line
@@ -179,15 +180,15 @@ class _Day:
 
     def _claim(self, events: str, now: float) -> list[str]:
         """Due events of `events`, each claimed by exactly one process (ZREM decides)."""
-        due = [e.decode() for e in self.redis.zrangebyscore(events, "-inf", now)]
+        due = [text(e) for e in cast(list[bytes], self.redis.zrangebyscore(events, "-inf", now))]
         return [e for e in due if self.redis.zrem(events, e)]
 
 
 def check_day(client: redis.Redis, plan: list[Caller]) -> dict[str, Any]:
     """Every rule of the day, checked from what Redis recorded; raises AssertionError."""
     agents = {a.id: a for a in staff()}
-    served = {k.decode(): json.loads(v) for k, v in client.hgetall("sim:served").items()}
-    abandoned = {t.decode() for t in client.smembers("sim:abandoned")}
+    served = {text(k): json.loads(v) for k, v in client.hgetall("sim:served").items()}
+    abandoned = {text(t) for t in client.smembers("sim:abandoned")}
     _, problems = QueueStore(client).audit()
     assert not problems, f"the assignment log shows broken rules: {problems[:5]}"
     waits: dict[str, list[float]] = defaultdict(list)

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import redis
 from sqlalchemy import Engine, insert, text
@@ -81,7 +81,8 @@ def template_call(work: Path, redis_url: str) -> dict[str, Any]:
             path = body.split('action="', 1)[1].split('"', 1)[0].replace(public, "")
             path = path.replace("&amp;", "&")
     r = redis.Redis.from_url(redis_url)
-    steps = [(int(f[b"first"]), int(f[b"count"])) for _, f in r.xrange("hotline:call-events")]
+    entries = cast(list[tuple[bytes, dict[bytes, bytes]]], r.xrange("hotline:call-events"))
+    steps = [(int(f[b"first"]), int(f[b"count"])) for _, f in entries]
     template = {"session": r.dump(f"hotline:call:{sid}"),
                 "events": r.dump(f"hotline:call:{sid}:events"), "steps": steps,
                 "log": SessionStore(r, 3600).events(sid)}

@@ -100,8 +100,7 @@ def measure_all(bench: Bench) -> list[Result]:
         for scenario in bench.scenarios:
             maxima[scenario.name].append(_measure(
                 bench, scenario, label, prepared[scenario.name], CONNECTIONS,
-                lambda path, scenario=scenario: run_max(scenario.server.url, path, SECONDS,
-                                                         CONNECTIONS, THREADS)))
+                partial(_at_most, scenario.server.url)))
     halves: dict[str, list[Measurement]] = {s.name: [] for s in bench.scenarios}
     half_scenarios = [s for s in bench.scenarios if s.at_half_load]
     rates = {s.name: statistics.median(m.load.rps for m in maxima[s.name]) / 2
@@ -114,8 +113,7 @@ def measure_all(bench: Bench) -> list[Result]:
             rate = rates[scenario.name]
             halves[scenario.name].append(_measure(
                 bench, scenario, label, prepared[scenario.name], HALF_LOAD_CONNECTIONS,
-                lambda path, scenario=scenario, rate=rate: run_paced(
-                    scenario.server.url, path, SECONDS, HALF_LOAD_CONNECTIONS, rate)))
+                partial(_paced, scenario.server.url, rate)))
     return [Result(s.name, maxima[s.name], halves[s.name], judged=s.leaves_at is not None)
             for s in bench.scenarios]
 
@@ -189,6 +187,14 @@ def prepare(bench: Bench, scenario: Scenario, label: str, attempt: int, count: i
     index = bench.scenarios.index(scenario)
     path = bench.work / f"{label}-{index}-{attempt}.txt"
     return Prepared(path, scenario.prepare(path, f"{label}s{index}a{attempt}", count), count)
+
+
+def _at_most(url: str, requests: Path) -> Load:
+    return run_max(url, requests, SECONDS, CONNECTIONS, THREADS)
+
+
+def _paced(url: str, rate: float, requests: Path) -> Load:
+    return run_paced(url, requests, SECONDS, HALF_LOAD_CONNECTIONS, rate)
 
 
 def _measure(bench: Bench, scenario: Scenario, label: str, first: Prepared, connections: int,

@@ -19,7 +19,7 @@ FIELDS = ["CallSid", "From", "To", "Digits", "SpeechResult", "Confidence", "Call
           "CallDuration", "RecordingSid", "RecordingUrl", "RecordingDuration",
           "DialCallStatus", "Caller", "AccountSid", "QueueResult"]
 
-text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
 queries = st.one_of(
     st.sampled_from(["", "?s=1", "?s=2&silence=1", "?s=x", "?silence=", "?s=999999999"]),
     st.builds("?s={}&v={}&p={}&a={}&l={}".format, st.integers(-2, 4),

@@ -9,6 +9,7 @@ from flask import Flask
 
 from core.clock import FixedClock
 from core.routing import Routing
+from core.session import SessionStore
 from ivr import caller_facts
 from tests.ivr_app import make_app
 from tests.twilio_requests import TwilioCall
@@ -26,7 +27,8 @@ def route_to_billing_dispute(app: Flask, caller: str = "+14155550123",
         call.say(words)
     else:
         call.press("1")
-    session = app.extensions["hotline"].sessions.load(call.sid)
+    sessions: SessionStore = app.extensions["hotline"].sessions
+    session = sessions.load(call.sid)
     assert session is not None and session.routing is not None
     return session.routing
 

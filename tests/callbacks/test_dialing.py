@@ -16,6 +16,7 @@ from callbacks.sweep import sweep
 from callbacks.transcript import callback_event
 from core import keys
 from core.clock import FixedClock
+from core.redis_values import text
 from core.routing import CallbackLeg
 from queues.dispatch import Dispatcher
 from queues.queue_store import QueueStore
@@ -39,7 +40,7 @@ def promised(rt_store: CallbackStore, **changes: object) -> Callback:
 
 
 def agent_status(client: redis.Redis, agent: str) -> str:
-    return (client.hget(f"hotline:agent:{agent}", "status") or b"").decode()
+    return text(client.hget(f"hotline:agent:{agent}", "status") or b"")
 
 
 def test_agent_first_reserves_an_agent_then_calls_the_customer_once(

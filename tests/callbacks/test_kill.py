@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import redis
@@ -71,6 +72,7 @@ def play_twilio(app: Flask, client: redis.Redis, stop: threading.Event,
         if raw is None:
             time.sleep(0.02)
             continue
+        assert isinstance(raw, bytes)
         call = json.loads(raw)
         placed.append(call)
         attempt = parse_qs(urlsplit(call["url"]).query)["attempt"][0]
@@ -95,7 +97,7 @@ def test_workers_killed_mid_run_neither_lose_a_callback_nor_call_twice(
         store.request(record, callback_event(now, record, "Callback promised"))
         rq_queue.enqueue("callbacks.jobs.dial_due", record.id)
 
-    stop, placed = threading.Event(), []
+    stop, placed = threading.Event(), list[dict[str, Any]]()
     twilio = threading.Thread(target=play_twilio, args=(app, redis_client, stop, placed))
     twilio.start()
     workers = [start_worker(redis_url, tmp_path) for _ in range(2)]
@@ -123,7 +125,7 @@ def test_workers_killed_mid_run_neither_lose_a_callback_nor_call_twice(
     attempts = Counter(parse_qs(urlsplit(c["url"]).query)["attempt"][0] for c in placed)
     assert attempts and max(attempts.values()) == 1, attempts.most_common(3)
     for n in range(CALLBACKS):
-        record = store.get(f"cb{n}")
-        assert record is not None and record.state is State.COMPLETED
+        done = store.get(f"cb{n}")
+        assert done is not None and done.state is State.COMPLETED
         connected = [e for e in store.log(f"cb{n}") if e["text"].startswith("Callback answered")]
         assert len(connected) == 1

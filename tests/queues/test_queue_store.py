@@ -7,6 +7,7 @@ import multiprocessing
 
 import redis
 
+from core.redis_values import text
 from queues.queue_store import ASSIGNMENTS, QueueStore
 from tests.queues.conftest import Staff, put_on_shift
 
@@ -143,7 +144,7 @@ def _race(redis_url: str, worker: int, rounds: int) -> None:
         agent = f"agent-{(worker * rounds + n) % 6}"
         current = client.hget(f"hotline:agent:{agent}", "call")
         if current:
-            store.finish(agent, current.decode(), T0 + n)
+            store.finish(agent, text(current), T0 + n)
         else:
             store.set_status(agent, "available", T0 + n)
         store.next_for_agent(agent, T0 + n)
