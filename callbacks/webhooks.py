@@ -38,6 +38,7 @@ from core import keys
 from core.deps import deps
 from core.events import Event, EventKind
 from core.phrases import phrases_for
+from core.routes import Routes
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import never_5xx
@@ -156,7 +157,7 @@ def pending() -> Response:
 @bp.post("/pending-choice")
 def pending_choice() -> Response:
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        back = f"{deps().settings.public_url}/voice/incoming?callbacks=asked"
+        back = Routes(deps().settings.public_url).menu_after_callbacks()
         words = phrases_of(session)
         if digits == "1":
             kept = words.say("offer_kept")
@@ -235,10 +236,10 @@ def _pickup_twiml(picked: outcomes.Pickup) -> str:
     d = deps()
     words = phrases_for(d.redis, record.menu_version if record else "",
                         record.language if record else "")
-    base = d.settings.public_url
+    routes = Routes(d.settings.public_url)
     if picked.action == "connect" and record is not None:
-        target = f"{base}/queues/connect?agent={record.agent}" if record.agent \
-            else f"{base}/queues/enter?stay=1"  # customer-first: joins the line, no new offer
+        target = routes.queue_connect(record.agent) if record.agent \
+            else routes.queue_enter(stay=True)  # customer-first: joins the line, no new offer
         topic = words.issue(record.issue)  # a caller-facing name, never the internal id
         hello = words.say("callback_greeting", issue=topic) if topic else \
             words.say("callback_greeting_general")

@@ -17,6 +17,7 @@ from core.deps import deps
 from core.events import EventKind
 from core.form_fields import field
 from core.phone import CallerNumber, parse_caller
+from core.routes import Routes
 from core.session import CallSession, Change, Guess, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_safety import apology_response, never_5xx
@@ -70,7 +71,7 @@ def incoming() -> Response:
                         outages_from(outages)).change
         if pending and pending[0]:
             said = [e for e in change.events if e.kind is not EventKind.PROMPT]
-            url = f"{deps().settings.public_url}/callbacks/pending"
+            url = Routes(deps().settings.public_url).callbacks_pending()
             return Change(change.session, said, twiml.say_then_redirect([], url))
         return change
 

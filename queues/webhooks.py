@@ -66,7 +66,7 @@ def _offer_callback_first(q: Queues, session: CallSession, need: Need,
     event = q.event(EventKind.QUEUE, f"Offered a callback before holding: {why}",
                     queue=need.queue, tier=need.tier, expected_wait=outlook.wait)
     origin = "no-agents" if outlook.wait is None else "long-wait"
-    reply = hold_twiml.redirect(f"{q.d.settings.public_url}/callbacks/offer?from={origin}")
+    reply = hold_twiml.redirect(q.routes.callback_offer(origin))
     return Change(session, [event], reply)
 
 
@@ -184,7 +184,7 @@ def left() -> Response:
             q.store.abandon(call_sid)
             q.stats.forget(call_sid)
             return Change(session.evolve(status="routed"), [], hold_twiml.redirect(
-                f"{q.d.settings.public_url}/callbacks/offer?from=hold"))
+                q.routes.callback_offer("hold")))
         if live is not None:
             return _connect(q, session, live, [])
         if result in TWILIO_QUEUE_FAILURES:  # Twilio could not hold them: offer a callback
@@ -193,7 +193,7 @@ def left() -> Response:
             return Change(session, [q.event(EventKind.QUEUE, f"Twilio's queue failed ({result})"
                                             "; offering a callback", queue_result=result)],
                           hold_twiml.redirect(
-                              f"{q.d.settings.public_url}/callbacks/offer?from=long-wait"))
+                              q.routes.callback_offer("long-wait")))
         return hold_twiml.redirect(q.url("enter", stay=1))
 
     return _xml(q.d.sessions.run(call_sid, _step_key("left"), decide))
@@ -327,7 +327,7 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
         return lambda session: Change(session.evolve(status="talked"), [q.event(
             EventKind.AGENT, f"Call with agent {agent_id} ended{_lasting(seconds)}",
             agent=agent_id, state="ended", talk_seconds=seconds)], hold_twiml.redirect(
-            f"{q.d.settings.public_url}/voice/after-queue?result=bridged"))
+            q.routes.after_queue("bridged")))
     if status == "canceled":  # the caller hung up while the agent's phone rang
         if q.store.finish(agent_id, call_sid, now, "available", "caller hung up"):
             after_call(q, agent_id, now, 0)
