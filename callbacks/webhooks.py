@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, Response, request
-from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import offer, outcomes
 from callbacks.booking import NotChangeable, cancel
@@ -41,6 +40,7 @@ from core.phrases import phrases_for
 from core.routes import Routes
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_reply import empty, twiml
 from core.webhook_safety import never_5xx
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
@@ -124,7 +124,7 @@ def confirm() -> Response:
     d = deps()
     step = d.sessions.read(call_sid, _step_key())
     if step.answered is not None:
-        return _xml(step.answered)
+        return twiml(step.answered)
     state = _offer_of(step.session)
     if step.session is not None and request.form.get("Digits", "") == "1" and \
             state.get("phone") and state.get("mode"):
@@ -180,7 +180,7 @@ def answer() -> Response:
     call_sid = call_sid_of(request.form)
     picked = outcomes.answered(runtime(), attempt, call_sid,
                                request.form.get("AnsweredBy", ""))
-    return _xml(_pickup_twiml(picked))
+    return twiml(_pickup_twiml(picked))
 
 
 @bp.post("/status")
@@ -192,7 +192,7 @@ def status() -> Response:
     if deps().redis.set(seen, "1", nx=True, ex=24 * 3600):
         outcomes.status(runtime(), attempt, call_sid, call_status,
                         request.form.get("AnsweredBy", ""))
-    return _xml(str(VoiceResponse()))
+    return twiml(empty())
 
 
 def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
@@ -215,7 +215,7 @@ def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
         decision = {**(session.decision or {}), "callback_offer": new_state}
         return Change(session.evolve(decision=decision), events, reply)
 
-    return _xml(d.sessions.run(call_sid, _step_key(), decide))
+    return twiml(d.sessions.run(call_sid, _step_key(), decide))
 
 
 def _heard(at: datetime, step: str, digits: str, state: Offer) -> list[Event]:
@@ -257,7 +257,3 @@ def _offer_of(session: CallSession | None) -> Offer:
 def _step_key() -> str:
     token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
     return f"token:{token}" if token else f"url:{request.full_path.rstrip('?')}"
-
-
-def _xml(body: str) -> Response:
-    return Response(body, status=200, mimetype="text/xml")

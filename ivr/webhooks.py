@@ -20,6 +20,7 @@ from core.phone import CallerNumber, parse_caller
 from core.routes import Routes
 from core.session import CallSession, Change, Guess, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_reply import twiml as twiml_reply
 from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, menu_place, twiml
 from ivr.call_flow import Answer, Context, Urls
@@ -82,7 +83,7 @@ def incoming() -> Response:
         expected = expected.plus(0, (pending_key, None)) if expected is not None else None
     first = Guess(decide(Step(None, None, expected.replies)), expected.guards) \
         if expected is not None else None
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads, first))
+    return twiml_reply(deps().sessions.run(call_sid, _step_key(), decide, reads, first))
 
 
 @bp.post("/menu")
@@ -106,7 +107,7 @@ def menu_step() -> Response:
                                 guess=_step_from_place(call_sid, place, given))
     if decided and decided[0].decision is not None and decided[0].session.caller:
         _remember(decided[0])
-    return _twiml(reply)
+    return twiml_reply(reply)
 
 
 def _step_from_place(call_sid: str, place: Place | None, given: CallerInput) -> Guess | None:
@@ -129,7 +130,7 @@ def status() -> Response:
     call_sid = _call_sid()
     call_status = request.form.get("CallStatus", "")
     if call_status not in FINAL_STATUSES:
-        return _twiml(twiml.empty())
+        return twiml_reply(twiml.empty())
 
     def decide(step: Step) -> Change | str:
         session = step.session
@@ -138,7 +139,7 @@ def status() -> Response:
         duration = request.form.get("CallDuration", "")
         return call_flow.end(_context(session), session, call_status, duration).change
 
-    return _twiml(deps().sessions.run(call_sid, f"status:{call_status}", decide))
+    return twiml_reply(deps().sessions.run(call_sid, f"status:{call_status}", decide))
 
 
 @bp.post("/voicemail")
@@ -187,7 +188,7 @@ def _known_call_step(step: Callable[[Context, CallSession], Answer],
             return twiml.say_then_hang_up([])
         return step(ctx, session).change
 
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
+    return twiml_reply(deps().sessions.run(call_sid, _step_key(), decide))
 
 
 @bp.post("/fallback")
@@ -250,7 +251,3 @@ def _confidence(raw: str | None) -> float | None:
     except ValueError:
         return None
     return value if value is not None and math.isfinite(value) else None
-
-
-def _twiml(body: str) -> Response:
-    return Response(body, status=200, mimetype="text/xml")

@@ -18,6 +18,7 @@ from core.phrases import Phrases, phrases_for
 from core.redis_values import text
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_reply import empty, twiml
 from core.webhook_safety import never_5xx
 from queues import hold_twiml
 from queues.context import Queues, after_call, holds, queues
@@ -56,7 +57,7 @@ def enter() -> Response:
                 return _offer_callback_first(q, session, need, outlook)
         return _join(q, session, need, now)
 
-    return _xml(q.d.sessions.run(call_sid, _step_key("enter"), decide))
+    return twiml(q.d.sessions.run(call_sid, _step_key("enter"), decide))
 
 
 def _offer_callback_first(q: Queues, session: CallSession, need: Need,
@@ -114,10 +115,10 @@ def wait() -> Response:
     q = queues()
     held = q.store.assignment(call_sid)
     if held and not held.ended:
-        return _xml(hold_twiml.leave())
+        return twiml(hold_twiml.leave())
     waiting = q.store.waiting_task(call_sid)
     if waiting is None:
-        return _xml(hold_twiml.leave())
+        return twiml(hold_twiml.leave())
     need = Need(waiting.queue, waiting.tier, waiting.skills, waiting.priority, "",
                 waiting.arrived_at, None)
     outlook = q.line().outlook(need, call_sid, q.now, waiting.position)
@@ -126,7 +127,7 @@ def wait() -> Response:
     q.d.sessions.note(call_sid, _step_key("hold"), [q.event(
         EventKind.PROMPT, said, node="hold", position=outlook.position,
         expected_wait=outlook.wait, locale=words.locale)])
-    return _xml(hold_twiml.announcement(said, q.url("hold-key"),
+    return twiml(hold_twiml.announcement(said, q.url("hold-key"),
                                         q.d.settings.hold_announce_every, words.locale))
 
 
@@ -139,7 +140,7 @@ def hold_key() -> Response:
     digits = request.form.get("Digits", "").strip()[:8]
     if digits != hold_twiml.CALLBACK_KEY:
         words = _phrases(q, q.d.sessions.load(call_sid))
-        return _xml(hold_twiml.announcement(
+        return twiml(hold_twiml.announcement(
             words.say("hold_wrong_key", key=hold_twiml.CALLBACK_KEY),
             q.url("hold-key"), q.d.settings.hold_announce_every, words.locale))
 
@@ -151,7 +152,7 @@ def hold_key() -> Response:
         return Change(step.session.evolve(status="callback-requested"), [event],
                       hold_twiml.leave())
 
-    return _xml(q.d.sessions.run(call_sid, _step_key("hold-key"), decide))
+    return twiml(q.d.sessions.run(call_sid, _step_key("hold-key"), decide))
 
 
 @bp.post("/left")
@@ -167,8 +168,8 @@ def left() -> Response:
         # Pulled out by the REST redirect to /queues/connect: answer as that step does (the
         # same step key), so whichever of the two Twilio acts on connects the caller once.
         if live is None:
-            return _xml(hold_twiml.nothing())
-        return _xml(q.d.sessions.run(call_sid, f"connect:{live.number}", lambda step: (
+            return twiml(hold_twiml.nothing())
+        return twiml(q.d.sessions.run(call_sid, f"connect:{live.number}", lambda step: (
             _connect(q, step.session, live, []) if step.session else hold_twiml.hang_up())))
 
     def decide(step: Step) -> Change | str:
@@ -196,7 +197,7 @@ def left() -> Response:
                               q.routes.callback_offer("long-wait")))
         return hold_twiml.redirect(q.url("enter", stay=1))
 
-    return _xml(q.d.sessions.run(call_sid, _step_key("left"), decide))
+    return twiml(q.d.sessions.run(call_sid, _step_key("left"), decide))
 
 
 def _abandoned(q: Queues, session: CallSession, waited: str) -> Change:
@@ -206,7 +207,7 @@ def _abandoned(q: Queues, session: CallSession, waited: str) -> Change:
     event = q.event(EventKind.QUEUE, "Caller hung up while waiting"
                     + (f" after {seconds} s" if seconds is not None else ""),
                     abandoned=True, waited=seconds, removed=removed)
-    return Change(session.evolve(status="abandoned"), [event], _empty())
+    return Change(session.evolve(status="abandoned"), [event], empty())
 
 
 @bp.post("/connect")
@@ -221,14 +222,14 @@ def connect() -> Response:
         q.store.hand_over(agent_id, f"cb:{decision['callback_id']}", call_sid, q.now)
     held = q.store.assignment(call_sid)
     if held is None or held.agent != agent_id or held.ended or not holds(q, held):
-        return _xml(hold_twiml.redirect(q.url("enter", stay=1)))
+        return twiml(hold_twiml.redirect(q.url("enter", stay=1)))
 
     def decide(step: Step) -> Change | str:
         if step.session is None:
             return hold_twiml.hang_up()
         return _connect(q, step.session, held, [])
 
-    return _xml(q.d.sessions.run(call_sid, f"connect:{held.number}", decide))
+    return twiml(q.d.sessions.run(call_sid, f"connect:{held.number}", decide))
 
 
 def _connect(q: Queues, session: CallSession, held: Assignment, events: list[Event]) -> Change:
@@ -256,7 +257,7 @@ def whisper() -> Response:
     customer = request.args.get("call", "")
     session = q.d.sessions.load(customer) if customer else None
     if session is None:
-        return _xml(hold_twiml.whisper("Incoming call from the queue."))
+        return twiml(hold_twiml.whisper("Incoming call from the queue."))
     decision = session.decision or {}
     record = _open_ticket(q, session)
     ticket = str(decision.get("ticket") or record.get("ticket_id") or "") or None
@@ -274,7 +275,7 @@ def whisper() -> Response:
     q.d.sessions.note(customer, f"whisper:{request.args.get('n', '')}", [q.event(
         EventKind.AGENT, f"Agent {agent} answered and heard: {said}", agent=agent,
         state="connected", whisper=said, ticket=ticket)])
-    return _xml(hold_twiml.whisper(said))
+    return twiml(hold_twiml.whisper(said))
 
 
 def _open_ticket(q: Queues, session: CallSession) -> dict[str, Any]:
@@ -303,10 +304,10 @@ def dialed() -> Response:
     def decide(step: Step) -> Change | str:
         session = step.session
         if session is None or outcome is None:
-            return _empty()
+            return empty()
         return outcome(session)
 
-    return _xml(q.d.sessions.run(call_sid, f"dialed:{number}", decide))
+    return twiml(q.d.sessions.run(call_sid, f"dialed:{number}", decide))
 
 
 def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
@@ -369,11 +370,3 @@ def _step_key(step: str) -> str:
     token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
     return f"{step}:{token}" if token else f"{step}:{request.full_path.rstrip('?')}:" + \
         request.form.get("QueueTime", "")
-
-
-def _empty() -> str:
-    return hold_twiml.nothing()
-
-
-def _xml(body: str) -> Response:
-    return Response(body, status=200, mimetype="text/xml")
