@@ -96,7 +96,7 @@ def again(state: Offer, session: CallSession,
 
 def to_queue(state: Offer, session: CallSession) -> Step:
     # ?stay=1: the queues side keeps the caller holding without offering a callback again.
-    queue_url = Routes(deps().settings.public_url).queue_enter(stay=True)
+    queue_url = Routes(deps().settings.public_url).queue_enter(stay=True, step=session.rev + 1)
     said = phrases_of(session)
     line = said.say("offer_back_to_queue")
     return state, [line], say_then([line], said.locale, queue_url)

@@ -40,7 +40,7 @@ from core.phrases import phrases_for
 from core.routes import Routes
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
-from core.webhook_reply import empty, twiml
+from core.webhook_reply import empty, step_key, twiml
 from core.webhook_safety import never_5xx
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
@@ -122,7 +122,7 @@ def entered() -> Response:
 def confirm() -> Response:
     call_sid = call_sid_of(request.form)
     d = deps()
-    step = d.sessions.read(call_sid, _step_key())
+    step = d.sessions.read(call_sid, step_key())
     if step.answered is not None:
         return twiml(step.answered)
     state = _offer_of(step.session)
@@ -215,7 +215,7 @@ def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
         decision = {**(session.decision or {}), "callback_offer": new_state}
         return Change(session.evolve(decision=decision), events, reply)
 
-    return twiml(d.sessions.run(call_sid, _step_key(), decide))
+    return twiml(d.sessions.run(call_sid, step_key(), decide))
 
 
 def _heard(at: datetime, step: str, digits: str, state: Offer) -> list[Event]:
@@ -252,8 +252,3 @@ def _pickup_twiml(picked: outcomes.Pickup) -> str:
 def _offer_of(session: CallSession | None) -> Offer:
     found = (session.decision or {}).get("callback_offer") if session else None
     return dict(found) if isinstance(found, dict) else {}
-
-
-def _step_key() -> str:
-    token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
-    return f"token:{token}" if token else f"url:{request.full_path.rstrip('?')}"

@@ -1,6 +1,11 @@
 """The webhook URLs one feature puts into TwiML for another, absolute under the public base
 URL with their query encoded, so an id with `&` or spaces arrives as it was sent. A feature
-builds URLs to its own routes with `url`; every cross-feature URL is a method of `Routes`."""
+builds URLs to its own routes with `url`; every cross-feature URL is a method of `Routes`.
+
+A route a call may come back to with the same form (the line after each missed agent, the
+callback offer after each hold) carries a step number `s`, the session's revision when the
+call was sent there: a step is known by its signed URL and form (`core.webhook_reply`), so
+without it a second visit would be taken for a replay of the first."""
 
 from __future__ import annotations
 
@@ -19,19 +24,19 @@ class Routes:
 
     base: str
 
-    def queue_enter(self, stay: bool = False) -> str:
+    def queue_enter(self, stay: bool = False, step: int | None = None) -> str:
         """Where a routed caller joins their line; `stay`: without a callback offered first."""
-        return url(self.base, "/queues/enter", stay=1) if stay else \
-            url(self.base, "/queues/enter")
+        query: dict[str, str | int] = {"stay": 1} if stay else {}
+        return url(self.base, "/queues/enter", **query, **_step(step))
 
     def queue_connect(self, agent: str) -> str:
         """Where a call is bridged to the agent the queues gave it."""
         return url(self.base, "/queues/connect", agent=agent)
 
-    def callback_offer(self, origin: str = "") -> str:
+    def callback_offer(self, origin: str = "", step: int | None = None) -> str:
         """The callback offer; `origin` (hold, long-wait, no-agents) picks its first words."""
-        return url(self.base, "/callbacks/offer", **{"from": origin}) if origin else \
-            url(self.base, "/callbacks/offer")
+        query: dict[str, str | int] = {"from": origin} if origin else {}
+        return url(self.base, "/callbacks/offer", **query, **_step(step))
 
     def callbacks_pending(self) -> str:
         """Where a caller with a callback still owed hears about it (keep or cancel)."""
@@ -52,3 +57,7 @@ class Routes:
     def after_queue(self, result: str) -> str:
         """What follows the queue for the IVR (`result`: how the caller left it)."""
         return url(self.base, "/voice/after-queue", result=result)
+
+
+def _step(step: int | None) -> dict[str, str | int]:
+    return {} if step is None else {"s": step}

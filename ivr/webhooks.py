@@ -20,6 +20,7 @@ from core.phone import CallerNumber, parse_caller
 from core.routes import Routes
 from core.session import CallSession, Change, Guess, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_reply import step_key
 from core.webhook_reply import twiml as twiml_reply
 from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, menu_place, twiml
@@ -83,7 +84,7 @@ def incoming() -> Response:
         expected = expected.plus(0, (pending_key, None)) if expected is not None else None
     first = Guess(decide(Step(None, None, expected.replies)), expected.guards) \
         if expected is not None else None
-    return twiml_reply(deps().sessions.run(call_sid, _step_key(), decide, reads, first))
+    return twiml_reply(deps().sessions.run(call_sid, step_key(), decide, reads, first))
 
 
 @bp.post("/menu")
@@ -103,7 +104,7 @@ def menu_step() -> Response:
         decided[:] = [answer]
         return answer.change
 
-    reply = deps().sessions.run(call_sid, _step_key(), decide,
+    reply = deps().sessions.run(call_sid, step_key(), decide,
                                 guess=_step_from_place(call_sid, place, given))
     if decided and decided[0].decision is not None and decided[0].session.caller:
         _remember(decided[0])
@@ -188,7 +189,7 @@ def _known_call_step(step: Callable[[Context, CallSession], Answer],
             return twiml.say_then_hang_up([])
         return step(ctx, session).change
 
-    return twiml_reply(deps().sessions.run(call_sid, _step_key(), decide))
+    return twiml_reply(deps().sessions.run(call_sid, step_key(), decide))
 
 
 @bp.post("/fallback")
@@ -227,13 +228,6 @@ def _remember(answer: Answer) -> None:
 
 def _call_sid() -> str:
     return call_sid_of(request.form)
-
-
-def _step_key() -> str:
-    # Twilio repeats I-Twilio-Idempotency-Token on retries; the URL (which carries the step
-    # number Hotline put in it) is the fallback when the header is absent.
-    token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
-    return f"token:{token}" if token else f"url:{request.full_path.rstrip('?')}"
 
 
 def _caller_input() -> CallerInput:

@@ -18,7 +18,7 @@ from core.phrases import Phrases, phrases_for
 from core.redis_values import text
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
-from core.webhook_reply import empty, twiml
+from core.webhook_reply import empty, step_key, twiml
 from core.webhook_safety import never_5xx
 from queues import hold_twiml
 from queues.context import Queues, after_call, holds, queues
@@ -57,7 +57,7 @@ def enter() -> Response:
                 return _offer_callback_first(q, session, need, outlook)
         return _join(q, session, need, now)
 
-    return twiml(q.d.sessions.run(call_sid, _step_key("enter"), decide))
+    return twiml(q.d.sessions.run(call_sid, step_key("enter"), decide))
 
 
 def _offer_callback_first(q: Queues, session: CallSession, need: Need,
@@ -67,7 +67,7 @@ def _offer_callback_first(q: Queues, session: CallSession, need: Need,
     event = q.event(EventKind.QUEUE, f"Offered a callback before holding: {why}",
                     queue=need.queue, tier=need.tier, expected_wait=outlook.wait)
     origin = "no-agents" if outlook.wait is None else "long-wait"
-    reply = hold_twiml.redirect(q.routes.callback_offer(origin))
+    reply = hold_twiml.redirect(q.routes.callback_offer(origin, session.rev + 1))
     return Change(session, [event], reply)
 
 
@@ -88,8 +88,9 @@ def _join(q: Queues, session: CallSession, need: Need, now: float) -> Change:
                     skills=list(need.skills), priority=need.priority,
                     position=arrival.position, expected_wait=outlook.wait)
     said = _phrases(q, session)
-    reply = hold_twiml.enqueue(_twilio_queue(need), q.url("wait"), q.url("left"),
-                               join_text(outlook, said), said.locale)
+    reply = hold_twiml.enqueue(_twilio_queue(need), q.url("wait"),
+                               q.url("left", s=joined.rev + 1), join_text(outlook, said),
+                               said.locale)
     return Change(joined, [event], reply)
 
 
@@ -122,12 +123,13 @@ def wait() -> Response:
     need = Need(waiting.queue, waiting.tier, waiting.skills, waiting.priority, "",
                 waiting.arrived_at, None)
     outlook = q.line().outlook(need, call_sid, q.now, waiting.position)
-    words = _phrases(q, q.d.sessions.load(call_sid))
+    session = q.d.sessions.load(call_sid)
+    words = _phrases(q, session)
     said = hold_text(outlook, hold_twiml.CALLBACK_KEY, words)
-    q.d.sessions.note(call_sid, _step_key("hold"), [q.event(
+    q.d.sessions.note(call_sid, step_key("hold"), [q.event(
         EventKind.PROMPT, said, node="hold", position=outlook.position,
         expected_wait=outlook.wait, locale=words.locale)])
-    return twiml(hold_twiml.announcement(said, q.url("hold-key"),
+    return twiml(hold_twiml.announcement(said, _hold_key_url(q, session),
                                         q.d.settings.hold_announce_every, words.locale))
 
 
@@ -139,10 +141,11 @@ def hold_key() -> Response:
     q = queues()
     digits = request.form.get("Digits", "").strip()[:8]
     if digits != hold_twiml.CALLBACK_KEY:
-        words = _phrases(q, q.d.sessions.load(call_sid))
+        session = q.d.sessions.load(call_sid)
+        words = _phrases(q, session)
         return twiml(hold_twiml.announcement(
             words.say("hold_wrong_key", key=hold_twiml.CALLBACK_KEY),
-            q.url("hold-key"), q.d.settings.hold_announce_every, words.locale))
+            _hold_key_url(q, session), q.d.settings.hold_announce_every, words.locale))
 
     def decide(step: Step) -> Change | str:
         if step.session is None:
@@ -152,7 +155,13 @@ def hold_key() -> Response:
         return Change(step.session.evolve(status="callback-requested"), [event],
                       hold_twiml.leave())
 
-    return twiml(q.d.sessions.run(call_sid, _step_key("hold-key"), decide))
+    return twiml(q.d.sessions.run(call_sid, step_key("hold-key"), decide))
+
+
+def _hold_key_url(q: Queues, session: CallSession | None) -> str:
+    """Where a key pressed on hold goes, numbered by the session so that asking for a callback
+    on a later hold is a new step."""
+    return q.url("hold-key", s=session.rev if session else 0)
 
 
 @bp.post("/left")
@@ -185,7 +194,7 @@ def left() -> Response:
             q.store.abandon(call_sid)
             q.stats.forget(call_sid)
             return Change(session.evolve(status="routed"), [], hold_twiml.redirect(
-                q.routes.callback_offer("hold")))
+                q.routes.callback_offer("hold", session.rev + 1)))
         if live is not None:
             return _connect(q, session, live, [])
         if result in TWILIO_QUEUE_FAILURES:  # Twilio could not hold them: offer a callback
@@ -194,10 +203,10 @@ def left() -> Response:
             return Change(session, [q.event(EventKind.QUEUE, f"Twilio's queue failed ({result})"
                                             "; offering a callback", queue_result=result)],
                           hold_twiml.redirect(
-                              q.routes.callback_offer("long-wait")))
-        return hold_twiml.redirect(q.url("enter", stay=1))
+                              q.routes.callback_offer("long-wait", session.rev + 1)))
+        return hold_twiml.redirect(q.url("enter", stay=1, s=session.rev))
 
-    return twiml(q.d.sessions.run(call_sid, _step_key("left"), decide))
+    return twiml(q.d.sessions.run(call_sid, step_key("left"), decide))
 
 
 def _abandoned(q: Queues, session: CallSession, waited: str) -> Change:
@@ -236,7 +245,8 @@ def _connect(q: Queues, session: CallSession, held: Assignment, events: list[Eve
     agent = q.agents.get(held.agent)
     if agent is None:  # deregistered between assignment and now: back in line
         q.store.finish(held.agent, session.call_sid, q.now, "offline", "not registered")
-        return Change(session, events, hold_twiml.redirect(q.url("enter", stay=1)))
+        return Change(session, events,
+                      hold_twiml.redirect(q.url("enter", stay=1, s=session.rev + 1)))
     queued_at = need_of(session.decision).queued_at
     if queued_at is not None:
         q.stats.settle(session.call_sid, q.now)
@@ -338,7 +348,7 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
     return lambda session: Change(session, [q.event(
         EventKind.AGENT, f"Agent {agent_id} did not answer ({status}); set unavailable, "
         "trying the next agent", agent=agent_id, state="missed", dial_status=status)],
-        hold_twiml.redirect(q.url("enter", stay=1)))
+        hold_twiml.redirect(q.url("enter", stay=1, s=session.rev + 1)))
 
 
 def _lasting(seconds: int | None) -> str:
@@ -364,9 +374,3 @@ def _twilio_queue(need: Need) -> str:
     """Twilio's holding queue: a pen only (Hotline picks who is next and pulls them out by
     a REST redirect), named after the caller's queue."""
     return need.queue[:64]
-
-
-def _step_key(step: str) -> str:
-    token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
-    return f"{step}:{token}" if token else f"{step}:{request.full_path.rstrip('?')}:" + \
-        request.form.get("QueueTime", "")
