@@ -231,7 +231,7 @@ def connect() -> Response:
         q.store.hand_over(agent_id, f"cb:{decision['callback_id']}", call_sid, q.now)
     held = q.store.assignment(call_sid)
     if held is None or held.agent != agent_id or held.ended or not holds(q, held):
-        return twiml(hold_twiml.redirect(q.url("enter", stay=1)))
+        return twiml(hold_twiml.redirect(q.url("enter", stay=1, s=_revision(q, call_sid))))
 
     def decide(step: Step) -> Change | str:
         if step.session is None:
@@ -362,6 +362,12 @@ def _lasting(seconds: int | None) -> str:
 def _decision(q: Queues, call_sid: str) -> dict[str, object] | None:
     session = q.d.sessions.load(call_sid)
     return session.decision if session else None
+
+
+def _revision(q: Queues, call_sid: str) -> int:
+    """The call's session revision, numbering a step sent from outside a session step."""
+    session = q.d.sessions.load(call_sid)
+    return session.rev if session else 0
 
 
 def _phrases(q: Queues, session: CallSession | None) -> Phrases:
