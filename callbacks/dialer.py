@@ -25,6 +25,7 @@ from callbacks.record import Callback, State
 from callbacks.runtime import Move, Runtime
 from callbacks.slots import may_dial, next_dial_time
 from core import keys
+from core.routes import Routes
 from core.telephony import OutboundCall, TelephonyError
 
 RING_TIMEOUT = 30
@@ -42,8 +43,8 @@ the job waits out the rest, so the call leaves on time rather than up to a secon
 
 def attempt_urls(base: str, attempt: str) -> tuple[str, str]:
     """Where Twilio fetches the answered call's TwiML, and where it posts status changes."""
-    return (f"{base}/callbacks/answer?attempt={attempt}",
-            f"{base}/callbacks/status?attempt={attempt}")
+    routes = Routes(base)
+    return routes.callback_answer(attempt), routes.callback_status(attempt)
 
 
 def due(rt: Runtime, callback_id: str) -> str:

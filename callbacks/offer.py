@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from twilio.twiml.voice_response import VoiceResponse
 
+from core import webhook_reply
 from core.phrases import Phrases
 
 MAX_TRIES = 3
@@ -50,15 +51,7 @@ def ask(lines: Sequence[str], action: str, locale: str, digits: int = 1,
 
 def say_then(lines: Sequence[str], locale: str, redirect: str | None = None) -> str:
     """Say `lines`, then go to `redirect`, or hang up when there is none."""
-    response = VoiceResponse()
-    for line in lines:
-        if line:
-            response.say(line, language=locale)
-    if redirect:
-        response.redirect(redirect, method="POST")
-    else:
-        response.hangup()
-    return str(response)
+    return webhook_reply.say_then([(line, locale) for line in lines], redirect)
 
 
 def intro(origin: str, phrases: Phrases) -> str:

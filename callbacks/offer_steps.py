@@ -18,6 +18,7 @@ from callbacks.runtime import Runtime
 from callbacks.slots import next_slots
 from core.deps import deps
 from core.phrases import Phrases, phrases_for
+from core.routes import Routes, url
 from core.session import CallSession
 
 Offer = dict[str, Any]
@@ -74,7 +75,7 @@ def ask_pending(state: Offer, session: CallSession, preface: list[str] | None = 
     found = pending_of(session)
     said = phrases_of(session)
     if not found:
-        back = f"{deps().settings.public_url}/voice/incoming?callbacks=asked"
+        back = Routes(deps().settings.public_url).menu_after_callbacks()
         return state, [], say_then([], said.locale, back)
     record = found[0]
     choice = Choice(record.mode, record.phone, record.due_at)
@@ -95,7 +96,7 @@ def again(state: Offer, session: CallSession,
 
 def to_queue(state: Offer, session: CallSession) -> Step:
     # ?stay=1: the queues side keeps the caller holding without offering a callback again.
-    queue_url = f"{deps().settings.public_url}/queues/enter?stay=1"
+    queue_url = Routes(deps().settings.public_url).queue_enter(stay=True, step=session.rev + 1)
     said = phrases_of(session)
     line = said.say("offer_back_to_queue")
     return state, [line], say_then([line], said.locale, queue_url)
@@ -128,4 +129,5 @@ def runtime() -> Runtime:
 
 
 def step_url(step: str, session: CallSession) -> str:
-    return f"{deps().settings.public_url}/callbacks/{step}?s={session.rev + 1}"
+    """The URL of the offer's own `step`, carrying the step number it will be answered at."""
+    return url(deps().settings.public_url, f"/callbacks/{step}", s=session.rev + 1)

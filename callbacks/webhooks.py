@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, Response, request
-from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import offer, outcomes
 from callbacks.booking import NotChangeable, cancel
@@ -38,9 +37,11 @@ from core import keys
 from core.deps import deps
 from core.events import Event, EventKind
 from core.phrases import phrases_for
+from core.routes import Routes
 from core.routing import Routing
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_reply import empty, step_key, twiml
 from core.webhook_safety import never_5xx
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
@@ -122,9 +123,9 @@ def entered() -> Response:
 def confirm() -> Response:
     call_sid = call_sid_of(request.form)
     d = deps()
-    step = d.sessions.read(call_sid, _step_key())
+    step = d.sessions.read(call_sid, step_key())
     if step.answered is not None:
-        return _xml(step.answered)
+        return twiml(step.answered)
     state = _offer_of(step.session)
     if step.session is not None and request.form.get("Digits", "") == "1" and \
             state.get("phone") and state.get("mode"):
@@ -157,7 +158,7 @@ def pending() -> Response:
 @bp.post("/pending-choice")
 def pending_choice() -> Response:
     def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        back = f"{deps().settings.public_url}/voice/incoming?callbacks=asked"
+        back = Routes(deps().settings.public_url).menu_after_callbacks()
         words = phrases_of(session)
         if digits == "1":
             kept = words.say("offer_kept")
@@ -180,7 +181,7 @@ def answer() -> Response:
     call_sid = call_sid_of(request.form)
     picked = outcomes.answered(runtime(), attempt, call_sid,
                                request.form.get("AnsweredBy", ""))
-    return _xml(_pickup_twiml(picked))
+    return twiml(_pickup_twiml(picked))
 
 
 @bp.post("/status")
@@ -192,7 +193,7 @@ def status() -> Response:
     if deps().redis.set(seen, "1", nx=True, ex=24 * 3600):
         outcomes.status(runtime(), attempt, call_sid, call_status,
                         request.form.get("AnsweredBy", ""))
-    return _xml(str(VoiceResponse()))
+    return twiml(empty())
 
 
 def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
@@ -215,7 +216,7 @@ def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
         routing = (session.routing or Routing()).with_offer(new_state)
         return Change(session.evolve(routing=routing), events, reply)
 
-    return _xml(d.sessions.run(call_sid, _step_key(), decide))
+    return twiml(d.sessions.run(call_sid, step_key(), decide))
 
 
 def _heard(at: datetime, step: str, digits: str, state: Offer) -> list[Event]:
@@ -236,10 +237,10 @@ def _pickup_twiml(picked: outcomes.Pickup) -> str:
     d = deps()
     words = phrases_for(d.redis, record.menu_version if record else "",
                         record.language if record else "")
-    base = d.settings.public_url
+    routes = Routes(d.settings.public_url)
     if picked.action == "connect" and record is not None:
-        target = f"{base}/queues/connect?agent={record.agent}" if record.agent \
-            else f"{base}/queues/enter?stay=1"  # customer-first: joins the line, no new offer
+        target = routes.queue_connect(record.agent) if record.agent \
+            else routes.queue_enter(stay=True)  # customer-first: joins the line, no new offer
         topic = words.issue(record.issue)  # a caller-facing name, never the internal id
         hello = words.say("callback_greeting", issue=topic) if topic else \
             words.say("callback_greeting_general")
@@ -252,12 +253,3 @@ def _pickup_twiml(picked: outcomes.Pickup) -> str:
 def _offer_of(session: CallSession | None) -> Offer:
     routing = session.routing if session else None
     return dict(routing.offer) if routing is not None else {}
-
-
-def _step_key() -> str:
-    token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
-    return f"token:{token}" if token else f"url:{request.full_path.rstrip('?')}"
-
-
-def _xml(body: str) -> Response:
-    return Response(body, status=200, mimetype="text/xml")

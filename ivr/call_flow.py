@@ -13,6 +13,7 @@ from core.clock import isoformat
 from core.events import Event, EventKind
 from core.phone import CallerNumber
 from core.process_cache import ProcessCache
+from core.routes import Routes
 from core.routing import Routing
 from core.session import CallSession, Change
 from ivr import menu_place, outage_notice, twiml
@@ -60,11 +61,11 @@ class Urls:
 
     @property
     def queue(self) -> str:
-        return f"{self.base}/queues/enter"
+        return Routes(self.base).queue_enter()
 
     @property
     def callback_offer(self) -> str:
-        return f"{self.base}/callbacks/offer"
+        return Routes(self.base).callback_offer()
 
 
 @dataclass(frozen=True)

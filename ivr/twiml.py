@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from twilio.twiml.voice_response import VoiceResponse
 
+from core import webhook_reply
 from ivr.menu import Menu, Node, Outcome, OutcomeKind
 
 VOICEMAIL_MAX_SECONDS = 180
@@ -99,15 +100,11 @@ def outcome_speech(menu: Menu, outcome: Outcome, language: str) -> list[Spoken]:
 
 def say_then_redirect(spoken: Sequence[Spoken], url: str) -> str:
     """Speak, then hand the call to another Hotline URL (the queue or the callback offer)."""
-    response = _saying(spoken)
-    response.redirect(url, method="POST")
-    return str(response)
+    return webhook_reply.say_then([(item.text, item.locale) for item in spoken], url)
 
 
 def say_then_hang_up(spoken: Sequence[Spoken]) -> str:
-    response = _saying(spoken)
-    response.hangup()
-    return str(response)
+    return webhook_reply.say_then([(item.text, item.locale) for item in spoken])
 
 
 def voicemail(spoken: Sequence[Spoken], done_url: str) -> str:
@@ -126,7 +123,7 @@ def transfer(spoken: Sequence[Spoken], number: str, done_url: str) -> str:
 
 
 def empty() -> str:
-    return str(VoiceResponse())
+    return webhook_reply.empty()
 
 
 def _saying(spoken: Sequence[Spoken]) -> VoiceResponse:

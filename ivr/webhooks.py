@@ -19,9 +19,12 @@ from core.deps import deps
 from core.events import EventKind
 from core.form_fields import field
 from core.phone import CallerNumber, parse_caller
+from core.routes import Routes
 from core.session import CallSession, Change, Guess, Step
 from core.telephony import trusted_recording
 from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_reply import step_key
+from core.webhook_reply import twiml as twiml_reply
 from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, menu_place, twiml
 from ivr.call_flow import Answer, Context, Urls
@@ -71,7 +74,7 @@ def incoming() -> Response:
                         outages_from(outages)).change
         if pending and has_pending_callback(pending[0]):
             said = [e for e in change.events if e.kind is not EventKind.PROMPT]
-            url = f"{deps().settings.public_url}/callbacks/pending"
+            url = Routes(deps().settings.public_url).callbacks_pending()
             return Change(change.session, said, twiml.say_then_redirect([], url))
         return change
 
@@ -82,7 +85,7 @@ def incoming() -> Response:
         expected = expected.plus(0, no_pending_callback(owed)) if expected is not None else None
     first = Guess(decide(Step(None, None, expected.replies)), expected.guards) \
         if expected is not None else None
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide, reads, first))
+    return twiml_reply(deps().sessions.run(call_sid, step_key(), decide, reads, first))
 
 
 @bp.post("/menu")
@@ -102,11 +105,11 @@ def menu_step() -> Response:
         decided[:] = [answer]
         return answer.change
 
-    reply = deps().sessions.run(call_sid, _step_key(), decide,
+    reply = deps().sessions.run(call_sid, step_key(), decide,
                                 guess=_step_from_place(call_sid, place, given))
     if decided and decided[0].routing is not None and decided[0].session.caller:
         _remember(decided[0])
-    return _twiml(reply)
+    return twiml_reply(reply)
 
 
 def _step_from_place(call_sid: str, place: Place | None, given: CallerInput) -> Guess | None:
@@ -129,7 +132,7 @@ def status() -> Response:
     call_sid = _call_sid()
     call_status = request.form.get("CallStatus", "")
     if call_status not in FINAL_STATUSES:
-        return _twiml(twiml.empty())
+        return twiml_reply(twiml.empty())
 
     def decide(step: Step) -> Change | str:
         session = step.session
@@ -138,7 +141,7 @@ def status() -> Response:
         duration = request.form.get("CallDuration", "")
         return call_flow.end(_context(session), session, call_status, duration).change
 
-    return _twiml(deps().sessions.run(call_sid, f"status:{call_status}", decide))
+    return twiml_reply(deps().sessions.run(call_sid, f"status:{call_status}", decide))
 
 
 @bp.post("/voicemail")
@@ -188,7 +191,7 @@ def _known_call_step(step: Callable[[Context, CallSession], Answer],
             return twiml.say_then_hang_up([])
         return step(ctx, session).change
 
-    return _twiml(deps().sessions.run(call_sid, _step_key(), decide))
+    return twiml_reply(deps().sessions.run(call_sid, step_key(), decide))
 
 
 @bp.post("/fallback")
@@ -229,13 +232,6 @@ def _call_sid() -> str:
     return call_sid_of(request.form)
 
 
-def _step_key() -> str:
-    # Twilio repeats I-Twilio-Idempotency-Token on retries; the URL (which carries the step
-    # number Hotline put in it) is the fallback when the header is absent.
-    token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
-    return f"token:{token}" if token else f"url:{request.full_path.rstrip('?')}"
-
-
 def _caller_input() -> CallerInput:
     form = request.form
     return CallerInput(
@@ -251,7 +247,3 @@ def _confidence(raw: str | None) -> float | None:
     except ValueError:
         return None
     return value if value is not None and math.isfinite(value) else None
-
-
-def _twiml(body: str) -> Response:
-    return Response(body, status=200, mimetype="text/xml")

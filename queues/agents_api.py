@@ -110,7 +110,7 @@ def escalate(call_sid: str) -> Response:
     if q.store.finish(held.agent, call_sid, q.now, "wrap-up" if wrap_up else "available",
                       "escalated"):
         after_call(q, held.agent, q.now, wrap_up)
-    q.d.telephony.redirect(call_sid, q.url("enter", stay=1))
+    q.d.telephony.redirect(call_sid, q.url("enter", stay=1, s=current.rev + 1))
     return jsonify({"call_sid": call_sid, **changes})
 
 

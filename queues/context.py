@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from rq import Queue
 
@@ -13,6 +12,7 @@ from core import keys
 from core.deps import Dependencies, deps
 from core.events import Event, EventKind
 from core.redis_values import text
+from core.routes import Routes, url
 from queues.agents import AgentRegistry
 from queues.dispatch import Dispatcher
 from queues.line import Line
@@ -36,8 +36,13 @@ class Queues:
         return self.d.clock.now().timestamp()
 
     def url(self, path: str, **query: str | int) -> str:
-        suffix = f"?{urlencode(query)}" if query else ""
-        return f"{self.d.settings.public_url}/queues/{path}{suffix}"
+        """A URL of the queues' own webhooks."""
+        return url(self.d.settings.public_url, f"/queues/{path}", **query)
+
+    @property
+    def routes(self) -> Routes:
+        """The other features' webhook URLs."""
+        return Routes(self.d.settings.public_url)
 
     def line(self) -> Line:
         return Line(self.store, self.agents, self.stats, self.d.settings.default_handle_time)
@@ -70,7 +75,7 @@ def dispatcher(q: Queues) -> Dispatcher:
     def enqueue(path: str, first: str, second: str) -> None:
         jobs.enqueue(path, first, second)
 
-    return Dispatcher(q.store, q.d.telephony, lambda agent: q.url("connect", agent=agent),
+    return Dispatcher(q.store, q.d.telephony, q.routes.queue_connect,
                       enqueue)
 
 

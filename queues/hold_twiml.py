@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
+from core.webhook_reply import empty, say_then
+
 CALLBACK_KEY = "1"
 
 
@@ -65,21 +67,13 @@ def whisper(text: str) -> str:
 
 
 def redirect(url: str, text: str = "", locale: str = "en-US") -> str:
-    response = VoiceResponse()
-    if text:
-        response.say(text, language=locale)
-    response.redirect(url, method="POST")
-    return str(response)
+    return say_then([(text, locale)], url)
 
 
 def hang_up(text: str = "") -> str:
-    response = VoiceResponse()
-    if text:
-        response.say(text, language="en-US")
-    response.hangup()
-    return str(response)
+    return say_then([(text, "en-US")])
 
 
 def nothing() -> str:
     """An empty answer, for requests whose TwiML Twilio ignores (the call has moved on)."""
-    return str(VoiceResponse())
+    return empty()

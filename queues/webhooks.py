@@ -18,6 +18,7 @@ from core.phrases import Phrases, phrases_for
 from core.routing import Routing
 from core.session import CallSession, Change, Step
 from core.twilio_auth import call_sid_of, require_twilio_signature
+from core.webhook_reply import empty, step_key, twiml
 from core.webhook_safety import never_5xx
 from queues import hold_twiml
 from queues.agents import recent_enough
@@ -56,7 +57,7 @@ def enter() -> Response:
                 return _offer_callback_first(q, session, routing, outlook)
         return _join(q, session, routing, now)
 
-    return _xml(q.d.sessions.run(call_sid, _step_key("enter"), decide))
+    return twiml(q.d.sessions.run(call_sid, step_key("enter"), decide))
 
 
 def _offer_callback_first(q: Queues, session: CallSession, routing: Routing,
@@ -66,7 +67,7 @@ def _offer_callback_first(q: Queues, session: CallSession, routing: Routing,
     event = q.event(EventKind.QUEUE, f"Offered a callback before holding: {why}",
                     queue=routing.line_queue, tier=routing.tier, expected_wait=outlook.wait)
     origin = "no-agents" if outlook.wait is None else "long-wait"
-    reply = hold_twiml.redirect(f"{q.d.settings.public_url}/callbacks/offer?from={origin}")
+    reply = hold_twiml.redirect(q.routes.callback_offer(origin, session.rev + 1))
     return Change(session, [event], reply)
 
 
@@ -88,8 +89,9 @@ def _join(q: Queues, session: CallSession, routing: Routing, now: float) -> Chan
                     skills=list(routing.skills), priority=routing.priority,
                     position=arrival.position, expected_wait=outlook.wait)
     said = _phrases(q, session)
-    reply = hold_twiml.enqueue(_twilio_queue(routing), q.url("wait"), q.url("left"),
-                               join_text(outlook, said), said.locale)
+    reply = hold_twiml.enqueue(_twilio_queue(routing), q.url("wait"),
+                               q.url("left", s=joined.rev + 1), join_text(outlook, said),
+                               said.locale)
     return Change(joined, [event], reply)
 
 
@@ -114,19 +116,20 @@ def wait() -> Response:
     q = queues()
     held = q.store.assignment(call_sid)
     if held and not held.ended:
-        return _xml(hold_twiml.leave())
+        return twiml(hold_twiml.leave())
     waiting = q.store.waiting_task(call_sid)
     if waiting is None:
-        return _xml(hold_twiml.leave())
+        return twiml(hold_twiml.leave())
     routing = Routing(queue=waiting.queue, tier=waiting.tier, skills=waiting.skills,
                       priority=waiting.priority, queued_at=waiting.arrived_at)
     outlook = q.line().outlook(routing, call_sid, q.now, waiting.position)
-    words = _phrases(q, q.d.sessions.load(call_sid))
+    session = q.d.sessions.load(call_sid)
+    words = _phrases(q, session)
     said = hold_text(outlook, hold_twiml.CALLBACK_KEY, words)
-    q.d.sessions.note(call_sid, _step_key("hold"), [q.event(
+    q.d.sessions.note(call_sid, step_key("hold"), [q.event(
         EventKind.PROMPT, said, node="hold", position=outlook.position,
         expected_wait=outlook.wait, locale=words.locale)])
-    return _xml(hold_twiml.announcement(said, q.url("hold-key"),
+    return twiml(hold_twiml.announcement(said, _hold_key_url(q, session),
                                         q.d.settings.hold_announce_every, words.locale))
 
 
@@ -138,10 +141,11 @@ def hold_key() -> Response:
     q = queues()
     digits = request.form.get("Digits", "").strip()[:8]
     if digits != hold_twiml.CALLBACK_KEY:
-        words = _phrases(q, q.d.sessions.load(call_sid))
-        return _xml(hold_twiml.announcement(
+        session = q.d.sessions.load(call_sid)
+        words = _phrases(q, session)
+        return twiml(hold_twiml.announcement(
             words.say("hold_wrong_key", key=hold_twiml.CALLBACK_KEY),
-            q.url("hold-key"), q.d.settings.hold_announce_every, words.locale))
+            _hold_key_url(q, session), q.d.settings.hold_announce_every, words.locale))
 
     def decide(step: Step) -> Change | str:
         if step.session is None:
@@ -151,7 +155,13 @@ def hold_key() -> Response:
         return Change(step.session.evolve(status=CallStatus.CALLBACK_REQUESTED), [event],
                       hold_twiml.leave())
 
-    return _xml(q.d.sessions.run(call_sid, _step_key("hold-key"), decide))
+    return twiml(q.d.sessions.run(call_sid, step_key("hold-key"), decide))
+
+
+def _hold_key_url(q: Queues, session: CallSession | None) -> str:
+    """Where a key pressed on hold goes, numbered by the session so that asking for a callback
+    on a later hold is a new step."""
+    return q.url("hold-key", s=session.rev if session else 0)
 
 
 @bp.post("/left")
@@ -167,8 +177,8 @@ def left() -> Response:
         # Pulled out by the REST redirect to /queues/connect: answer as that step does (the
         # same step key), so whichever of the two Twilio acts on connects the caller once.
         if live is None:
-            return _xml(hold_twiml.nothing())
-        return _xml(q.d.sessions.run(call_sid, f"connect:{live.number}", lambda step: (
+            return twiml(hold_twiml.nothing())
+        return twiml(q.d.sessions.run(call_sid, f"connect:{live.number}", lambda step: (
             _connect(q, step.session, live, []) if step.session else hold_twiml.hang_up())))
 
     def decide(step: Step) -> Change | str:
@@ -184,7 +194,7 @@ def left() -> Response:
             q.store.abandon(call_sid)
             q.stats.forget(call_sid)
             return Change(session.evolve(status=CallStatus.ROUTED), [], hold_twiml.redirect(
-                f"{q.d.settings.public_url}/callbacks/offer?from=hold"))
+                q.routes.callback_offer("hold", session.rev + 1)))
         if live is not None:
             return _connect(q, session, live, [])
         if result in TWILIO_QUEUE_FAILURES:  # Twilio could not hold them: offer a callback
@@ -193,10 +203,10 @@ def left() -> Response:
             return Change(session, [q.event(EventKind.QUEUE, f"Twilio's queue failed ({result})"
                                             "; offering a callback", queue_result=result)],
                           hold_twiml.redirect(
-                              f"{q.d.settings.public_url}/callbacks/offer?from=long-wait"))
-        return hold_twiml.redirect(q.url("enter", stay=1))
+                              q.routes.callback_offer("long-wait", session.rev + 1)))
+        return hold_twiml.redirect(q.url("enter", stay=1, s=session.rev))
 
-    return _xml(q.d.sessions.run(call_sid, _step_key("left"), decide))
+    return twiml(q.d.sessions.run(call_sid, step_key("left"), decide))
 
 
 def _abandoned(q: Queues, session: CallSession, waited: str) -> Change:
@@ -206,7 +216,7 @@ def _abandoned(q: Queues, session: CallSession, waited: str) -> Change:
     event = q.event(EventKind.QUEUE, "Caller hung up while waiting"
                     + (f" after {seconds} s" if seconds is not None else ""),
                     abandoned=True, waited=seconds, removed=removed)
-    return Change(session.evolve(status=CallStatus.ABANDONED), [event], _empty())
+    return Change(session.evolve(status=CallStatus.ABANDONED), [event], empty())
 
 
 @bp.post("/connect")
@@ -221,21 +231,22 @@ def connect() -> Response:
         q.store.hand_over(agent_id, f"cb:{routing.callback.id}", call_sid, q.now)
     held = q.store.assignment(call_sid)
     if held is None or held.agent != agent_id or held.ended or not holds(q, held):
-        return _xml(hold_twiml.redirect(q.url("enter", stay=1)))
+        return twiml(hold_twiml.redirect(q.url("enter", stay=1, s=_revision(q, call_sid))))
 
     def decide(step: Step) -> Change | str:
         if step.session is None:
             return hold_twiml.hang_up()
         return _connect(q, step.session, held, [])
 
-    return _xml(q.d.sessions.run(call_sid, f"connect:{held.number}", decide))
+    return twiml(q.d.sessions.run(call_sid, f"connect:{held.number}", decide))
 
 
 def _connect(q: Queues, session: CallSession, held: Assignment, events: list[Event]) -> Change:
     agent = q.agents.get(held.agent)
     if agent is None:  # deregistered between assignment and now: back in line
         q.store.finish(held.agent, session.call_sid, q.now, "offline", "not registered")
-        return Change(session, events, hold_twiml.redirect(q.url("enter", stay=1)))
+        return Change(session, events,
+                      hold_twiml.redirect(q.url("enter", stay=1, s=session.rev + 1)))
     if session.routing is not None and session.routing.queued_at is not None:
         q.stats.settle(session.call_sid, q.now)
     ringing = q.event(EventKind.AGENT, f"Ringing agent {agent.name} ({agent.id})",
@@ -255,7 +266,7 @@ def whisper() -> Response:
     customer = request.args.get("call", "")
     session = q.d.sessions.load(customer) if customer else None
     if session is None:
-        return _xml(hold_twiml.whisper("Incoming call from the queue."))
+        return twiml(hold_twiml.whisper("Incoming call from the queue."))
     routing = session.routing
     leg = routing.callback if routing is not None else None
     record = _open_ticket(q, session)
@@ -272,7 +283,7 @@ def whisper() -> Response:
     q.d.sessions.note(customer, f"whisper:{request.args.get('n', '')}", [q.event(
         EventKind.AGENT, f"Agent {agent} answered and heard: {said}", agent=agent,
         state="connected", whisper=said, ticket=ticket)])
-    return _xml(hold_twiml.whisper(said))
+    return twiml(hold_twiml.whisper(said))
 
 
 def _open_ticket(q: Queues, session: CallSession) -> dict[str, Any]:
@@ -298,10 +309,10 @@ def dialed() -> Response:
     def decide(step: Step) -> Change | str:
         session = step.session
         if session is None or outcome is None:
-            return _empty()
+            return empty()
         return outcome(session)
 
-    return _xml(q.d.sessions.run(call_sid, f"dialed:{number}", decide))
+    return twiml(q.d.sessions.run(call_sid, f"dialed:{number}", decide))
 
 
 def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
@@ -323,7 +334,7 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
         return lambda session: Change(session.evolve(status=CallStatus.TALKED), [q.event(
             EventKind.AGENT, f"Call with agent {agent_id} ended{_lasting(seconds)}",
             agent=agent_id, state="ended", talk_seconds=seconds)], hold_twiml.redirect(
-            f"{q.d.settings.public_url}/voice/after-queue?result=bridged"))
+            q.routes.after_queue("bridged")))
     if status == "canceled":  # the caller hung up while the agent's phone rang
         if q.store.finish(agent_id, call_sid, now, "available", "caller hung up"):
             after_call(q, agent_id, now, 0)
@@ -333,7 +344,7 @@ def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
     return lambda session: Change(session, [q.event(
         EventKind.AGENT, f"Agent {agent_id} did not answer ({status}); set unavailable, "
         "trying the next agent", agent=agent_id, state="missed", dial_status=status)],
-        hold_twiml.redirect(q.url("enter", stay=1)))
+        hold_twiml.redirect(q.url("enter", stay=1, s=session.rev + 1)))
 
 
 def _lasting(seconds: int | None) -> str:
@@ -349,6 +360,12 @@ def _routing(q: Queues, call_sid: str) -> Routing | None:
     return session.routing if session else None
 
 
+def _revision(q: Queues, call_sid: str) -> int:
+    """The call's session revision, numbering a step sent from outside a session step."""
+    session = q.d.sessions.load(call_sid)
+    return session.rev if session else 0
+
+
 def _phrases(q: Queues, session: CallSession | None) -> Phrases:
     """What the caller hears: their menu version's phrases in their language."""
     return phrases_for(q.d.redis, session.menu_version if session else "",
@@ -359,17 +376,3 @@ def _twilio_queue(routing: Routing) -> str:
     """Twilio's holding queue: a pen only (Hotline picks who is next and pulls them out by
     a REST redirect), named after the caller's queue."""
     return routing.line_queue[:64]
-
-
-def _step_key(step: str) -> str:
-    token = request.headers.get("I-Twilio-Idempotency-Token", "").strip()
-    return f"{step}:{token}" if token else f"{step}:{request.full_path.rstrip('?')}:" + \
-        request.form.get("QueueTime", "")
-
-
-def _empty() -> str:
-    return hold_twiml.nothing()
-
-
-def _xml(body: str) -> Response:
-    return Response(body, status=200, mimetype="text/xml")

@@ -153,3 +153,29 @@ def test_a_new_call_reads_back_whole_with_only_what_it_knows_stored(app: Flask) 
     assert (session.words, session.routing, session.ended_at, session.rev) == ([], None, "", 1)
     stored = deps.redis.hgetall(keys.call(call.sid))
     assert {b"words", b"attempts", b"decision", b"status", b"ended_at"}.isdisjoint(stored)
+
+
+def test_signed_voicemail_replayed_with_fresh_tokens_is_recorded_once(app: Flask) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    call.press("1")
+    record = call.press("2").xml.find(".//Record")
+    assert record is not None
+    path = str(record.get("action")).removeprefix("http://hotline.test")
+    form = call.form(RecordingSid="RE" + "1" * 32, RecordingDuration="7",
+                     RecordingUrl="https://api.twilio.com/2010-04-01/Recordings/RE1")
+    replies = {call.post(path, form).body for _ in range(4)}  # each with a fresh token
+    assert len(replies) == 1
+    assert [e["kind"] for e in events(app, call)].count("recording") == 1
+
+
+def test_key_press_replayed_with_a_fresh_token_adds_one_step(app: Flask) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    path = call.next_path
+    first = call.post(path, call.form(Digits="1"), idempotency="captured")
+    count = len(events(app, call))
+    again = call.post(path, call.form(Digits="1"), idempotency="fresh")
+    assert again.body == first.body
+    assert len(events(app, call)) == count

@@ -111,7 +111,9 @@ def test_unsure_words_denied_ask_the_same_question_again(app: Flask) -> None:
 def test_a_question_asked_again_drops_the_pending_confirmation(app: Flask) -> None:
     call = at_main(app)
     call.say("my internet is down", confidence="0.45")
-    again = call.start()  # Twilio posts the Voice URL again for the same call
+    # Twilio posts the Voice URL again for the same call, mid-call (the same form as the first
+    # post would be a retry of it, answered as it was)
+    again = call.post("/voice/incoming", call.form())
     assert again.says() == [EXAMPLE_MAIN_EN]
     assert call.say("yes").says() == ["Sorry, I didn't get that.", EXAMPLE_MAIN_EN]
 

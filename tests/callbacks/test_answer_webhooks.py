@@ -4,6 +4,8 @@ voicemail, and a stale or unknown attempt is ended politely."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import redis
 
 from callbacks.dialer import _start_attempt
@@ -76,3 +78,13 @@ def test_a_person_hears_the_issue_by_its_name_in_their_language_never_its_id(
         assert reply.says() == [greeting]
         assert {say.get("language") for say in reply.xml.iter("Say")} == {f"{language}-US"}
         deps.redis.flushdb()
+
+
+def test_an_agent_id_with_an_ampersand_and_spaces_reaches_the_connect_step_intact(
+    redis_url: str,
+) -> None:
+    phone, attempt, _ = started_attempt(redis_url, "ana & bo=1")
+    reply = phone.post(f"/callbacks/answer?attempt={attempt}", phone.form(AnsweredBy="human"))
+    path, _, query = reply.action().partition("?")
+    assert path == "/queues/connect"
+    assert parse_qs(query) == {"agent": ["ana & bo=1"]}

@@ -135,7 +135,7 @@ def test_pressing_1_on_hold_keeps_the_place_and_the_freed_agent_calls_back(
     assert held.xml.find("Enqueue") is not None
     assert call.post("/queues/hold-key", call.form(Digits="1")).xml.find("Leave") is not None
     left = call.post("/queues/left", call.form(QueueResult="leave", QueueTime="40"))
-    assert left.action() == "/callbacks/offer?from=hold"
+    assert left.action().startswith("/callbacks/offer?from=hold&s=")
     call.next_path = call.post(left.action(), call.form()).action()
     call.press("1")
     call.press("1")

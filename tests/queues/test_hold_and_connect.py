@@ -11,6 +11,7 @@ import pytest
 import redis
 from flask import Flask
 
+from callbacks.offer import STAY_KEY
 from core import keys
 from core.deps import EXTENSION
 from queues.queue_store import QueueStore, set_name
@@ -78,7 +79,7 @@ def test_with_nobody_on_shift_the_caller_hears_so_honestly_and_is_offered_a_call
 ) -> None:
     call = billing_caller(app)
     offered = call.post("/queues/enter", call.form())
-    assert offered.action() == "/callbacks/offer?from=no-agents"
+    assert offered.action().startswith("/callbacks/offer?from=no-agents&s=")
     offer = call.post("/callbacks/offer?from=no-agents", call.form())
     assert offer.says()[0] == "No one can take your call right now. We can call you back."
     stayed = call.post("/queues/enter?stay=1", call.form())
@@ -185,6 +186,17 @@ def call_wait(call: TwilioCall) -> Reply:
     return call.post("/queues/wait", call.form(QueuePosition="1", QueueTime="10"))
 
 
+
+def test_each_hold_announcement_is_logged_once_however_often_twilio_replays_it(
+    app: Flask, client: redis.Redis
+) -> None:
+    first, _ = _hold(app, client, 2)
+    for waited in ["10", "10", "40"]:  # the second is a replay (with a fresh token)
+        first.post("/queues/wait", first.form(QueuePosition="1", QueueTime=waited))
+    holds = [json.loads(e) for e in client.lrange(keys.call_events(first.sid), 0, -1)]
+    assert [e.get("node") for e in holds].count("hold") == 2
+
+
 def test_pressing_1_on_hold_leaves_the_line_for_the_callback_offer(
     app: Flask, client: redis.Redis
 ) -> None:
@@ -195,8 +207,24 @@ def test_pressing_1_on_hold_leaves_the_line_for_the_callback_offer(
     leave = second.post("/queues/hold-key", second.form(Digits="1"))
     assert leave.xml.find("Leave") is not None
     after = second.post("/queues/left", second.form(QueueResult="leave", QueueTime="40"))
-    assert after.action() == "/callbacks/offer?from=hold"
+    assert after.action().startswith("/callbacks/offer?from=hold&s=")
     assert QueueStore(client).position(second.sid) is None
+
+
+
+def test_a_caller_who_stays_on_hold_after_one_offer_may_ask_for_a_callback_again(
+    app: Flask, client: redis.Redis
+) -> None:
+    _, second = _hold(app, client, 2)
+    for waited in ["40", "90"]:
+        key_url = call_wait(second).action()
+        assert second.post(key_url, second.form(Digits="1")).xml.find("Leave") is not None
+        left = second.post("/queues/left", second.form(QueueResult="leave", QueueTime=waited))
+        offer = second.post(left.action(), second.form())
+        stay = second.post(offer.action(), second.form(Digits=STAY_KEY))
+        assert second.post(stay.action(), second.form()).xml.find("Enqueue") is not None
+    asked = [t for t in log_texts(client, second.sid) if t.startswith("Pressed 1 on hold")]
+    assert len(asked) == 2
 
 
 def test_a_caller_who_hangs_up_on_hold_leaves_the_line_at_once_and_it_is_logged(
@@ -240,11 +268,29 @@ def test_an_agent_who_does_not_answer_is_set_unavailable_and_the_next_is_tried(
     dial = call.post("/queues/enter", call.form()).xml.find("Dial")
     assert dial is not None and dial.findtext("Client") == "ana"
     missed = call.post(path(dial.get("action")), call.form(DialCallStatus="no-answer"))
-    assert missed.action() == "/queues/enter?stay=1"
+    assert missed.action().startswith("/queues/enter?stay=1&s=")
     agent = app.test_client().get("/api/v1/agents/ana", headers=AUTH).get_json()
     assert (agent["status"], agent["reason"]) == ("offline", "missed call (no-answer)")
     again = call.post("/queues/enter?stay=1", call.form()).xml.find("Dial")
     assert again is not None and again.findtext("Client") == "bo"
+
+
+
+def test_a_caller_missed_by_two_agents_in_turn_rejoins_the_line_each_time(
+    app: Flask, client: redis.Redis
+) -> None:
+    put_on_shift(client, "ana", "L1", ["billing"], T0 - 200)
+    put_on_shift(client, "bo", "L1", ["billing"], T0 - 100)
+    put_on_shift(client, "cy", "L1", ["billing"], T0)
+    call = billing_caller(app)
+    dial = call.post("/queues/enter", call.form()).xml.find("Dial")
+    for missed_agent, next_agent in [("ana", "bo"), ("bo", "cy")]:
+        assert dial is not None and dial.findtext("Client") == missed_agent
+        missed = call.post(path(dial.get("action")), call.form(DialCallStatus="no-answer"))
+        # Twilio posts the same form to the same redirect each time: only the step number in
+        # the URL tells the second return to the line from a replay of the first.
+        dial = call.post(missed.action(), call.form()).xml.find("Dial")
+        assert dial is not None and dial.findtext("Client") == next_agent
 
 
 def test_agents_api_registers_checks_fields_and_refuses_a_status_change_mid_call(
@@ -289,7 +335,8 @@ def test_escalation_moves_the_call_to_tier_2_and_the_next_agent_hears_why(
     moved = web.post(f"/api/v1/calls/{call.sid}/escalate", headers=AUTH,
                      json={"tier": "L2", "note": "refund above my limit"})
     assert moved.status_code == 200
-    assert redirects(client, call.sid) == [f"{PUBLIC_URL}/queues/enter?stay=1"]
+    [escalated] = redirects(client, call.sid)
+    assert escalated.startswith(f"{PUBLIC_URL}/queues/enter?stay=1&s=")
     ana = web.get("/api/v1/agents/ana", headers=AUTH).get_json()
     assert ana["status"] == "wrap-up"
     put_on_shift(client, "lee", "L2", ["billing"], T0 + 60)
@@ -347,7 +394,7 @@ def test_a_caller_twilio_cannot_hold_is_offered_a_callback_not_put_back_in_a_loo
 ) -> None:
     first, second = _hold(app, client, 2)
     full = second.post("/queues/left", second.form(QueueResult="queue-full"))
-    assert full.action() == "/callbacks/offer?from=long-wait"
+    assert full.action().startswith("/callbacks/offer?from=long-wait&s=")
     assert QueueStore(client).position(second.sid) is None
     assert "Twilio's queue failed (queue-full); offering a callback" in log_texts(client,
                                                                                     second.sid)
