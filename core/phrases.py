@@ -80,6 +80,9 @@ DEFAULTS: Mapping[str, str] = {
     "callback_not_needed": "Sorry, this call is no longer needed. Goodbye.",
     # Errors.
     "unknown_call": "Sorry, we could not find your call. Please call again.",
+    "apology": "We're sorry, we can't take your call right now.",
+    "apology_transfer": ("We're sorry, our phone menu is not available. Connecting you to our "
+                         "team."),
 }
 """The catalogue in English, the shipped default: a tree in English alone needs no `messages:`."""
 

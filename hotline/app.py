@@ -7,6 +7,7 @@ from flask import Flask
 from core import deps as deps_module
 from core.clock import Clock
 from core.settings import Settings
+from core.webhook_safety import APOLOGIES, apologies_in
 from hotline.browser_safety import protect
 from hotline.cookie_sessions import CookieSessions
 
@@ -24,6 +25,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from hotline.openapi import bp as openapi_bp
     from ivr.calls_api import bp as calls_api_bp
     from ivr.menu_store import MenuStore
+    from ivr.phrase_book import book_of
     from ivr.webhooks import bp as voice_bp
     from queues.agents_api import api as queues_api_bp
     from queues.webhooks import bp as queues_bp
@@ -41,7 +43,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     deps = deps_module.build(settings, redis_url, clock)
     deps_module.install(app, deps)
     app.extensions["hotline.menus"] = MenuStore(deps.redis)
-    app.extensions["hotline.menus"].publish_file(settings.menu_file)
+    menu = app.extensions["hotline.menus"].publish_file(settings.menu_file)
+    app.extensions[APOLOGIES] = apologies_in(book_of(menu))
     engine = open_engine(database_url(settings.database_url, settings.data_dir))
     upgrade(engine)
     # gunicorn forks after this: no pooled connection may cross into the workers.

@@ -119,5 +119,23 @@ def test_without_a_fallback_number_the_apology_ends_the_call(redis_url: str) -> 
     call = TwilioCall(app.test_client())
     reply = call.post("/voice/incoming", call.form())
     assert reply.status == 200
-    assert reply.says() == ["We're sorry, we can't take your call right now."]
+    # Redis is down, so the caller's language is unknown: the apology is said in every
+    # language of the line, each in its own voice.
+    assert reply.says() == ["We're sorry, we can't take your call right now.",
+                            "Lo sentimos, en este momento no podemos atender su llamada."]
+    assert [say.get("language") for say in reply.xml.iter("Say")] == ["en-US", "es-US"]
     assert reply.xml.find("Hangup") is not None
+
+
+def test_the_fallback_number_apology_is_said_in_every_language_of_the_line(
+    redis_url: str,
+) -> None:
+    app = with_redis_down(make_app(redis_url, fallback_number="+14155550100"))
+    call = TwilioCall(app.test_client())
+    reply = call.post("/voice/fallback", call.form())
+    assert reply.says() == [
+        "We're sorry, our phone menu is not available. Connecting you to our team.",
+        "Lo sentimos, nuestro menú telefónico no está disponible. Le comunicamos con nuestro "
+        "equipo."]
+    dial = reply.xml.find("Dial")
+    assert dial is not None and (dial.text or "").strip() == "+14155550100"
