@@ -10,8 +10,8 @@ from phonenumbers import timezone as pn_timezone
 from core.process_cache import ProcessCache
 
 NUMBERS_CACHED = 8192
-"""Parsed caller numbers kept per process: parsing one with its region and time zone costs about
-20 µs, and callers call again."""
+"""Parsed caller numbers kept per process: parsing one with its region and time zone is slow
+next to a webhook step's other work (docs/BENCHMARKS.md), and callers call again."""
 
 # Twilio's From for callers who withhold their number (documented values and common carriers').
 _WITHHELD = {"", "anonymous", "restricted", "unknown", "private", "+266696687", "+7378742833"}
