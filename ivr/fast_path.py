@@ -44,7 +44,7 @@ class Call:
 
 
 @dataclass(frozen=True)
-class Menus:
+class MenuSteps:
     """What the menu's steps run on: the sessions, the published menus, the call's Redis, and
     how a step's context is made for a menu and a caller's number."""
 

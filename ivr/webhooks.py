@@ -26,7 +26,7 @@ from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, twiml
 from ivr.call_flow import Answer, Context, Urls
 from ivr.caller_facts import read_facts, remember_issue
-from ivr.fast_path import Call, Menus
+from ivr.fast_path import Call, MenuSteps
 from ivr.menu import Menu
 from ivr.menu_store import MenuStore
 from ivr.navigation import CallerInput
@@ -49,12 +49,12 @@ def incoming() -> Response:
     # A caller with a callback still owed hears about it first (keep or cancel), then comes
     # back here with ?callbacks=asked for the menu.
     owed = call.caller.e164 if call.caller and not field(request.args, "callbacks") else None
-    return twiml_reply(_menus().start(call, owed, Routes(deps().settings.public_url)))
+    return twiml_reply(_steps().start(call, owed, Routes(deps().settings.public_url)))
 
 
 @bp.post("/menu")
 def menu_step() -> Response:
-    steps = _menus()
+    steps = _steps()
     place = steps.place(request.query_string)
     silence = place.silence if place is not None else bool(field(request.args, "silence"))
     reply, answer = steps.take_input(_call(), place, CallerInput() if silence else _caller_input())
@@ -168,9 +168,9 @@ def _call() -> Call:
                 deps().settings.default_region), form.get("To", ""))
 
 
-def _menus() -> Menus:
+def _steps() -> MenuSteps:
     d = deps()
-    return Menus(d.sessions, menus(), d.redis, _make_context)
+    return MenuSteps(d.sessions, menus(), d.redis, _make_context)
 
 
 def _caller_input() -> CallerInput:
