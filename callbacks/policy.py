@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,7 +82,6 @@ def _holidays(settings: CallbackSettings, caller_region: str | None) -> IsHolida
     return holiday_checker(caller_region if has_calendar(caller_region) else None)
 
 
-@lru_cache(maxsize=64)
 def tree_section(source: str) -> TreeCallbacks:
     """What the menu tree in YAML `source` says about callbacks (nothing when it has no
     `callbacks:` section and no opening hours)."""

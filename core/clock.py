@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Protocol
 
+from core.process_cache import ProcessCache
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -34,15 +36,17 @@ class FixedClock:
 
 def isoformat(at: datetime) -> str:
     """UTC timestamp with milliseconds, as every event and API shows it."""
-    last_at, last_text = _last[0]
-    if at is last_at:
-        return last_text
+    found = _formatted.find(id(at))
+    if found is not None and found[0] is at:
+        return found[1]
     text = at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    _last[0] = (at, text)
+    _formatted.keep(id(at), (at, text))
     return text
 
 
-# The events of one step share one `now`: the last time formatted is kept, found by identity
-# (hashing an aware datetime, as a dict or lru_cache would, costs about as much as formatting
-# it). One tuple, replaced whole, so that threads never see a time with another's text.
-_last: list[tuple[datetime | None, str]] = [(None, "")]
+TIMES_CACHED = 256
+"""Times whose text a process keeps: the events of one step share one `now`."""
+
+# Found by identity, as hashing an aware datetime costs about as much as formatting it; the
+# time is kept with its text, so its id cannot name another time while it is kept.
+_formatted: ProcessCache[int, tuple[datetime, str]] = ProcessCache(TIMES_CACHED)

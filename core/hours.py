@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, time
-from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holiday_calendars
+
+from core.process_cache import ProcessCache
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Day names as written in ranges like mon-fri; their index is `date.weekday()`."""
@@ -100,14 +101,20 @@ def holiday_checker(code: str | None) -> IsHoliday:
     return lambda day: day in calendar
 
 
-@lru_cache(maxsize=CALENDARS_CACHED)
 def _calendar(code: str) -> holiday_calendars.HolidayBase:
+    return _calendars.get(code, _new_calendar)
+
+
+def _new_calendar(code: str) -> holiday_calendars.HolidayBase:
     country, _, subdivision = code.partition("-")
     try:
         return holiday_calendars.country_holidays(country, subdiv=subdivision or None)
     except NotImplementedError:
         raise ValueError(f"{code!r}: no public holiday calendar for it (a country code "
                          "like US, optionally with a region like US-NY, or none)") from None
+
+
+_calendars: ProcessCache[str, holiday_calendars.HolidayBase] = ProcessCache(CALENDARS_CACHED)
 
 
 def _clock(text: str, parts: tuple[str | None, ...], may_end_day: bool) -> time:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import timezone as pn_timezone
 
+from core.process_cache import ProcessCache
+
 NUMBERS_CACHED = 8192
-"""Parsed caller numbers kept per process: parsing one with its region and time zone costs about
-20 µs, and callers call again."""
+"""Parsed caller numbers kept per process: parsing one with its region and time zone is slow
+next to a webhook step's other work (docs/BENCHMARKS.md), and callers call again."""
 
 # Twilio's From for callers who withhold their number (documented values and common carriers').
 _WITHHELD = {"", "anonymous", "restricted", "unknown", "private", "+266696687", "+7378742833"}
@@ -26,9 +27,13 @@ class CallerNumber:
     timezone: str | None
 
 
-@lru_cache(maxsize=NUMBERS_CACHED)
 def parse_caller(raw: str, default_region: str) -> CallerNumber | None:
     """The caller behind Twilio's `From`, or None when withheld or not a phone number."""
+    return _numbers.get((raw, default_region), _parse)
+
+
+def _parse(given: tuple[str, str]) -> CallerNumber | None:
+    raw, default_region = given
     value = raw.strip()
     if value.lower() in _WITHHELD:
         return None
@@ -44,6 +49,9 @@ def parse_caller(raw: str, default_region: str) -> CallerNumber | None:
         region=phonenumbers.region_code_for_number(number),
         timezone=zones[0] if len(zones) == 1 else None,
     )
+
+
+_numbers: ProcessCache[tuple[str, str], CallerNumber | None] = ProcessCache(NUMBERS_CACHED)
 
 
 def is_dialable(raw: str, default_region: str) -> bool:

@@ -3,7 +3,8 @@ so that every webhook step need not derive them again."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar, cast
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -21,9 +22,18 @@ class ProcessCache(Generic[K, V]):
     def find(self, key: K) -> V | None:
         return self._values.get(key)
 
+    def get(self, key: K, derive: Callable[[K], V]) -> V:
+        """The value kept under `key`, else `derive(key)`, kept (a value may be None; an
+        exception keeps nothing)."""
+        found = self._values.get(key, _MISSING)
+        return self.keep(key, derive(key)) if found is _MISSING else cast(V, found)
+
     def keep(self, key: K, value: V) -> V:
         """Keep `value` under `key` and return it."""
         if len(self._values) >= self.size:
             self._values.clear()
         self._values[key] = value
         return value
+
+
+_MISSING = object()

@@ -1,8 +1,8 @@
 """Batches of Redis commands written straight to a connection of the calling thread: the hot
 path of every webhook step (read the call, commit the step).
 
-A redis-py pipeline spends about 40 µs of CPU per round trip on the connection pool, retries and
-command objects, several times what the round trip itself costs. Here a batch is packed by
+A redis-py pipeline spends more CPU per round trip on the connection pool, retries and command
+objects than the round trip itself costs (docs/BENCHMARKS.md). Here a batch is packed by
 hiredis, written at once on a connection the thread keeps for itself, and its replies read back
 in order by redis-py's own connection (so AUTH, the database, TLS, timeouts and reply parsing
 are exactly the client's). Everything else goes through the ordinary client.

@@ -3,13 +3,13 @@ with the menu version it started on, even while an admin publishes a new one."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from pathlib import Path
 
 import redis
 
 from core import keys
 from core.errors import NotFound
+from core.process_cache import ProcessCache
 from core.published_menus import menu_source, store_version
 from core.redis_values import text
 from core.redis_wire import Command
@@ -24,7 +24,7 @@ CACHE_SIZE = 16
 class MenuStore:
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
-        self._parsed: OrderedDict[str, Menu] = OrderedDict()
+        self._parsed: ProcessCache[str, Menu] = ProcessCache(CACHE_SIZE)
 
     def publish(self, source: str) -> Menu:
         """Validate `source` and make it the menu new calls get (raises MenuInvalid)."""
@@ -56,9 +56,8 @@ class MenuStore:
 
     def get(self, version: str) -> Menu:
         """The menu published as `version`."""
-        menu = self._parsed.get(version)
+        menu = self._parsed.find(version)
         if menu is not None:
-            self._parsed.move_to_end(version)
             return menu
         source = menu_source(self._redis, version)
         if source is None:
@@ -66,7 +65,4 @@ class MenuStore:
         return self._remember(load_menu(source))
 
     def _remember(self, menu: Menu) -> Menu:
-        self._parsed[menu.version] = menu
-        while len(self._parsed) > CACHE_SIZE:
-            self._parsed.popitem(last=False)
-        return menu
+        return self._parsed.keep(menu.version, menu)

@@ -6,7 +6,7 @@ be a way to stall a process: YAML aliases let 600 bytes stand for billions of no
 first, its size with every alias expanded is counted on the node graph (where an alias is
 one shared node, so the count costs one visit per distinct node), and only then built.
 A source that is JSON (a subset of YAML, and what the menu API may send) is read by orjson,
-which is fifty times faster on a large tree and has no aliases.
+which is much faster on a large tree and has no aliases.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ MAX_EXPANDED_NODES = 1_000_000
 has about 450,000; an alias bomb has billions."""
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser where PyYAML was built with it (its wheels are), about ten times faster."""
+"""libyaml's parser where PyYAML was built with it (its wheels are): much faster."""
 
 
 def parse(source: str, name: str) -> Any:

@@ -12,35 +12,30 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request
 
-from core import keys
 from core.call_status import CallStatus
-from core.caller_record import has_pending_callback, no_pending_callback, pending_callbacks_read
 from core.deps import deps
-from core.events import EventKind
 from core.form_fields import field
-from core.phone import CallerNumber, parse_caller
+from core.phone import parse_caller
 from core.routes import Routes
-from core.session import CallSession, Change, Guess, Step
+from core.session import CallSession, Change, Step
 from core.telephony import trusted_recording
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_reply import step_key
 from core.webhook_reply import twiml as twiml_reply
 from core.webhook_safety import apology_response, never_5xx
-from ivr import call_flow, menu_place, twiml
+from ivr import call_flow, twiml
 from ivr.call_flow import Answer, Context, Urls
-from ivr.caller_facts import active_outages, outages_from, outages_read, read_facts, remember_issue
+from ivr.caller_facts import read_facts, remember_issue
+from ivr.fast_path import Call, MenuSteps
 from ivr.menu import Menu
-from ivr.menu_place import PLACE_FIELDS, Place
 from ivr.menu_store import MenuStore
 from ivr.navigation import CallerInput
-from ivr.start_guess import StartGuess
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
 
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
-START_GUESS = "hotline.start_guess"
 
 
 def menus() -> MenuStore:
@@ -48,83 +43,24 @@ def menus() -> MenuStore:
     return store
 
 
-def start_guess() -> StartGuess:
-    found: StartGuess | None = current_app.extensions.get(START_GUESS)
-    if found is None:
-        found = current_app.extensions.setdefault(START_GUESS, StartGuess())
-    return found
-
-
 @bp.post("/incoming")
 def incoming() -> Response:
-    call_sid = _call_sid()
-    caller = parse_caller(request.form.get("From", ""), deps().settings.default_region)
+    call = _call()
     # A caller with a callback still owed hears about it first (keep or cancel), then comes
     # back here with ?callbacks=asked for the menu.
-    owed = caller.e164 if caller is not None and not field(request.args, "callbacks") else None
-    guess = start_guess()
-
-    def decide(step: Step) -> Change:
-        session = step.session
-        if session is not None:
-            return call_flow.resume(_context(session), session).change
-        version, outages, *pending = step.extras
-        guess.saw(version, outages)
-        change = _begin(call_sid, caller, menus().active_from(version),
-                        outages_from(outages)).change
-        if pending and has_pending_callback(pending[0]):
-            said = [e for e in change.events if e.kind is not EventKind.PROMPT]
-            url = Routes(deps().settings.public_url).callbacks_pending()
-            return Change(change.session, said, twiml.say_then_redirect([], url))
-        return change
-
-    reads = [MenuStore.active_read(), outages_read()]
-    expected = guess.expected()
-    if owed is not None:
-        reads.append(pending_callbacks_read(owed))
-        expected = expected.plus(0, no_pending_callback(owed)) if expected is not None else None
-    first = Guess(decide(Step(None, None, expected.replies)), expected.guards) \
-        if expected is not None else None
-    return twiml_reply(deps().sessions.run(call_sid, step_key(), decide, reads, first))
+    owed = call.caller.e164 if call.caller and not field(request.args, "callbacks") else None
+    return twiml_reply(_steps().start(call, owed, Routes(deps().settings.public_url)))
 
 
 @bp.post("/menu")
 def menu_step() -> Response:
-    call_sid = _call_sid()
-    place = menu_place.read(request.query_string, menus().get)
+    steps = _steps()
+    place = steps.place(request.query_string)
     silence = place.silence if place is not None else bool(field(request.args, "silence"))
-    given = CallerInput() if silence else _caller_input()
-    decided: list[Answer] = []
-
-    def decide(step: Step) -> Change:
-        session = step.session
-        if session is None:
-            caller = parse_caller(request.form.get("From", ""), deps().settings.default_region)
-            return _begin(call_sid, caller, menus().active(), active_outages(deps().redis)).change
-        answer = call_flow.take_input(_context(session), session, given)
-        decided[:] = [answer]
-        return answer.change
-
-    reply = deps().sessions.run(call_sid, step_key(), decide,
-                                guess=_step_from_place(call_sid, place, given))
-    if decided and decided[0].routing is not None and decided[0].session.caller:
-        _remember(decided[0])
+    reply, answer = steps.take_input(_call(), place, CallerInput() if silence else _caller_input())
+    if answer is not None and answer.routing is not None and answer.session.caller:
+        _remember(answer)
     return twiml_reply(reply)
-
-
-def _step_from_place(call_sid: str, place: Place | None, given: CallerInput) -> Guess | None:
-    """The step decided on where the action URL says the caller stands (`ivr.menu_place`),
-    when the URL says so and that is all the step needs."""
-    if place is None:
-        return None
-    answer = call_flow.move_in_menu(_make_context(place.menu, None), place.session(call_sid),
-                                    given)
-    if answer is None:
-        return None
-    # Choosing the language is when an outage notice is due, so that step holds only while
-    # no outage is flagged; otherwise it is decided on the ordinary read.
-    guards = [(keys.outages(), None)] if answer.settles_language else []
-    return Guess(answer.change, guards, only=PLACE_FIELDS)
 
 
 @bp.post("/status")
@@ -200,12 +136,6 @@ def fallback() -> Response:
     return apology_response()
 
 
-def _begin(call_sid: str, caller: CallerNumber | None, menu: Menu,
-           outages: dict[str, str]) -> Answer:
-    ctx = _make_context(menu, caller.e164 if caller else None)
-    return call_flow.begin(ctx, call_sid, caller, request.form.get("To", ""), outages)
-
-
 def _context(session: CallSession) -> Context:
     return _make_context(menus().get(session.menu_version), session.caller)
 
@@ -230,6 +160,17 @@ def _remember(answer: Answer) -> None:
 
 def _call_sid() -> str:
     return call_sid_of(request.form)
+
+
+def _call() -> Call:
+    form = request.form
+    return Call(_call_sid(), step_key(), parse_caller(form.get("From", ""),
+                deps().settings.default_region), form.get("To", ""))
+
+
+def _steps() -> MenuSteps:
+    d = deps()
+    return MenuSteps(d.sessions, menus(), d.redis, _make_context)
 
 
 def _caller_input() -> CallerInput:
