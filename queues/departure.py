@@ -45,7 +45,8 @@ class Release:
 @dataclass(frozen=True)
 class CallerStep:
     """The caller's step: where next, the session's new status (None: unchanged), the event's
-    words (empty: none), details and kind, and whether the call leaves the line."""
+    words (empty: none), details and kind, and whether the call leaves the line (and the
+    event tells whether the line still held it, known only once it is removed)."""
 
     next: Next
     status: CallStatus | None = None
@@ -53,6 +54,7 @@ class CallerStep:
     details: dict[str, object] = field(default_factory=dict)
     kind: EventKind = EventKind.QUEUE
     leave_line: bool = False
+    tells_removed: bool = False
     offer_from: str = ""
 
     @property
@@ -91,7 +93,7 @@ def left_hold(result: str, status: CallStatus | None, live: bool, waited: str) -
         return HoldExit(CallerStep(
             Next.END, CallStatus.ABANDONED, "Caller hung up while waiting"
             + (f" after {seconds} s" if seconds is not None else ""),
-            {"abandoned": True, "waited": seconds}, leave_line=True), release)
+            {"abandoned": True, "waited": seconds}, leave_line=True, tells_removed=True), release)
     if status is CallStatus.CALLBACK_REQUESTED:
         return HoldExit(CallerStep(Next.CALLBACK_OFFER, CallStatus.ROUTED, leave_line=True,
                                    offer_from="hold"))

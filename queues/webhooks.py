@@ -193,7 +193,7 @@ def left() -> Response:
             removed = q.store.abandon(call_sid)
             q.stats.forget(call_sid)
         details = {**leaving.caller.details, "removed": removed} \
-            if leaving.caller.status is CallStatus.ABANDONED else leaving.caller.details
+            if leaving.caller.tells_removed else leaving.caller.details
         return _caller_step(q, session, leaving.caller, details)
 
     return twiml(q.d.sessions.run(call_sid, step_key("left"), decide))

@@ -20,7 +20,7 @@ def test_hanging_up_on_hold_abandons_the_line_and_frees_a_ringing_agent() -> Non
     assert leaving.release == Release("available", "caller hung up before connecting")
     assert leaving.caller.next is Next.END
     assert leaving.caller.status is CallStatus.ABANDONED
-    assert leaving.caller.leave_line
+    assert leaving.caller.leave_line and leaving.caller.tells_removed
     assert leaving.caller.words == "Caller hung up while waiting after 42 s"
     assert leaving.caller.details == {"abandoned": True, "waited": 42}
 
