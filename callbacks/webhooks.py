@@ -1,7 +1,7 @@
 """Callback webhooks: the offer conversation (from the menu, the hold queue, or up front on a
 long wait), a repeat caller's pending callback, and the outbound callback call's answer and
-status callbacks. Views translate form posts and TwiML; callbacks.offer, .promise, .dialer and
-.outcomes decide.
+status callbacks. Views gather what a step reads and commit what it decides;
+callbacks.offer_steps (the offer's transition table), .promise, .dialer and .outcomes decide.
 """
 
 from __future__ import annotations
@@ -12,25 +12,11 @@ from datetime import datetime
 
 from flask import Blueprint, Response, request
 
-from callbacks import offer, outcomes
+from callbacks import jobs, offer, outcomes
 from callbacks.booking import NotChangeable, cancel
-from callbacks.numbers import Refused, check_number
 from callbacks.offer import say_then
-from callbacks.offer_steps import (
-    Offer,
-    again,
-    ask_digits,
-    ask_mode,
-    ask_number,
-    ask_pending,
-    ask_slot,
-    confirm_step,
-    pending_of,
-    phrases_of,
-    runtime,
-    to_queue,
-    when_said,
-)
+from callbacks.offer_steps import Facts, Offer, take
+from callbacks.policy import policy_for
 from callbacks.promise import Choice, promise, when_words
 from callbacks.record import Mode
 from core import keys
@@ -48,75 +34,30 @@ bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
 
-StepLogic = Callable[[CallSession, Offer, str], tuple[Offer, list[str], str]]
-"""A step of the offer: (session, offer state, digits) -> (new state, words said, TwiML)."""
-
 
 @bp.post("/offer")
 def start() -> Response:
-    origin = request.args.get("from", "menu")[:20]
-
-    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        return ask_mode({"origin": origin, "tries": 0}, session,
-                        [offer.intro(origin, phrases_of(session))])
-
-    return _offer_step(logic, fresh=True)
+    return _offer_step("offer", {"origin": request.args.get("from", "menu")[:20]})
 
 
 @bp.post("/when")
 def when() -> Response:
-    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        if digits == "1":
-            return ask_number({**state, "mode": Mode.ASAP.value, "tries": 0}, session)
-        if digits == "2":
-            return ask_slot({**state, "tries": 0}, session)
-        if digits == offer.STAY_KEY:
-            return to_queue(state, session)
-        return again(state, session, ask_mode)
-
-    return _offer_step(logic)
+    return _offer_step("when")
 
 
 @bp.post("/slot")
 def slot() -> Response:
-    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        slots = state.get("slots") or []
-        index = offer.chosen_slot(digits, len(slots))
-        if index is None:
-            return again(state, session, ask_slot)
-        chosen = {**state, "mode": Mode.SLOT.value, "due_at": slots[index], "tries": 0}
-        return ask_number(chosen, session)
-
-    return _offer_step(logic)
+    return _offer_step("slot")
 
 
 @bp.post("/number")
 def number() -> Response:
-    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        if digits == "1" and session.caller:
-            return confirm_step({**state, "phone": session.caller, "tries": 0}, session)
-        if digits == "2":
-            return ask_digits({**state, "tries": 0}, session, [])
-        return again(state, session, ask_number)
-
-    return _offer_step(logic)
+    return _offer_step("number")
 
 
 @bp.post("/entered")
 def entered() -> Response:
-    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        region = session.region or deps().settings.default_region
-        checked = check_number(digits, region) if digits else None
-        if isinstance(checked, str):
-            return confirm_step({**state, "phone": checked, "tries": 0}, session)
-        reason = phrases_of(session).say(checked.phrase if isinstance(checked, Refused)
-                                         else "offer_not_understood")
-        tries = int(state.get("tries", 0)) + 1
-        if tries >= offer.MAX_TRIES:
-            return to_queue(state, session)
-        return ask_digits({**state, "tries": tries}, session, [reason])
-
-    return _offer_step(logic)
+    return _offer_step("entered")
 
 
 @bp.post("/confirm")
@@ -132,46 +73,26 @@ def confirm() -> Response:
         # Promised before the step is committed: a retry after a crash here finds the same
         # callback through the number-and-issue dedupe, so nothing is promised twice.
         choice = Choice(Mode(state["mode"]), state["phone"], float(state.get("due_at") or 0))
-        promise(runtime(), step.session, choice, state.get("tz", ""))
-
-    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        if digits == "1" and state.get("phone") and state.get("mode"):
-            words = phrases_of(session)
-            said = words.say("promised", when=when_said(state, words))
-            return {**state, "done": True}, [said], say_then([said], words.locale)
-        if digits == "2":
-            return ask_mode({"origin": state.get("origin", "menu"), "tries": 0}, session, [])
-        return again(state, session, confirm_step)
-
-    return _offer_step(logic)
+        promise(jobs.current(), step.session, choice, state.get("tz", ""))
+    return _offer_step("confirm")
 
 
 @bp.post("/pending")
 def pending() -> Response:
     """A caller with a pending callback called again (the IVR sends them here first)."""
-    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        return ask_pending({"tries": 0}, session)
-
-    return _offer_step(logic, fresh=True)
+    return _offer_step("pending", {})
 
 
 @bp.post("/pending-choice")
 def pending_choice() -> Response:
-    def logic(session: CallSession, state: Offer, digits: str) -> tuple[Offer, list[str], str]:
-        back = Routes(deps().settings.public_url).menu_after_callbacks()
-        words = phrases_of(session)
-        if digits == "1":
-            kept = words.say("offer_kept")
-            return state, [kept], say_then([kept], words.locale, back)
-        if digits == "2":
-            for record in pending_of(session):
-                with contextlib.suppress(NotChangeable):  # dialled meanwhile: let it ring
-                    cancel(runtime(), record.id, "by the caller on a new call")
-            cancelled = words.say("offer_cancelled")
-            return state, [cancelled], say_then([cancelled], words.locale, back)
-        return again(state, session, ask_pending)
+    def cancel_pending(session: CallSession, digits: str, facts: Facts) -> None:
+        if digits != "2":
+            return
+        for record in facts.pending:
+            with contextlib.suppress(NotChangeable):  # dialled meanwhile: let it ring
+                cancel(jobs.current(), record.id, "by the caller on a new call")
 
-    return _offer_step(logic)
+    return _offer_step("pending-choice", effect=cancel_pending)
 
 
 @bp.post("/answer")
@@ -179,7 +100,7 @@ def answer() -> Response:
     """The customer's phone answered the callback (Twilio has run machine detection)."""
     attempt = request.args.get("attempt", "")[:64]
     call_sid = call_sid_of(request.form)
-    picked = outcomes.answered(runtime(), attempt, call_sid,
+    picked = outcomes.answered(jobs.current(), attempt, call_sid,
                                request.form.get("AnsweredBy", ""))
     return twiml(_pickup_twiml(picked))
 
@@ -191,32 +112,49 @@ def status() -> Response:
     call_status = request.form.get("CallStatus", "")[:20]
     seen = keys.callback_attempt(f"{attempt}:status:{call_status}")
     if deps().redis.set(seen, "1", nx=True, ex=24 * 3600):
-        outcomes.status(runtime(), attempt, call_sid, call_status,
+        outcomes.status(jobs.current(), attempt, call_sid, call_status,
                         request.form.get("AnsweredBy", ""))
     return twiml(empty())
 
 
-def _offer_step(logic: StepLogic, fresh: bool = False) -> Response:
-    """Run one step of the offer on the call's session, exactly once per Twilio request."""
+def _offer_step(step: str, fresh: Offer | None = None,
+                effect: Callable[[CallSession, str, Facts], None] | None = None) -> Response:
+    """Run one step of the offer on the call's session, exactly once per Twilio request:
+    `fresh` starts a new offer in that state; `effect` acts before the step is committed."""
     call_sid = call_sid_of(request.form)
     d = deps()
     digits = request.form.get("Digits", "").strip()[:20]
 
-    def decide(step: Step) -> Change | str:
-        session = step.session
+    def decide(known: Step) -> Change | str:
+        session = known.session
         if session is None:
             words = phrases_for(d.redis, "", "")
             return say_then([words.say("unknown_call")], words.locale)
-        state = {} if fresh else _offer_of(session)
-        new_state, said, reply = logic(session, state, digits)
-        events = [] if fresh else _heard(d.clock.now(), request.path.rsplit("/", 1)[-1],
-                                         digits, state)
+        state = dict(fresh) if fresh is not None else _offer_of(session)
+        facts = _facts(session, step)
+        if effect is not None:
+            effect(session, digits, facts)
+        new_state, said, reply = take(step, digits, state, facts)
+        events = [] if fresh is not None else _heard(d.clock.now(), step, digits, state)
         events += [Event(d.clock.now(), EventKind.PROMPT, line, {"node": "callback-offer"})
                    for line in said]
         routing = (session.routing or Routing()).with_offer(new_state)
         return Change(session.evolve(routing=routing), events, reply)
 
     return twiml(d.sessions.run(call_sid, step_key(), decide))
+
+
+def _facts(session: CallSession, step: str) -> Facts:
+    """What the offer's steps read, from the running app: phrases, policy, now, base URL."""
+    d = deps()
+    runtime = jobs.current()
+    policy = policy_for(runtime.tree_settings(session.menu_version), session.timezone,
+                        session.region)
+    pending = runtime.store.pending_for_phone(session.caller) \
+        if session.caller and step.startswith("pending") else []
+    return Facts(phrases_for(d.redis, session.menu_version, session.language), policy,
+                 d.clock.now(), d.settings.public_url, session.rev, session.caller or "",
+                 session.region or d.settings.default_region, pending)
 
 
 def _heard(at: datetime, step: str, digits: str, state: Offer) -> list[Event]:

@@ -23,6 +23,7 @@ from core.webhook_safety import never_5xx
 from queues import hold_twiml
 from queues.agents import recent_enough
 from queues.context import Queues, after_call, holds, queues
+from queues.departure import CallerStep, Next, Release, dial_ended, left_hold
 from queues.hold import hold_text, join_text
 from queues.line import Outlook
 from queues.queue_store import Assignment, set_name
@@ -31,10 +32,6 @@ from queues.whisper import whisper_text
 bp = Blueprint("queues", __name__, url_prefix="/queues")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
-
-TWILIO_QUEUE_FAILURES = {"queue-full", "error", "system-shutdown"}
-"""QueueResult values for a caller Twilio could not keep on hold."""
-
 
 @bp.post("/enter")
 def enter() -> Response:
@@ -183,40 +180,50 @@ def left() -> Response:
 
     def decide(step: Step) -> Change | str:
         session = step.session
-        if session is None:
+        leaving = left_hold(result, session.status if session else None, live is not None,
+                            waited)
+        if leaving.release is not None and live is not None:
+            _release(q, live.agent, call_sid, leaving.release)
+        if session is None or leaving.caller.next is Next.HANG_UP:
             return hold_twiml.hang_up()
-        if result == "hangup":
-            if live is not None and q.store.finish(live.agent, call_sid, q.now, "available",
-                                                   "caller hung up before connecting"):
-                after_call(q, live.agent, q.now, 0)
-            return _abandoned(q, session, waited)
-        if session.status is CallStatus.CALLBACK_REQUESTED:
-            q.store.abandon(call_sid)
-            q.stats.forget(call_sid)
-            return Change(session.evolve(status=CallStatus.ROUTED), [], hold_twiml.redirect(
-                q.routes.callback_offer("hold", session.rev + 1)))
-        if live is not None:
+        if leaving.caller.next is Next.CONNECT and live is not None:
             return _connect(q, session, live, [])
-        if result in TWILIO_QUEUE_FAILURES:  # Twilio could not hold them: offer a callback
-            q.store.abandon(call_sid)  # their first arrival stays on the routing
+        removed = False
+        if leaving.caller.leave_line:
+            removed = q.store.abandon(call_sid)
             q.stats.forget(call_sid)
-            return Change(session, [q.event(EventKind.QUEUE, f"Twilio's queue failed ({result})"
-                                            "; offering a callback", queue_result=result)],
-                          hold_twiml.redirect(
-                              q.routes.callback_offer("long-wait", session.rev + 1)))
-        return hold_twiml.redirect(q.url("enter", stay=1, s=session.rev))
+        details = {**leaving.caller.details, "removed": removed} \
+            if leaving.caller.tells_removed else leaving.caller.details
+        return _caller_step(q, session, leaving.caller, details)
 
     return twiml(q.d.sessions.run(call_sid, step_key("left"), decide))
 
 
-def _abandoned(q: Queues, session: CallSession, waited: str) -> Change:
-    removed = q.store.abandon(session.call_sid)
-    q.stats.forget(session.call_sid)
-    seconds = int(waited) if waited.isdigit() else None
-    event = q.event(EventKind.QUEUE, "Caller hung up while waiting"
-                    + (f" after {seconds} s" if seconds is not None else ""),
-                    abandoned=True, waited=seconds, removed=removed)
-    return Change(session.evolve(status=CallStatus.ABANDONED), [event], empty())
+def _release(q: Queues, agent_id: str, call_sid: str, release: Release) -> bool:
+    """Free, wrap up or sideline the agent, once: only while they hold this call."""
+    if not q.store.finish(agent_id, call_sid, q.now, release.then, release.reason):
+        return False
+    if release.dispatch:
+        after_call(q, agent_id, q.now, release.wrap_up)
+    return True
+
+
+def _caller_step(q: Queues, session: CallSession, step: CallerStep,
+                 details: dict[str, object]) -> Change | str:
+    """The caller's step as TwiML, with its event and new status when it changes the call."""
+    rev = session.rev + 1 if step.changes else session.rev
+    if step.next is Next.END:
+        reply = empty()
+    elif step.next is Next.CALLBACK_OFFER:
+        reply = hold_twiml.redirect(q.routes.callback_offer(step.offer_from, rev))
+    elif step.next is Next.AFTER_CALL:
+        reply = hold_twiml.redirect(q.routes.after_queue("bridged"))
+    else:
+        reply = hold_twiml.redirect(q.url("enter", stay=1, s=rev))
+    if not step.changes:
+        return reply
+    events = [q.event(step.kind, step.words, **details)] if step.words else []
+    return Change(session.evolve(status=step.status) if step.status else session, events, reply)
 
 
 @bp.post("/connect")
@@ -316,43 +323,18 @@ def dialed() -> Response:
 
 
 def _end_of_dial(q: Queues, agent_id: str, call_sid: str, status: str,
-                 duration: str) -> Callable[[CallSession], Change] | None:
+                 duration: str) -> Callable[[CallSession], Change | str] | None:
     """Free or sideline the agent (once: only while they hold this call) and say what the
     caller's step becomes; None when the call has already moved on (escalated, say)."""
     agent = q.agents.get(agent_id)
-    wrap_up = agent.wrap_up if agent else 0
-    now = q.now
-    if status == "completed":
-        if not q.store.finish(agent_id, call_sid, now, "wrap-up" if wrap_up else "available",
-                              "after call"):
-            return None
-        after_call(q, agent_id, now, wrap_up)
-        seconds = int(duration) if duration.isdigit() else None
-        if seconds is not None:
-            routing = _routing(q, call_sid) or Routing()
-            q.stats.record_handle_time(routing.line_queue, seconds)
-        return lambda session: Change(session.evolve(status=CallStatus.TALKED), [q.event(
-            EventKind.AGENT, f"Call with agent {agent_id} ended{_lasting(seconds)}",
-            agent=agent_id, state="ended", talk_seconds=seconds)], hold_twiml.redirect(
-            q.routes.after_queue("bridged")))
-    if status == "canceled":  # the caller hung up while the agent's phone rang
-        if q.store.finish(agent_id, call_sid, now, "available", "caller hung up"):
-            after_call(q, agent_id, now, 0)
+    ended = dial_ended(agent_id, status, duration, agent.wrap_up if agent else 0)
+    if not _release(q, agent_id, call_sid, ended.release) or ended.caller is None:
         return None
-    if not q.store.finish(agent_id, call_sid, now, "offline", f"missed call ({status})"):
-        return None
-    return lambda session: Change(session, [q.event(
-        EventKind.AGENT, f"Agent {agent_id} did not answer ({status}); set unavailable, "
-        "trying the next agent", agent=agent_id, state="missed", dial_status=status)],
-        hold_twiml.redirect(q.url("enter", stay=1, s=session.rev + 1)))
-
-
-def _lasting(seconds: int | None) -> str:
-    """How long a talk lasted, from Twilio's DialCallDuration (whole seconds, rounded down);
-    nothing when Twilio did not say."""
-    if seconds is None:
-        return ""
-    return " after less than a second" if seconds == 0 else f" after {seconds} s"
+    if ended.talk_seconds is not None:
+        routing = _routing(q, call_sid) or Routing()
+        q.stats.record_handle_time(routing.line_queue, ended.talk_seconds)
+    caller = ended.caller
+    return lambda session: _caller_step(q, session, caller, caller.details)
 
 
 def _routing(q: Queues, call_sid: str) -> Routing | None:
