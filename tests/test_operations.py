@@ -5,12 +5,19 @@ from __future__ import annotations
 import io
 import json
 import logging
+import signal
+import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+import requests
 
+from core.settings import DEV_ADMIN_TOKEN
 from hotline import logs
 from tests.ivr_app import ADMIN_TOKEN, make_app
+from tests.processes import HOTLINE, answers, free_port, hotline_env, wait_for
 from tests.test_voice_security import with_redis_down
 from tests.twilio_requests import TwilioCall
 from tickets_bridge.api import EXTENSION as TICKETS
@@ -77,6 +84,33 @@ def test_metrics_leave_out_what_redis_cannot_tell_but_still_answer(redis_url: st
     assert reply.status_code == 200
     assert "hotline_agents{" not in reply.text
     assert "# TYPE hotline_helpdesk_outbox_backlog gauge" in reply.text
+
+
+def test_one_scrape_counts_the_requests_of_every_web_process(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**hotline_env(tmp_path, port), "HOTLINE_WEB_WORKERS": "2"}
+    serve = subprocess.Popen([HOTLINE, "serve"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: answers(port) or serve.poll() is not None, "hotline serve to listen")
+
+        def check(_: int) -> int:
+            return requests.get(f"{base}/health", headers={"Connection": "close"},
+                                timeout=10).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert set(pool.map(check, range(80))) == {200}
+        assert len(list((tmp_path / "metrics").glob("histogram_*.db"))) == 2
+        line = 'hotline_request_duration_seconds_count{method="GET",route="/health"} 80.0'
+        for _ in range(4):
+            scrape = requests.get(f"{base}/metrics", timeout=10,
+                                  headers={"Authorization": f"Bearer {DEV_ADMIN_TOKEN}",
+                                           "Connection": "close"})
+            assert line in scrape.text.splitlines()
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=30)
 
 
 @pytest.fixture
