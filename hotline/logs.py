@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from flask import Flask, Response, has_request_context, request
+from werkzeug.exceptions import HTTPException
 
 PHONE = re.compile(r"\+(\d{3,11})(\d{4})\b")
 """An E.164 number: all but its last four digits stay, so lines about one caller still group."""
@@ -40,7 +41,7 @@ def log_webhooks(app: Flask) -> None:
 
 def _note_webhook(response: Response) -> Response:
     if _request_call_sid():
-        caller = request.form.get("From") or request.form.get("Called") or "unknown"
+        caller = _form_field("From") or "unknown"
         logging.getLogger("hotline.webhook").info(
             "%s %s %s from %s", request.method, request.path, response.status_code, caller)
     return response
@@ -55,11 +56,20 @@ def add_call_sid(record: logging.LogRecord) -> bool:
 def _request_call_sid() -> str | None:
     if not has_request_context():
         return None
-    found = request.args.get("CallSid")
-    # Only a form body is parsed here: a log line must not consume a JSON body a view reads.
-    if not found and request.mimetype == "application/x-www-form-urlencoded":
-        found = request.form.get("CallSid")
-    return found or None
+    return request.args.get("CallSid") or _form_field("CallSid")
+
+
+def _form_field(name: str) -> str | None:
+    # Only a form body within the size limit is read here: a log line must not consume a JSON
+    # body a view reads, nor parse a body the app refuses as too large (413).
+    limit = request.max_content_length
+    if request.mimetype != "application/x-www-form-urlencoded" or (
+            limit is not None and (request.content_length or 0) > limit):
+        return None
+    try:
+        return request.form.get(name) or None
+    except HTTPException:  # a body refused mid-read: the line goes out without it
+        return None
 
 
 class JsonLines(logging.Formatter):
