@@ -117,6 +117,10 @@ class Settings:
     last_agent_window: int = DEFAULT_LAST_AGENT_WINDOW
     default_handle_time: int = 240
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
+    log_format: str = "json"
+    """`json` (one object a line, for a log shipper) or `text`, for the processes' own logs."""
+    metrics_open: bool = False
+    """Whether `/metrics` answers without the admin bearer token (a scraper on a private net)."""
 
     @property
     def uses_dev_credentials(self) -> bool:
@@ -192,6 +196,9 @@ class Settings:
             default_handle_time=_positive_int(env, "HOTLINE_DEFAULT_HANDLE_TIME",
                                               base.default_handle_time),
             callbacks=callback_settings(env),
+            log_format=_choice(env, "HOTLINE_LOG_FORMAT", ("json", "text"), base.log_format),
+            metrics_open=(env.get("HOTLINE_METRICS_OPEN") or "").lower() in ("1", "true", "yes",
+                                                                             "on"),
         )
 
 
@@ -313,4 +320,11 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name}: must be a whole number, got {raw!r}") from None
     if value <= 0:
         raise ConfigError(f"{name}: must be positive, got {value}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name}: must be one of {', '.join(allowed)}, not {value!r}")
     return value

@@ -22,7 +22,10 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from agent_desk.screen_pop import bp as agents_api_bp
     from callbacks.api import bp as callbacks_api_bp
     from callbacks.webhooks import bp as callbacks_bp
+    from hotline import logs, metrics
+    from hotline.health import bp as health_bp
     from hotline.openapi import bp as openapi_bp
+    from hotline.server import WORKER_QUEUES
     from ivr.calls_api import bp as calls_api_bp
     from ivr.menu_store import MenuStore
     from ivr.phrase_book import book_of
@@ -56,6 +59,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.session_interface = CookieSessions()
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
-                      sim_network_bp):
+                      sim_network_bp, health_bp):
         app.register_blueprint(blueprint)
+    metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
+    logs.log_webhooks(app)
     return app

@@ -15,6 +15,7 @@ from core.clock import SystemClock
 from core.deps import connect
 from core.session import SessionStore
 from core.settings import Settings
+from hotline import logs
 from hotline.server import redis_for
 from tickets_bridge.delivery import Deliverer
 from tickets_bridge.jobs import QUEUE, configured_bridges, enqueue_delivery
@@ -30,6 +31,7 @@ SWEEP_SECONDS = 60
 def bridge() -> None:
     """Project every call's events onto its ticket and queue helpdesk deliveries."""
     settings = Settings.from_env()
+    logs.configure(settings.log_format)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

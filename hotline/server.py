@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from gunicorn.app.base import BaseApplication
 
 from core.embedded_redis import EmbeddedRedis, running_url
 from core.settings import Settings
+from hotline import logs
 
 WORKER_QUEUES = ["hotline-high", "hotline", "hotline-low"]
 """RQ queues a worker serves, most urgent first."""
@@ -72,9 +74,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
                    "(all in one, for a single machine or a demo)")
 def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
     """Run the web service: voice webhooks and the API, under gunicorn."""
+    settings = Settings.from_env()
+    logs.configure(settings.log_format)
+    _share_metrics_between_processes(settings.data_dir)
     from hotline.app import create_app
 
-    settings = Settings.from_env()
     _stop_on_sigterm()
     with redis_for(settings) as (redis_url, origin), _background(with_background, redis_url):
         app = create_app(settings, redis_url)
@@ -106,6 +110,7 @@ def worker(fork: bool) -> None:
     from core.deps import connect
 
     settings = Settings.from_env()
+    logs.configure(settings.log_format)
     _stop_on_sigterm()
     with redis_for(settings) as (redis_url, origin):
         click.echo(f"hotline worker: Redis {origin}; queues {', '.join(WORKER_QUEUES)}")
@@ -135,6 +140,16 @@ def _background(enabled: bool, redis_url: str) -> Iterator[None]:
         # it must not stop them.
         if os.getpid() == owner:
             _stop_children(children)
+
+
+def _share_metrics_between_processes(data_dir: Path) -> None:
+    """Have each gunicorn worker write its metric samples under `data_dir`/metrics, emptied
+    first, so a scrape answered by any worker counts every worker's requests. prometheus_client
+    reads the variable when first imported, hence before the app is built."""
+    shared = data_dir / "metrics"
+    shutil.rmtree(shared, ignore_errors=True)
+    shared.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
 
 
 def _leave_as_a_fork(_arbiter: object, _worker: object) -> None:
