@@ -118,6 +118,7 @@ class Settings:
     default_handle_time: int = 240
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     log_format: str = "json"
+    log_level: str = "info"
     """`json` (one object a line, for a log shipper) or `text`, for the processes' own logs."""
     metrics_open: bool = False
     """Whether `/metrics` answers without the admin bearer token (a scraper on a private net)."""
@@ -197,6 +198,8 @@ class Settings:
                                               base.default_handle_time),
             callbacks=callback_settings(env),
             log_format=_choice(env, "HOTLINE_LOG_FORMAT", ("json", "text"), base.log_format),
+            log_level=_choice(env, "HOTLINE_LOG_LEVEL", ("debug", "info", "warning", "error"),
+                              base.log_level),
             metrics_open=(env.get("HOTLINE_METRICS_OPEN") or "").lower() in ("1", "true", "yes",
                                                                              "on"),
         )

@@ -31,7 +31,7 @@ SWEEP_SECONDS = 60
 def bridge() -> None:
     """Project every call's events onto its ticket and queue helpdesk deliveries."""
     settings = Settings.from_env()
-    logs.configure(settings.log_format)
+    logs.configure(settings.log_format, level=logs.level_of(settings.log_level))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -22,6 +22,11 @@ def mask_phones(text: str) -> str:
     return PHONE.sub(lambda m: f"+{m.group(1)}****", text)
 
 
+def level_of(name: str) -> int:
+    """The logging level named `name` (debug, info, warning, error)."""
+    return logging.getLevelNamesMapping()[name.upper()]
+
+
 def configure(log_format: str, stream: TextIO | None = None, level: int = logging.INFO) -> None:
     """Send every logger's records to `stream` (stderr) as `json` or `text` lines."""
     handler = logging.StreamHandler(stream or sys.stderr)
@@ -34,15 +39,20 @@ def configure(log_format: str, stream: TextIO | None = None, level: int = loggin
     root.setLevel(level)
 
 
+WEBHOOKS = logging.getLogger("hotline.webhook")
+
+
 def log_webhooks(app: Flask) -> None:
-    """Log one line per answered request that carries a CallSid: route, status and caller."""
+    """Log one line per answered request that carries a CallSid (route, status and caller), at
+    debug level: at thousands of steps a second the lines cost the webhooks a share of their
+    throughput (docs/BENCHMARKS.md), and the metrics already count and time every request."""
     app.after_request(_note_webhook)
 
 
 def _note_webhook(response: Response) -> Response:
-    if _request_call_sid():
+    if WEBHOOKS.isEnabledFor(logging.DEBUG) and _request_call_sid():
         caller = _form_field("From") or "unknown"
-        logging.getLogger("hotline.webhook").info(
+        WEBHOOKS.debug(
             "%s %s %s from %s", request.method, request.path, response.status_code, caller)
     return response
 

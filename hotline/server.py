@@ -75,7 +75,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
     """Run the web service: voice webhooks and the API, under gunicorn."""
     settings = Settings.from_env()
-    logs.configure(settings.log_format)
+    logs.configure(settings.log_format, level=logs.level_of(settings.log_level))
     _share_metrics_between_processes(settings.data_dir)
     from hotline.app import create_app
 
@@ -110,7 +110,7 @@ def worker(fork: bool) -> None:
     from core.deps import connect
 
     settings = Settings.from_env()
-    logs.configure(settings.log_format)
+    logs.configure(settings.log_format, level=logs.level_of(settings.log_level))
     _stop_on_sigterm()
     with redis_for(settings) as (redis_url, origin):
         click.echo(f"hotline worker: Redis {origin}; queues {', '.join(WORKER_QUEUES)}")

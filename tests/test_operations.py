@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from core.settings import DEV_ADMIN_TOKEN
+from core.settings import DEV_ADMIN_TOKEN, Settings
 from hotline import logs
 from tests.ivr_app import ADMIN_TOKEN, make_app
 from tests.processes import HOTLINE, answers, free_port, hotline_env, wait_for
@@ -118,7 +118,7 @@ def log_stream() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     stream = io.StringIO()
-    logs.configure("json", stream)
+    logs.configure("json", stream, level=logging.DEBUG)
     yield stream
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -142,3 +142,20 @@ def test_a_webhook_logs_json_with_its_call_sid_and_the_caller_masked(
 def test_numbers_are_masked_to_their_last_four_digits() -> None:
     assert logs.mask_phones("from +14155550123 to +442071838750") == \
         "from +1415555**** to +44207183****"
+
+
+def test_at_the_default_level_webhooks_write_no_line_each(redis_url: str) -> None:
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    stream = io.StringIO()
+    logs.configure("json", stream, level=logs.level_of(Settings.from_env({}).log_level))
+    try:
+        call = TwilioCall(make_app(redis_url).test_client(), caller="+14155550123")
+        assert call.post("/voice/incoming", call.form()).status == 200
+        assert '"hotline.webhook"' not in stream.getvalue()
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
