@@ -62,7 +62,7 @@ def main() -> None:
         "with libyaml alone. Hotline reads JSON with orjson. "
         "`.venv/bin/python -m bench.menu_validate`.",
         "",
-        "| tree | YAML size | parse alone (s) | load and validate (s) | ratio | target < "
+        "| tree | source size | parse alone (s) | load and validate (s) | ratio | target < "
         f"{TARGET_SECONDS:.0f} s |",
         "|---|---:|---:|---:|---:|---|",
     ]
