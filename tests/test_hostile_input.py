@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -147,30 +148,29 @@ TWILIO_RECORDING = ("https://api.twilio.com/2010-04-01/Accounts/AC" + "0" * 32 +
 ])
 def test_only_twilio_recording_urls_are_kept_on_the_call(app: Flask, url: str,
                                                          kept: str) -> None:
-    call = TwilioCall(app.test_client())
-    call.start()
-    call.press("1")
-    call.press("1")
-    record = call.press("2").xml.find("Record")
-    assert record is not None
-    path = (record.get("action") or "").removeprefix(PUBLIC_URL)
-    call.post(path, call.form(RecordingSid="RE" + "a" * 32, RecordingUrl=url,
-                              RecordingDuration="12"))
-    [recording] = [e for e in call_events(app, call.sid) if e["kind"] == "recording"]
+    recording = leave_voicemail(app, RecordingSid="RE" + "a" * 32, RecordingUrl=url,
+                                RecordingDuration="12")
     assert recording["url"] == kept and recording["recording_sid"] == "RE" + "a" * 32
 
 
 def test_a_recording_sid_that_is_not_twilio_s_is_not_kept(app: Flask) -> None:
+    recording = leave_voicemail(app, RecordingSid="../../etc/passwd",
+                                RecordingUrl=TWILIO_RECORDING)
+    assert recording["recording_sid"] == ""
+
+
+def leave_voicemail(app: Flask, **recorded: str) -> dict[str, Any]:
+    """Walk the test menu to its voicemail, post Twilio's recording fields, and return the
+    recording entry the call's log kept."""
     call = TwilioCall(app.test_client())
     call.start()
     call.press("1")
     call.press("1")
     record = call.press("2").xml.find("Record")
     assert record is not None
-    path = (record.get("action") or "").removeprefix(PUBLIC_URL)
-    call.post(path, call.form(RecordingSid="../../etc/passwd", RecordingUrl=TWILIO_RECORDING))
+    call.post((record.get("action") or "").removeprefix(PUBLIC_URL), call.form(**recorded))
     [recording] = [e for e in call_events(app, call.sid) if e["kind"] == "recording"]
-    assert recording["recording_sid"] == ""
+    return recording
 
 
 def test_pages_tell_the_browser_not_to_frame_sniff_or_run_scripts(app: Flask) -> None:
