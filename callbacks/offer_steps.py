@@ -16,7 +16,7 @@ from callbacks.offer import ask, say_then
 from callbacks.policy import Policy
 from callbacks.promise import Choice, when_words
 from callbacks.record import Callback, Mode
-from callbacks.slots import next_slots
+from callbacks.slots import next_dial_time, next_slots
 from core.phrases import Phrases
 from core.routes import Routes, url
 
@@ -110,7 +110,8 @@ def ask_pending(state: Offer, facts: Facts, preface: Sequence[str] = ()) -> Step
     record = facts.pending[0]
     choice = Choice(record.mode, record.phone, record.due_at)
     lines = [*preface, said.say(
-        "offer_pending", when=when_words(choice, facts.now, record.timezone, said),
+        "offer_pending", when=when_words(choice, facts.now, record.timezone, said,
+                                         dial_from=_dial_from(facts)),
         number=spoken_number(record.phone))]
     return state, lines, ask(lines, facts.step_url("pending-choice"), said.locale)
 
@@ -137,7 +138,13 @@ def to_queue(state: Offer, key: str, facts: Facts) -> Step:
 def when_said(state: Offer, facts: Facts) -> str:
     choice = Choice(Mode(state.get("mode", Mode.ASAP.value)), str(state.get("phone", "")),
                     float(state.get("due_at") or 0))
-    return when_words(choice, facts.now, str(state.get("tz") or "UTC"), facts.words)
+    return when_words(choice, facts.now, str(state.get("tz") or "UTC"), facts.words,
+                      dial_from=_dial_from(facts))
+
+
+def _dial_from(facts: Facts) -> datetime:
+    """The first time the caller may be dialled (now, inside their dialling hours)."""
+    return next_dial_time(facts.now, facts.policy.zone, facts.policy.hours)
 
 
 def _begin(state: Offer, key: str, facts: Facts) -> Step:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from callbacks.record import Callback, Mode
 from callbacks.runtime import Runtime
-from callbacks.slots import zone
+from callbacks.slots import next_dial_time, zone
 from callbacks.store import Requested
 from callbacks.transcript import callback_event, copy_to_call
 from core.phrases import ENGLISH, Phrases, phrases_for
@@ -30,19 +30,25 @@ class Choice:
 
 
 def when_words(choice: Choice, now: datetime, tz_name: str,
-               said: Phrases = TRANSCRIPT_WORDS) -> str:
-    """When the callback will come, in the words of `said` ("tomorrow at 9 in the morning")."""
+               said: Phrases = TRANSCRIPT_WORDS, dial_from: datetime | None = None) -> str:
+    """When the callback will come, in the words of `said` ("tomorrow at 9 in the morning");
+    an ASAP callback asked for outside the caller's dialling hours says from when
+    (`dial_from`, the next time they may be called), since nobody calls before then."""
+    tz = zone(tz_name, "UTC")
     if choice.mode is Mode.ASAP:
+        if dial_from is not None and dial_from > now:
+            return said.say("offer_asap_from", when=said.time(dial_from, now, tz))
         return said.say("offer_asap")
-    return said.time(datetime.fromtimestamp(choice.due_at, now.tzinfo), now,
-                     zone(tz_name, "UTC"))
+    return said.time(datetime.fromtimestamp(choice.due_at, now.tzinfo), now, tz)
 
 
 def promise(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> Requested:
     """Promise the callback (or update the pending one), schedule it, confirm by SMS."""
     record = _record(rt, session, choice, tz_name)
     now = rt.clock.now()
-    said = when_words(choice, now, tz_name)
+    policy = rt.policy(record)
+    dial_from = next_dial_time(now, policy.zone, policy.hours)
+    said = when_words(choice, now, tz_name, dial_from=dial_from)
     event = callback_event(now, record, f"Callback promised {said} to {choice.phone}",
                            mode=choice.mode.value, due=record.due_at)
     requested = rt.store.request(record, event)
@@ -52,7 +58,8 @@ def promise(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> 
     if rt.settings.callbacks.sms and due.from_number:
         caller = phrases_for(rt.redis, session.menu_version, session.language)
         _confirm_by_sms(rt, due, caller.say("promised_sms", number=due.phone,
-                                            when=when_words(choice, now, tz_name, caller)))
+                                            when=when_words(choice, now, tz_name, caller,
+                                                            dial_from)))
     return requested
 
 

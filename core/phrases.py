@@ -51,6 +51,7 @@ DEFAULTS: Mapping[str, str] = {
     "offer_slot_zone": "{when}, {zone} time",
     "offer_no_slots": "There are no times free soon, so we will call you as soon as we can.",
     "offer_asap": "as soon as an agent is free",
+    "offer_asap_from": "from {when}, as soon as an agent is free",
     "offer_not_understood": "Sorry, that was not one of the choices.",
     "offer_back_to_queue": "Let's keep your place in line.",
     "offer_pending": ("You already have a callback booked {when} on {number}. Press 1 to keep "

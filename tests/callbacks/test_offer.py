@@ -77,17 +77,19 @@ def test_as_soon_as_possible_on_the_caller_id_is_promised_scheduled_and_logged(
     number = call.press("1")
     assert "Shall we call you on 4 1 5, 5 5 5, 0 1 2 3?" in said(number)
     confirm = call.press("1")
-    assert "We will call you as soon as an agent is free on 4 1 5, 5 5 5, 0 1 2 3." \
-        in said(confirm)
+    # 7 in the morning in San Francisco: nobody calls before the dialling hours open at 8.
+    assert "We will call you from today at 8 in the morning, as soon as an agent is free " \
+        "on 4 1 5, 5 5 5, 0 1 2 3." in said(confirm)
     done = call.press("1")
-    assert "Thank you. We will call you as soon as an agent is free." in said(done)
+    assert "Thank you. We will call you from today at 8 in the morning, as soon as an agent " \
+        "is free." in said(done)
     assert done.xml.find("Hangup") is not None
     [promised] = callbacks_of(app, "+14155550123")
     assert (promised.state, promised.mode, promised.queue, promised.tier) == \
         (State.SCHEDULED, Mode.ASAP, "tech", "L1")
     assert promised.language == "en" and promised.origin_call == call.sid
-    assert "Callback promised as soon as an agent is free to +14155550123" in \
-        transcript(app, call)
+    assert "Callback promised from today at 8 in the morning, as soon as an agent is free to " \
+        "+14155550123" in transcript(app, call)
     # Due now: the dial job is on the queue at once, not waiting for the scheduler.
     [job] = Queue(QUEUE, connection=redis_client).get_jobs()
     assert job.func_name == "callbacks.jobs.dial_due" and job.args == (promised.id,)
@@ -213,7 +215,8 @@ def test_an_sms_confirms_the_callback_when_configured(redis_url: str,
     call.press("1")
     [sms] = [json.loads(m) for m in redis_client.lrange(keys.simulated_messages(), 0, -1)]
     assert sms["to"] == "+14155550123" and sms["from"] == "+18005550100"
-    assert sms["body"].startswith("We will call you back as soon as an agent is free")
+    assert sms["body"].startswith(  # 7 in the morning for the caller: dialling opens at 8
+        "We will call you back from today at 8 in the morning, as soon as an agent is free")
 
 
 def test_a_repeat_caller_hears_about_the_pending_callback_and_can_cancel_it(
@@ -227,7 +230,8 @@ def test_a_repeat_caller_hears_about_the_pending_callback_and_can_cancel_it(
     incoming = again.start()
     assert incoming.action() == "/callbacks/pending"
     pending = again.post("/callbacks/pending", again.form())
-    assert "You already have a callback booked as soon as an agent is free on 4 1 5" \
+    assert "You already have a callback booked from today at 8 in the morning, as soon as an " \
+        "agent is free on 4 1 5" \
         in said(pending)
     again.next_path = pending.action()
     cancelled = again.press("2")
@@ -292,3 +296,21 @@ def test_the_transcript_says_what_each_key_meant(app: Flask) -> None:
             "Pressed 1: yes, call the caller ID", "Pressed 2: start again",
             "Pressed 9: stay on the line"} <= set(logged)
     assert not [line for line in logged if "(when)" in line or "(slot)" in line]
+
+
+def test_inside_the_callers_dialling_hours_as_soon_as_possible_names_no_time(
+    app: Flask,
+) -> None:
+    call = to_offer(app, caller="+12125550123")  # 10 in the morning in New York
+    call.press("1")
+    confirm = call.press("1")
+    assert "We will call you as soon as an agent is free on 2 1 2, 5 5 5, 0 1 2 3." \
+        in said(confirm)
+
+
+def test_a_spanish_caller_asking_before_dialling_hours_hears_from_when(app: Flask) -> None:
+    call, _ = offered(app, language="2")  # 7 in the morning in San Francisco
+    call.press("1")
+    confirm = call.press("1")
+    assert "Le llamaremos a partir de hoy a las 8 de la mañana, en cuanto un agente esté " \
+        "libre al 4 1 5, 5 5 5, 0 1 2 3." in said(confirm)
