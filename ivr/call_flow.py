@@ -206,7 +206,7 @@ def _confirm(ctx: Context, session: CallSession, move: Move, events: list[Event]
     menu, position = ctx.menu, move.position
     language = proposed_language(menu, position, move.proposal)
     label = move.option.label_in(language) if move.option else ""
-    spoken = twiml.Spoken(menu.messages.confirm[language].replace("{option}", label),
+    spoken = twiml.Spoken(menu.messages.of("confirm")[language].replace("{option}", label),
                           menu.languages[language])
     prompt = _event(ctx, EventKind.PROMPT, spoken.text, node=position.node,
                     locale=spoken.locale, confirming=move.proposal)
@@ -232,7 +232,7 @@ def voicemail_left(ctx: Context, session: CallSession, recording_sid: str, url: 
                    duration: str) -> Answer:
     event = _event(ctx, EventKind.RECORDING, "Voicemail recorded", recording_sid=recording_sid,
                    url=url, duration=_seconds(duration))
-    spoken = [twiml.Spoken(ctx.menu.messages.goodbye.get(session.language, ""),
+    spoken = [twiml.Spoken(ctx.menu.messages.of("goodbye").get(session.language, ""),
                            ctx.menu.languages[session.language])]
     return Answer(session, [event], twiml.say_then_hang_up(spoken))
 
@@ -405,8 +405,7 @@ def _heard_events(ctx: Context, position: Position, given: CallerInput, move: Mo
 def _message(menu: Menu, name: str | None, language: str) -> str:
     if name is None:
         return ""
-    texts: dict[str, str] = getattr(menu.messages, name)
-    return texts.get(language, "")
+    return menu.messages.of(name).get(language, "")
 
 
 def _position(session: CallSession) -> Position:

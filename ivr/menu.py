@@ -132,37 +132,8 @@ class Messages:
     texts: dict[str, dict[str, str]] = field(default_factory=_shipped_messages)
 
     def of(self, name: str) -> dict[str, str]:
+        """Message `name` per language (e.g. "goodbye", "confirm" with its `{option}`)."""
         return self.texts.get(name, {})
-
-    @property
-    def not_understood(self) -> dict[str, str]:
-        return self.of("not_understood")
-
-    @property
-    def no_input(self) -> dict[str, str]:
-        return self.of("no_input")
-
-    @property
-    def connecting(self) -> dict[str, str]:
-        return self.of("connecting")
-
-    @property
-    def voicemail(self) -> dict[str, str]:
-        return self.of("voicemail")
-
-    @property
-    def goodbye(self) -> dict[str, str]:
-        return self.of("goodbye")
-
-    @property
-    def confirm(self) -> dict[str, str]:
-        """Asked when words were heard with low confidence; `{option}` is the option's label."""
-        return self.of("confirm")
-
-    @property
-    def outage(self) -> dict[str, str]:
-        """Said for a flagged outage that has no notice in the caller's language."""
-        return self.of("outage")
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ def _languages(menu: Menu) -> Problems:
                               'reads a bare yes or no as true or false: write "yes" or "no")')
         elif name not in COMMANDS:
             yield MenuProblem(MENU, "invalid-field", f"commands.{name}: unknown command")
-    for language, text in menu.messages.confirm.items():
+    for language, text in menu.messages.of("confirm").items():
         if "{option}" not in text:
             yield MenuProblem(MENU, "invalid-field", f"messages.confirm: the {language!r} text "
                               "must say {option} (the option the caller seems to mean)")

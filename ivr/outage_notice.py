@@ -34,7 +34,7 @@ def notices(menu: Menu, outages: Mapping[str, str], language: str) -> tuple[str,
     for texts in by_category.values():
         own = texts.get(language) or (texts.get(None) if language == menu.default_language
                                       else None)
-        text = own or menu.messages.outage.get(language, "")
+        text = own or menu.messages.of("outage").get(language, "")
         if text and text not in said:
             said.append(text)
     return tuple(said)

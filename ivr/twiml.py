@@ -86,13 +86,14 @@ def outcome_speech(menu: Menu, outcome: Outcome, language: str) -> list[Spoken]:
     locale = menu.languages[language]
     own = outcome.message.get(language, "")
     if outcome.kind is OutcomeKind.MESSAGE:
-        return [Spoken(own, locale), Spoken(menu.messages.goodbye.get(language, ""), locale)]
+        return [Spoken(own, locale),
+                Spoken(menu.messages.of("goodbye").get(language, ""), locale)]
     if own:
         return [Spoken(own, locale)]
     defaults = {
-        OutcomeKind.ROUTE: menu.messages.connecting,
-        OutcomeKind.TRANSFER: menu.messages.connecting,
-        OutcomeKind.VOICEMAIL: menu.messages.voicemail,
+        OutcomeKind.ROUTE: menu.messages.of("connecting"),
+        OutcomeKind.TRANSFER: menu.messages.of("connecting"),
+        OutcomeKind.VOICEMAIL: menu.messages.of("voicemail"),
     }
     default = defaults.get(outcome.kind, {}).get(language, "")
     return [Spoken(default, locale)] if default else []

@@ -273,7 +273,7 @@ def test_a_tree_in_english_alone_needs_no_messages_and_says_the_shipped_english(
     tree["languages"] = {"en": "en-US"}
     tree["messages"] = {"goodbye": {"en": "Bye now."}}
     menu = load_menu(yaml.safe_dump(_only_english(tree)))
-    assert menu.messages.goodbye == {"en": "Bye now."}
+    assert menu.messages.of("goodbye") == {"en": "Bye now."}
     assert menu.messages.of("hold_position") == {"en": "You are number {position} in line."}
 
 
