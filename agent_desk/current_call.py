@@ -26,3 +26,9 @@ def current_ticket(agent_id: str) -> Ticket | None:
         if ticket_id is None and routing is not None:
             ticket_id = routing.ticket
     return tickets().get(ticket_id) if ticket_id is not None else None
+
+
+def routed_ticket_id(agent_id: str) -> int | None:
+    """The id of the ticket of the call routed to `agent_id` now, if any."""
+    ticket = current_ticket(agent_id)
+    return ticket.id if ticket is not None else None

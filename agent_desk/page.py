@@ -1,34 +1,41 @@
 """The agent's page: who is calling, why, how urgent, the whole transcript, the number's
-earlier tickets, internal notes, and the agent's status buttons. Server-rendered; signed in
-with the admin token for now."""
+earlier tickets, internal notes, and the agent's status buttons. Server-rendered; each agent
+signs in with their own token (an admin's token shows every ticket, without the buttons)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from agent_desk.current_call import current_ticket
-from core.api import same_secret
+from core.access import RefusalThrottle, Role, TokenStore
+from core.api import acting_agent, current_grant
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
+from core.page_access import check_form, page_allow, sign_in, sign_out
 from queues.agents import SETTABLE, Presence
 from queues.agents_api import change_status
 from queues.context import queues
-from tickets_bridge.api import desk, tickets
+from tickets_bridge.api import desk, tickets, visible_to_requester
 from tickets_bridge.ticket import Ticket
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("agent", __name__, url_prefix="/agent", template_folder="templates")
+
+STAFF = (Role.ADMIN, Role.AGENT)
 
 
 @bp.get("/login")
@@ -37,36 +44,60 @@ def login_form() -> str:
 
 
 @bp.post("/login")
-def login() -> str | WerkzeugResponse:
-    expected = deps().settings.effective_admin_token
-    given = request.form.get("token", "")
-    name = request.form.get("name", "").strip()[:100] or "agent"
-    if expected is None or not same_secret(given, expected):
-        return render_template("agent/login.html", failed=True, next=request.form.get("next"))
-    session["agent"] = name
-    return redirect(_local_target(request.form.get("next", "")) or url_for("agent.login_form"))
+def login() -> tuple[str, int] | WerkzeugResponse:
+    check_form()
+    d = deps()
+    throttle = RefusalThrottle(d.redis, d.settings.wrong_tokens_allowed)
+    address = request.remote_addr or "unknown"
+    target = _local_target(request.form.get("next", ""))
+    wait = throttle.blocked_for(address)
+    if wait:
+        return render_template("agent/login.html", failed=False, wait_minutes=-(-wait // 60),
+                               next=target), 429
+    grant = TokenStore(d.redis, d.settings.effective_admin_token).grant_for(
+        request.form.get("token", "").strip())
+    if grant is None:
+        log.warning("refused a sign-in from %s (%d in this window)", address,
+                    throttle.refused(address))
+        return render_template("agent/login.html", failed=True, next=target), 401
+    sign_in(grant)
+    return redirect(target or url_for("agent.current_call"))
 
 
+@bp.post("/logout")
+def logout() -> WerkzeugResponse:
+    check_form()
+    sign_out()
+    return redirect(url_for("agent.login_form"))
+
+
+@bp.get("/")
 @bp.get("/current")
+@page_allow(*STAFF)
 def current_call() -> str | WerkzeugResponse:
     """The signed-in agent's current call: its ticket, or a page saying there is none yet."""
-    if "agent" not in session:
-        return redirect(url_for("agent.login_form", next=request.path))
-    ticket = current_ticket(session["agent"])
+    agent = acting_agent()
+    ticket = current_ticket(agent) if agent is not None else None
     if ticket is None:
-        return render_template("agent/idle.html", agent=session["agent"])
+        return render_template("agent/idle.html")
     return redirect(url_for("agent.ticket_page", ticket_id=ticket.id))
 
 
 @bp.get("/tickets/<int:ticket_id>")
-def ticket_page(ticket_id: int) -> str | WerkzeugResponse:
-    if "agent" not in session:
-        return redirect(url_for("agent.login_form", next=request.path))
+@page_allow(*STAFF)
+def ticket_page(ticket_id: int) -> str:
+    ticket = _visible_ticket(ticket_id)
+    return render_template("agent/ticket.html", ticket=ticket, earlier=_earlier(ticket),
+                           error=request.args.get("error"))
+
+
+def _visible_ticket(ticket_id: int) -> Ticket:
     ticket = tickets().get(ticket_id)
     if ticket is None:
         abort(404, description=f"no ticket {ticket_id}")
-    return render_template("agent/ticket.html", ticket=ticket, earlier=_earlier(ticket),
-                           agent=session["agent"], error=request.args.get("error"))
+    if not visible_to_requester()(ticket):
+        abort(403, description=f"ticket {ticket_id} is neither assigned nor routed to you")
+    return ticket
 
 
 def _earlier(ticket: Ticket) -> list[Ticket]:
@@ -79,11 +110,11 @@ def _earlier(ticket: Ticket) -> list[Ticket]:
 
 
 @bp.post("/tickets/<int:ticket_id>/notes")
+@page_allow(*STAFF)
 def add_note(ticket_id: int) -> WerkzeugResponse | Response:
-    if "agent" not in session:
-        abort(401)
+    _visible_ticket(ticket_id)
     try:
-        desk().add_note(ticket_id, request.form.get("text", ""), session["agent"])
+        desk().add_note(ticket_id, request.form.get("text", ""), current_grant().name)
     except InvalidInput as invalid:
         return redirect(url_for("agent.ticket_page", ticket_id=ticket_id, error=str(invalid)))
     except NotFound:
@@ -92,17 +123,16 @@ def add_note(ticket_id: int) -> WerkzeugResponse | Response:
 
 
 @bp.post("/status")
+@page_allow(Role.AGENT)
 def page_status() -> WerkzeugResponse:
     """The status buttons (the signed-in agent's own presence)."""
-    if "agent" not in session:
-        return redirect(url_for("agent.login_form"))
+    agent = current_grant().name
     q = queues()
     status = request.form.get("status", "")
-    back = request.form.get("next", "")
-    target = back if back.startswith("/agent/") else url_for("agent.current_call")
-    if status not in [s.value for s in SETTABLE] or q.agents.get(session["agent"]) is None:
+    target = _local_target(request.form.get("next", "")) or url_for("agent.current_call")
+    if status not in [s.value for s in SETTABLE] or q.agents.get(agent) is None:
         return redirect(target)
-    change_status(q, session["agent"], status, "set on the agent page")
+    change_status(q, agent, status, "set on the agent page")
     return redirect(target)
 
 
@@ -110,7 +140,7 @@ def page_status() -> WerkzeugResponse:
 def presence_for_templates() -> dict[str, Any]:
     def agent_presence(agent_id: str) -> Presence | None:
         return queues().agents.presence(agent_id)
-    return {"agent_presence": agent_presence}
+    return {"agent_presence": agent_presence, "signed_in_as": g.get("grant")}
 
 
 def _local_target(target: str) -> str | None:

@@ -12,13 +12,13 @@ from callbacks.booking import NotChangeable, cancel, reschedule
 from callbacks.kpis import kpis
 from callbacks.record import Callback, State
 from callbacks.runtime import Runtime
-from core.api import answer_errors_as_json, error, json_object, require_admin_token
+from core.access import Role
+from core.api import allow, answer_errors_as_json, error, json_object
 from core.clock import isoformat
 from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
 
 bp = Blueprint("callbacks_api", __name__, url_prefix="/api/v1/callbacks")
-bp.before_request(require_admin_token)
 answer_errors_as_json(bp, not_found_field="callback_id")
 
 STATS_WINDOW = 10_000
@@ -26,6 +26,7 @@ STATS_WINDOW = 10_000
 
 
 @bp.get("")
+@allow(Role.ADMIN)
 def list_callbacks() -> Response:
     rt = _runtime()
     phone = request.args.get("phone", "").strip()
@@ -44,11 +45,13 @@ def list_callbacks() -> Response:
 
 
 @bp.get("/stats")
+@allow(Role.ADMIN, Role.REPORT)
 def stats() -> Response:
     return jsonify(kpis(_runtime().store.all(limit=STATS_WINDOW)))
 
 
 @bp.get("/<callback_id>")
+@allow(Role.ADMIN)
 def get_callback(callback_id: str) -> Response:
     rt = _runtime()
     record = _found(rt, callback_id)
@@ -56,6 +59,7 @@ def get_callback(callback_id: str) -> Response:
 
 
 @bp.post("/<callback_id>/cancel")
+@allow(Role.ADMIN)
 def cancel_callback(callback_id: str) -> Response:
     rt = _runtime()
     _found(rt, callback_id)
@@ -64,6 +68,7 @@ def cancel_callback(callback_id: str) -> Response:
 
 
 @bp.post("/<callback_id>/reschedule")
+@allow(Role.ADMIN)
 def reschedule_callback(callback_id: str) -> Response:
     body = json_object("a JSON object with `at` is required")
     rt = _runtime()

@@ -38,7 +38,7 @@ _PARSE_ERRORS = {
 def check_number(raw: str, region: str) -> str | Refused:
     """The E.164 form of `raw` (typed or caller ID, national numbers read in `region`), or
     why it is refused."""
-    digits = "".join(ch for ch in raw if ch.isdigit())
+    digits = "".join(ch for ch in raw if ch.isascii() and ch.isdigit())
     plus = "+" if raw.strip().startswith("+") else ""
     if shortnumberinfo.is_emergency_number(digits, region):
         return REFUSALS["emergency"]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from twilio.twiml.voice_response import VoiceResponse
 
 from core import webhook_reply
+from core.form_fields import whole_number
 from core.phrases import Phrases
 
 MAX_TRIES = 3
@@ -65,9 +66,8 @@ def slot_lines(spoken_slots: Sequence[str], phrases: Phrases) -> list[str]:
 
 def chosen_slot(digits: str, count: int) -> int | None:
     """The index of the slot the caller's key names, or None."""
-    if len(digits) == 1 and digits.isdigit() and 1 <= int(digits) <= count:
-        return int(digits) - 1
-    return None
+    chosen = whole_number(digits) if len(digits) == 1 else None
+    return chosen - 1 if chosen is not None and 1 <= chosen <= count else None
 
 
 def key_meaning(step: str, digits: str, slot_times: Sequence[str] = ()) -> str:

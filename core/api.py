@@ -1,19 +1,25 @@
-"""Conventions of the JSON API under /api/v1: bearer tokens and `{"error": {...}}` bodies."""
+"""Conventions of the JSON API under /api/v1: bearer tokens with roles (core.access) and
+`{"error": {...}}` bodies."""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
+from core.access import Grant, RefusalThrottle, Role, TokenStore
 from core.deps import deps
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, NotYours
 
 log = logging.getLogger(__name__)
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def error(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -23,17 +29,75 @@ def error(status: int, code: str, message: str, field: str | None = None) -> Res
     return response
 
 
-def require_admin_token() -> Response | None:
-    """Blueprint hook: 401 unless `Authorization: Bearer <HOTLINE_ADMIN_TOKEN>` is sent."""
-    expected = deps().settings.effective_admin_token
-    given = request.headers.get("Authorization", "")
-    scheme, _, token = given.partition(" ")
-    if expected is None:
-        return error(401, "api_closed", "set HOTLINE_ADMIN_TOKEN to open the API",
-                     "Authorization")
-    if scheme.lower() != "bearer" or not same_secret(token.strip(), expected):
+def allow(*roles: Role) -> Callable[[View], View]:
+    """View decorator: 401 without a valid bearer token, 429 while the sender's address is
+    throttled for sending wrong ones, 403 when the token's role is not among `roles`. The
+    roles are kept on the view (`allowed_roles`) so the route table can be checked whole."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            refused = authenticate(roles)
+            return refused if refused is not None else view(*args, **kwargs)
+
+        checked.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def authenticate(roles: Iterable[Role]) -> Response | None:
+    """None when the request's bearer token has one of `roles` (its grant is then
+    `current_grant()`); the refusal to answer else."""
+    d = deps()
+    throttle = RefusalThrottle(d.redis, d.settings.wrong_tokens_allowed)
+    address = request.remote_addr or "unknown"
+    wait = throttle.blocked_for(address)
+    if wait:
+        refused = error(429, "throttled", "too many wrong tokens came from this address; "
+                        f"try again in {wait} s", "Authorization")
+        refused.headers["Retry-After"] = str(wait)
+        return refused
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    grant = None
+    if scheme.lower() == "bearer" and token.strip():
+        grant = TokenStore(d.redis, d.settings.effective_admin_token).grant_for(token.strip())
+    if grant is None:
+        if header:
+            log.warning("refused a bearer token from %s for %s (%d in this window)", address,
+                        request.path, throttle.refused(address))
         return error(401, "unauthorized", "a valid bearer token is required", "Authorization")
+    allowed = sorted(role.value for role in roles)
+    if grant.role not in allowed:
+        return error(403, "forbidden", f"an {grant.role.value} token may not do this; it "
+                     f"needs the role {' or '.join(allowed)}", "Authorization")
+    g.grant = grant
     return None
+
+
+def current_grant() -> Grant:
+    """The grant of the request's token, once `allow` has let it through."""
+    grant: Grant = g.grant
+    return grant
+
+
+def acting_agent() -> str | None:
+    """The agent a request acts for, when its token is an agent's; None for an admin."""
+    grant = current_grant()
+    return grant.name if grant.role is Role.AGENT else None
+
+
+def require_own(agent_id: str, field: str) -> None:
+    """NotYours unless the request acts for `agent_id` or for an admin."""
+    acting = acting_agent()
+    if acting is not None and acting != agent_id:
+        raise NotYours(field, f"an agent token may only act for its own agent ({acting})")
+
+
+def require_admin_token() -> Response | None:
+    """Blueprint hook: 401 unless an admin's bearer token is sent."""
+    return authenticate((Role.ADMIN,))
 
 
 def same_secret(given: str, expected: str) -> bool:
@@ -79,6 +143,8 @@ def answer_errors_as_json(bp: Blueprint, not_found_field: str = "id") -> None:
 
     @bp.errorhandler(InvalidInput)
     def on_invalid(exc: InvalidInput) -> Response:
+        if isinstance(exc, NotYours):
+            return error(403, "not_yours", str(exc), exc.field)
         return error(400, "invalid_field", str(exc), exc.field)
 
     @bp.errorhandler(NotFound)

@@ -4,6 +4,7 @@
     ├── ConfigError            settings or environment are unusable
     ├── InvalidInput           a caller- or client-supplied value is wrong (field: reason)
     ├── NotFound               a named thing (call, menu version) does not exist
+    ├── NotYours               a token's holder may not touch this thing (field: reason)
     ├── MenuInvalid            a menu tree breaks one or more rules (carries MenuProblem list)
     └── EmbeddedRedisError     the embedded Redis server could not be started
 """
@@ -32,6 +33,11 @@ class InvalidInput(HotlineError):
 
 class NotFound(HotlineError):
     """A named thing does not exist."""
+
+
+class NotYours(InvalidInput):
+    """The thing `field` names exists but belongs to someone else (an agent asking for
+    another agent's ticket or status)."""
 
 
 @dataclass(frozen=True)

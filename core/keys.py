@@ -209,3 +209,15 @@ def callbacks_placed() -> str:
 def callback_capacity_lock(queue: str, tier: str) -> str:
     """String: held while a customer-first callback checks for a free agent and starts."""
     return f"{PREFIX}:callbacks:capacity:{queue}:{tier}"
+
+
+def access_tokens() -> str:
+    """Hash: token id -> JSON {digest, role, name, created_at} of every issued API token (the
+    token itself is never stored, only its SHA-256 digest)."""
+    return f"{PREFIX}:access-tokens"
+
+
+def refused_credentials(address: str) -> str:
+    """String with a TTL: how many wrong tokens (sign-ins and bearer tokens) came from an
+    address in the current throttling window."""
+    return f"{PREFIX}:refused-credentials:{address}"

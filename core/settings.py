@@ -121,6 +121,10 @@ class Settings:
     log_level: str = "info"
     """`json` (one object a line, for a log shipper) or `text`, for the processes' own logs."""
     metrics_open: bool = False
+    wrong_tokens_allowed: int = 10
+    """Wrong tokens one address may send in 15 minutes before it must wait (core.access)."""
+    trusted_proxies: int = 0
+    """Reverse proxies in front of Hotline whose X-Forwarded-For names the client's address."""
     """Whether `/metrics` answers without the admin bearer token (a scraper on a private net)."""
 
     @property
@@ -202,6 +206,10 @@ class Settings:
                               base.log_level),
             metrics_open=(env.get("HOTLINE_METRICS_OPEN") or "").lower() in ("1", "true", "yes",
                                                                              "on"),
+            wrong_tokens_allowed=_positive_int(env, "HOTLINE_WRONG_TOKENS_ALLOWED",
+                                               base.wrong_tokens_allowed),
+            trusted_proxies=_positive_int(env, "HOTLINE_TRUSTED_PROXIES", base.trusted_proxies,
+                                          least=0),
         )
 
 
@@ -268,7 +276,7 @@ def _callback_fields(key: str, raw: str) -> dict[str, Any]:
         return {"timezone": hours.parse_zone(raw.strip())}
     if key == "holidays":
         return {"holidays": hours.parse_holidays(raw)}
-    if not raw.strip().isdigit() or int(raw) < 1:
+    if not (raw.strip().isascii() and raw.strip().isdigit()) or int(raw) < 1:
         raise ValueError(f"{raw!r} is not a whole number, 1 or more")
     return {"slots": int(raw)}
 
@@ -313,7 +321,7 @@ def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+def _positive_int(env: Mapping[str, str], name: str, default: int, least: int = 1) -> int:
     raw = env.get(name)
     if not raw:
         return default
@@ -321,8 +329,8 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name}: must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name}: must be positive, got {value}")
+    if value < least:
+        raise ConfigError(f"{name}: must be {least} or more, got {value}")
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import deps as deps_module
 from core.clock import Clock
@@ -18,6 +19,7 @@ MAX_REQUEST_BODY = 1024 * 1024
 
 def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -> Flask:
     """A Hotline web app for `settings`, talking to the Redis at `redis_url`."""
+    from agent_desk.current_call import routed_ticket_id
     from agent_desk.page import bp as agent_bp
     from agent_desk.screen_pop import bp as agents_api_bp
     from callbacks.api import bp as callbacks_api_bp
@@ -26,6 +28,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from hotline.health import bp as health_bp
     from hotline.openapi import bp as openapi_bp
     from hotline.server import WORKER_QUEUES
+    from hotline.tokens_api import bp as tokens_api_bp
     from ivr.calls_api import bp as calls_api_bp
     from ivr.menu_store import MenuStore
     from ivr.phrase_book import book_of
@@ -33,7 +36,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from queues.agents_api import api as queues_api_bp
     from queues.webhooks import bp as queues_bp
     from simulator.network_api import bp as sim_network_bp
-    from tickets_bridge.api import BRIDGES
+    from tickets_bridge.api import BRIDGES, ROUTED
     from tickets_bridge.api import EXTENSION as TICKETS
     from tickets_bridge.api import bp as tickets_api_bp
     from tickets_bridge.jobs import configured_bridges
@@ -54,12 +57,17 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     engine.dispose()
     app.extensions[TICKETS] = TicketStore(engine)
     app.extensions[BRIDGES] = list(configured_bridges(settings))
+    app.extensions[ROUTED] = routed_ticket_id
     app.secret_key = settings.session_secret
     protect(app, settings)
+    if settings.trusted_proxies:
+        # The client's own address, for the wrong-token throttle and the logs, as the
+        # deployment's proxies report it (and nobody else: the count says how many to trust).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.session_interface = CookieSessions()
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
-                      sim_network_bp, health_bp):
+                      sim_network_bp, health_bp, tokens_api_bp):
         app.register_blueprint(blueprint)
     metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
     logs.log_webhooks(app)

@@ -29,8 +29,9 @@ def _register() -> None:
     from hotline.call_command import call
     from hotline.menu_commands import menu
     from hotline.server import serve, worker
+    from hotline.token_commands import token
 
-    for command in (serve, worker, bridge, call, menu, outage, vip):
+    for command in (serve, worker, bridge, call, menu, outage, vip, token):
         main.add_command(command)
 
 

@@ -19,7 +19,8 @@ from redis.exceptions import RedisError
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.api import require_admin_token
+from core.access import Role
+from core.api import authenticate
 from core.deps import deps
 
 EXTENSION = "hotline.metrics"
@@ -82,7 +83,7 @@ def _observe(response: Response) -> Response:
 def scrape() -> Response:
     """Every metric in Prometheus's text exposition format."""
     metrics: Metrics = current_app.extensions[EXTENSION]
-    refused = None if metrics.open_scrape else require_admin_token()
+    refused = None if metrics.open_scrape else authenticate((Role.ADMIN, Role.REPORT))
     if refused is not None:
         return refused
     return Response(generate_latest(metrics.registry), content_type=CONTENT_TYPE_LATEST)

@@ -11,6 +11,7 @@ from typing import Any
 from core.call_status import CallStatus
 from core.clock import isoformat
 from core.events import Event, EventKind
+from core.form_fields import whole_number
 from core.phone import CallerNumber
 from core.process_cache import ProcessCache
 from core.routes import Routes
@@ -222,7 +223,7 @@ def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answe
     in_menu = session.status is CallStatus.IN_MENU
     text = f"Caller hung up in the menu at {session.node!r}" if in_menu else "Call ended"
     event = _event(ctx, EventKind.CALL, text, event="ended", status=status,
-                   duration=_seconds(duration), node=session.node, hung_up_in_menu=in_menu,
+                   duration=whole_number(duration), node=session.node, hung_up_in_menu=in_menu,
                    issue=issue_on_path(ctx.menu, session.path) if in_menu else None)
     ended = session.evolve(status=CallStatus.ENDED, ended_at=isoformat(ctx.now))
     return Answer(ended, [event], twiml.empty())
@@ -231,7 +232,7 @@ def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answe
 def voicemail_left(ctx: Context, session: CallSession, recording_sid: str, url: str,
                    duration: str) -> Answer:
     event = _event(ctx, EventKind.RECORDING, "Voicemail recorded", recording_sid=recording_sid,
-                   url=url, duration=_seconds(duration))
+                   url=url, duration=whole_number(duration))
     spoken = [twiml.Spoken(ctx.menu.messages.of("goodbye").get(session.language, ""),
                            ctx.menu.languages[session.language])]
     return Answer(session, [event], twiml.say_then_hang_up(spoken))
@@ -415,7 +416,4 @@ def _position(session: CallSession) -> Position:
 def _event(ctx: Context, kind: EventKind, text: str, **details: Any) -> Event:
     return Event(ctx.now, kind, text, {k: v for k, v in details.items() if v is not None})
 
-
-def _seconds(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from core.api import answer_errors_as_json, error, require_admin_token
+from core.access import Role
+from core.api import allow, answer_errors_as_json, error
 from core.deps import deps
 
 bp = Blueprint("calls_api", __name__, url_prefix="/api/v1/calls")
-bp.before_request(require_admin_token)
 answer_errors_as_json(bp, not_found_field="call_sid")
 
 
 @bp.get("/<call_sid>")
+@allow(Role.ADMIN)
 def get_call(call_sid: str) -> Response:
     store = deps().sessions
     session = store.load(call_sid)

@@ -50,7 +50,7 @@ def spoken_key(speech: str) -> str | None:
     if len(words) != 1:
         return None
     word = words[0]
-    if len(word) == 1 and word.isdigit():
+    if len(word) == 1 and word.isascii() and word.isdigit():
         return word
     return _DIGIT_WORDS.get(word)
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from core.api import answer_errors_as_json, error, json_object, require_admin_token
+from core.access import Role
+from core.api import allow, answer_errors_as_json, error, json_object, require_own
 from core.call_status import CallStatus
 from core.errors import InvalidInput, NotFound
 from core.events import EventKind
@@ -23,10 +24,10 @@ from queues.context import Queues, after_call, dispatcher, holds, queues
 log = logging.getLogger(__name__)
 
 api = Blueprint("queues_api", __name__, url_prefix="/api/v1")
-api.before_request(require_admin_token)
 answer_errors_as_json(api)
 
 @api.put("/agents/<agent_id>")
+@allow(Role.ADMIN)
 def register(agent_id: str) -> Response:
     q = queues()
     agent = agent_from(agent_id, json_object(), q.d.settings.default_region)
@@ -37,6 +38,7 @@ def register(agent_id: str) -> Response:
 
 
 @api.get("/agents")
+@allow(Role.ADMIN, Role.REPORT)
 def list_agents() -> Response:
     q = queues()
     return jsonify({"agents": [_agent_json(q, agent, presence)
@@ -44,13 +46,17 @@ def list_agents() -> Response:
 
 
 @api.get("/agents/<agent_id>")
+@allow(Role.ADMIN, Role.AGENT)
 def get_agent(agent_id: str) -> Response:
+    require_own(agent_id, "agent_id")
     q = queues()
     return jsonify(_agent_json(q, _known(q, agent_id)))
 
 
 @api.post("/agents/<agent_id>/status")
+@allow(Role.ADMIN, Role.AGENT)
 def set_status(agent_id: str) -> Response:
+    require_own(agent_id, "agent_id")
     body = json_object()
     status = body.get("status")
     if status not in [s.value for s in SETTABLE]:
@@ -79,6 +85,7 @@ def change_status(q: Queues, agent_id: str, status: str, reason: str) -> bool:
 
 
 @api.post("/calls/<call_sid>/escalate")
+@allow(Role.ADMIN, Role.AGENT)
 def escalate(call_sid: str) -> Response:
     """Move a call that is with an agent to another tier, queue or skill set: the caller
     keeps their ticket and place, the next agent gets the whisper and the transcript."""
@@ -91,6 +98,7 @@ def escalate(call_sid: str) -> Response:
     if held is None or held.ended or not holds(q, held):
         return error(409, "not_with_agent", f"call {call_sid} is not with an agent now",
                      "call_sid")
+    require_own(held.agent, "call_sid")
     changes = _escalation(body, current.routing or Routing())
 
     def decide(step: Step) -> Change | str:
@@ -135,6 +143,7 @@ def _escalation(body: dict[str, Any], routing: Routing) -> dict[str, Any]:
 
 
 @api.get("/queues/stats")
+@allow(Role.ADMIN, Role.AGENT, Role.REPORT)
 def stats() -> Response:
     """Waiting tasks per line, agents by status, and the wait estimate's measured error."""
     q = queues()

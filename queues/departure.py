@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from core.call_status import CallStatus
 from core.events import EventKind
+from core.form_fields import whole_number
 
 TWILIO_QUEUE_FAILURES = frozenset({"queue-full", "error", "system-shutdown"})
 """QueueResult values for a caller Twilio could not keep on hold."""
@@ -131,7 +132,7 @@ def dial_ended(agent_id: str, status: str, duration: str, wrap_up: int) -> DialE
 
 def _seconds(value: str) -> int | None:
     """Whole seconds from one of Twilio's duration fields; None when Twilio did not say."""
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 def _lasting(seconds: int | None) -> str:

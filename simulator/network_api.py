@@ -6,29 +6,26 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from core.api import answer_errors_as_json, error, require_admin_token
+from core.access import Role
+from core.api import allow, answer_errors_as_json, error
 from core.deps import deps
+from core.errors import NotFound
 from core.telephony import SimulatedTelephony
 
 bp = Blueprint("sim_network", __name__, url_prefix="/api/v1/simulator")
-bp.before_request(require_admin_token)
 answer_errors_as_json(bp)
 
 
-@bp.before_request
-def only_when_simulated() -> Response | None:
-    if not isinstance(deps().telephony, SimulatedTelephony):
-        return error(404, "not_simulated", "Hotline talks to Twilio, not to the simulator")
-    return None
-
-
 def network() -> SimulatedTelephony:
+    """The simulated network; NotFound (404) when Hotline talks to the real Twilio."""
     telephony = deps().telephony
-    assert isinstance(telephony, SimulatedTelephony)  # only_when_simulated checked it
+    if not isinstance(telephony, SimulatedTelephony):
+        raise NotFound("Hotline talks to Twilio, not to the simulator")
     return telephony
 
 
 @bp.post("/calls/<call_sid>/redirects/next")
+@allow(Role.ADMIN)
 def next_redirect(call_sid: str) -> Response:
     """The oldest redirect Hotline made of this call that the simulator has not acted on."""
     redirect = network().take_redirect(call_sid)
@@ -36,6 +33,7 @@ def next_redirect(call_sid: str) -> Response:
 
 
 @bp.post("/outbound/next")
+@allow(Role.ADMIN)
 def next_outbound_call() -> Response:
     """The oldest call Hotline placed to `?to=` (E.164) that nobody has answered yet."""
     to = request.args.get("to", "").strip()

@@ -14,8 +14,10 @@ from flask import Flask
 from core.errors import ConfigError
 from core.settings import DEV_ADMIN_TOKEN, DEV_AUTH_TOKEN
 from hotline.app import create_app
+from tests.callbacks.test_offer import callbacks_of, said, to_offer
 from tests.ivr_app import ADMIN_TOKEN, call_events, make_app, make_settings
 from tests.processes import HOTLINE
+from tests.signing_in import sign_in
 from tests.test_voice_security import with_redis_down
 from tests.twilio_requests import PUBLIC_URL, TwilioCall
 
@@ -41,7 +43,7 @@ def test_a_signed_twilio_post_of_ordinary_size_still_passes(app: Flask) -> None:
 
 
 def test_a_huge_sign_in_form_is_refused(app: Flask) -> None:
-    body = {"token": "x" * (5 * 1024 * 1024), "name": "ann"}
+    body = {"token": "x" * (5 * 1024 * 1024)}
     assert app.test_client().post("/agent/login", data=body).status_code == 413
 
 
@@ -53,8 +55,10 @@ def test_a_non_ascii_bearer_token_is_refused_not_crashed(app: Flask, header: str
 
 
 def test_a_non_ascii_sign_in_token_is_refused_not_crashed(app: Flask) -> None:
-    answer = app.test_client().post("/agent/login", data={"token": "é", "name": "ann"})
-    assert answer.status_code == 200 and "agent" not in answer.headers.get("Set-Cookie", "")
+    client = app.test_client()
+    answer = sign_in(client, "é")
+    assert answer.status_code == 401 and "That token is not valid." in answer.get_data(True)
+    assert client.get("/agent/current").location.startswith("/agent/login")
 
 
 @pytest.mark.parametrize("raw", ["²", "３", "٣", "1²"])
@@ -81,8 +85,7 @@ def test_a_lone_surrogate_in_a_text_field_is_refused_naming_it(app: Flask) -> No
 
 
 def test_a_line_break_in_the_sign_in_target_is_not_followed(app: Flask) -> None:
-    answer = app.test_client().post("/agent/login", data={
-        "token": ADMIN_TOKEN, "name": "ann", "next": "/agent/current\r\nSet-Cookie: x=1"})
+    answer = sign_in(app.test_client(), ADMIN_TOKEN, "/agent/current\r\nSet-Cookie: x=1")
     assert answer.status_code == 302
     assert "\r" not in answer.headers["Location"] and "Set-Cookie" not in answer.headers[
         "Location"]
@@ -184,14 +187,34 @@ def test_pages_tell_the_browser_not_to_frame_sniff_or_run_scripts(app: Flask) ->
 
 
 def test_the_agent_session_cookie_stays_on_this_site(app: Flask) -> None:
-    signed_in = app.test_client().post("/agent/login", data={"token": ADMIN_TOKEN,
-                                                               "name": "ann"})
+    signed_in = sign_in(app.test_client(), ADMIN_TOKEN)
     cookie = signed_in.headers["Set-Cookie"]
     assert "SameSite=Lax" in cookie and "HttpOnly" in cookie and "Secure" not in cookie
 
 
 def test_the_agent_session_cookie_is_https_only_on_an_https_deployment(redis_url: str) -> None:
     app = make_app(redis_url, public_url="https://hotline.example.com")
-    signed_in = app.test_client().post("/agent/login", data={"token": ADMIN_TOKEN,
-                                                               "name": "ann"})
+    signed_in = sign_in(app.test_client(), ADMIN_TOKEN)
     assert "Secure" in signed_in.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("duration", ["²", "３", "٣"])
+def test_a_duration_in_other_digits_is_left_out_not_crashed_nor_misread(
+    app: Flask, duration: str
+) -> None:
+    call = TwilioCall(app.test_client())
+    call.start()
+    ended = call.hang_up(duration)
+    assert ended.status == 200 and "<Say" not in ended.body
+    [event] = [e for e in call_events(app, call.sid) if e.get("event") == "ended"]
+    assert "duration" not in event
+
+
+@pytest.mark.parametrize("key", ["２", "٢", "²"])
+def test_a_slot_key_in_other_digits_is_asked_again_not_taken(app: Flask, key: str) -> None:
+    call = to_offer(app)
+    call.press("2")
+    again = call.press(key)
+    assert "Press 1 for today at 9 in the morning. Press 2 for today at 10 in the morning." \
+        in said(again)
+    assert callbacks_of(app, "+14155550123") == []

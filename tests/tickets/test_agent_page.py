@@ -12,7 +12,9 @@ from flask import Flask
 from playwright.sync_api import Page, sync_playwright
 from werkzeug.serving import make_server
 
-from tests.ivr_app import ADMIN_TOKEN
+from core.access import Role
+from tests.queues.conftest import put_on_shift
+from tests.signing_in import issue_token
 from tests.tickets.test_projection import billing_call, drain
 from tests.twilio_requests import TwilioCall
 from tickets_bridge.api import EXTENSION
@@ -56,24 +58,27 @@ def test_agent_sees_who_why_priority_transcript_history_and_adds_a_note(
     drain(projector)
     [old] = store.for_phone(earlier.caller)
     store_id = old.id
-    # A later call about something else, from the same number.
+    # A later call about something else, from the same number, routed to Ana.
+    put_on_shift(app.extensions["hotline"].redis, "ana", "L2", ["internet"], 0.0)
+    token = issue_token(app, Role.AGENT, "ana")
     call = TwilioCall(app.test_client())
     call.start()
     call.press("1")
     call.say("my internet is down, it is urgent")  # routed at once: the words name the leaf
+    dial = call.post("/queues/enter", call.form()).xml.find("Dial/Client")
+    assert dial is not None and dial.text == "ana"
     drain(projector)
     ticket_id = store.ticket_id_for_call(call.sid)
     with serving(app) as base, browser_page() as page:
         page.goto(f"{base}/agent/tickets/{ticket_id}")
         assert "/agent/login" in page.url
-        page.fill("#name", "ana")
         page.fill("#token", "wrong")
         page.click("#sign-in")
         assert page.inner_text("#error") == "That token is not valid."
-        page.fill("#name", "ana")
-        page.fill("#token", ADMIN_TOKEN)
+        page.fill("#token", token)
         page.click("#sign-in")
         assert page.url.endswith(f"/agent/tickets/{ticket_id}")
+        assert page.inner_text("#who") == "ana"
         assert page.inner_text("#caller") == "+14155550123"
         assert page.inner_text("#issue") == "technical/internet"
         assert page.inner_text("#priority") == "high"

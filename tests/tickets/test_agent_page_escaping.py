@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tests.ivr_app import ADMIN_TOKEN
+from tests.signing_in import sign_in
 from tests.tickets.test_projection import drain
 from tests.twilio_requests import TwilioCall
 from tickets_bridge.api import EXTENSION
@@ -27,7 +28,7 @@ def test_a_callers_words_with_markup_are_escaped_on_the_ticket_page(
     ticket_id = store.ticket_id_for_call(call.sid)
     assert ticket_id is not None
     agent = app.test_client()
-    signed_in = agent.post("/agent/login", data={"token": ADMIN_TOKEN, "name": "ann"})
+    signed_in = sign_in(agent, ADMIN_TOKEN)
     assert signed_in.status_code == 302
     page = agent.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
     assert "my invoice is wrong" in page

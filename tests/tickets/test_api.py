@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from core.access import Role
 from tests.ivr_app import ADMIN_TOKEN
+from tests.signing_in import issue_token, sign_in
 from tests.tickets.test_projection import billing_call, drain
 from tickets_bridge.api import EXTENSION
 from tickets_bridge.projector import Projector
@@ -116,10 +118,11 @@ def test_screen_pop_gives_an_agent_the_ticket_of_the_call_routed_to_them(
     popped = client.get("/api/v1/agents/ana/screen-pop", headers=AUTH).get_json()
     assert popped["calls"][0]["call_sid"] == call.sid
     assert popped["issue"] == "billing/dispute"
-    with client.session_transaction() as browser:
-        browser["agent"] = "ana"
-    page = client.get("/agent/current")
+    ana = app.test_client()
+    sign_in(ana, issue_token(app, Role.AGENT, "ana"))
+    page = ana.get("/agent/current")
     assert page.status_code == 302 and page.location.endswith(f"/agent/tickets/{popped['id']}")
-    with client.session_transaction() as browser:
-        browser["agent"] = "bo"
-    assert "No call for you right now" in client.get("/agent/current").get_data(as_text=True)
+    bo = app.test_client()
+    sign_in(bo, issue_token(app, Role.AGENT, "bo"))
+    assert "No call for you right now" in bo.get("/agent/current").get_data(as_text=True)
+    assert bo.get(f"/agent/tickets/{popped['id']}").status_code == 403

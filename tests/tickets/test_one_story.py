@@ -14,6 +14,7 @@ from ivr.caller_facts import add_vip, remove_vip
 from queues.queue_store import QueueStore
 from tests.ivr_app import ADMIN_TOKEN, NOW
 from tests.queues.conftest import put_on_shift
+from tests.signing_in import sign_in
 from tests.tickets.journeys import (
     answer,
     ask_for_callback,
@@ -194,8 +195,7 @@ def test_the_agent_page_lists_only_earlier_tickets_and_the_linked_open_ones_apar
     drain(projector)
     ids = [store.ticket_id_for_call(c.sid) for c in (old, middle, latest)]
     assert len(set(ids)) == 3
-    signed = client.post("/agent/login", data={"token": ADMIN_TOKEN, "name": "ana"})
-    assert signed.status_code in (200, 302)
+    assert sign_in(client, ADMIN_TOKEN).status_code == 302
     page = client.get(f"/agent/tickets/{ids[1]}").get_data(as_text=True)
     earlier = page.split('id="earlier"')[1].split("</ul>")[0]
     linked = page.split('id="linked"')[1].split("</ul>")[0]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from core.access import Role
 from tests.ivr_app import ADMIN_TOKEN
 from tests.queues.conftest import put_on_shift
+from tests.signing_in import issue_token
 from tests.tickets.test_agent_page import browser_page, serving
 from tests.tickets.test_projection import drain
 from tests.twilio_requests import PUBLIC_URL, Reply, TwilioCall
@@ -73,11 +75,12 @@ def test_the_agent_sets_their_status_on_the_page_and_it_pops_the_routed_callers_
     put_on_shift(redis, "eve", "L1", ["billing"], T0)
     redis.hset("hotline:agent:eve", "status", "offline")
     redis.zrem("hotline:agents:available", "eve")
+    token = issue_token(app, Role.AGENT, "eve")
     with serving(app) as base, browser_page() as page:
         page.goto(f"{base}/agent/current")
-        page.fill("#name", "eve")
-        page.fill("#token", ADMIN_TOKEN)
+        page.fill("#token", token)
         page.click("#sign-in")
+        assert page.inner_text("#who") == "eve"
         assert page.inner_text("#status") == "offline"
         page.click("button[value=available]")
         assert page.inner_text("#status") == "available"

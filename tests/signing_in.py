@@ -1,0 +1,34 @@
+"""Test support: tokens for each role, and signing a test client in to the pages as a
+browser would (the sign-in form, with its CSRF token)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from core.access import Role, TokenStore
+
+
+def issue_token(app: Flask, role: Role, name: str) -> str:
+    """A new token of `role` for `name`, issued as `hotline token issue` would."""
+    deps = app.extensions["hotline"]
+    store = TokenStore(deps.redis, deps.settings.effective_admin_token)
+    token, _ = store.issue(role, name, deps.clock.now().timestamp())
+    return token
+
+
+def form_token(client: FlaskClient, path: str = "/agent/login") -> str:
+    """The CSRF token of the form on the page at `path`."""
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, f"no CSRF token in the form of {path}"
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, token: str, next_page: str = "") -> TestResponse:
+    """Sign `client` in with `token` through the sign-in form."""
+    return client.post("/agent/login", data={"token": token, "next": next_page,
+                                             "csrf_token": form_token(client)})
