@@ -17,7 +17,23 @@ _ID = {"name": "ticket_id", "in": "path", "required": True,
 def _ok(schema: str, status: str = "200") -> dict[str, Any]:
     return {status: {"description": "OK", "content": {"application/json": {
         "schema": {"$ref": f"#/components/schemas/{schema}"}}}},
-        "400": _ERROR, "401": _ERROR, "404": _ERROR}
+        "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR, "429": _ERROR}
+
+
+def _linked(responses: dict[str, Any], status: str, **links: dict[str, str]) -> dict[str, Any]:
+    """`responses` whose `status` answer links on to other operations, by operationId with
+    the parameters each takes from this request or answer (so a client, and schemathesis,
+    can follow a real id from one call to the next)."""
+    linked = {**responses[status], "links": {
+        operation: {"operationId": operation, "parameters": parameters}
+        for operation, parameters in links.items()}}
+    return {**responses, status: linked}
+
+
+_FIRST_TICKET = {"ticket_id": "$response.body#/tickets/0/id"}
+_FIRST_CALLBACK = {"callback_id": "$response.body#/callbacks/0/id"}
+_SAME_AGENT = {"agent_id": "$request.path.agent_id"}
+_FIRST_CALL = {"call_sid": "$response.body#/tickets/0/calls/0/call_sid"}
 
 
 _TRANSCRIPT_ENTRY = {
@@ -136,12 +152,19 @@ _CALLBACK = {
 _SPREAD = {"type": "object", "properties": {
     name: {"type": "number", "nullable": True} for name in ("p50", "p90", "mean")}}
 
+_GRANT: dict[str, Any] = {
+    "type": "object", "required": ["id", "role", "name", "created_at"],
+    "properties": {"id": {"type": "string"},
+                   "role": {"type": "string", "enum": ["admin", "agent", "report"]},
+                   "name": {"type": "string"}, "created_at": {"type": "number"}}}
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "Hotline API", "version": "1"},
     "security": [{"bearer": []}],
     "paths": {
         "/api/v1/calls/{call_sid}": {"get": {
+            "operationId": "getCall",
             "summary": "A live or recent call: session, routing decision and transcript",
             "parameters": [{"name": "call_sid", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
@@ -151,30 +174,40 @@ DOCUMENT: dict[str, Any] = {
             "parameters": [{"name": name, "in": "query", "required": False,
                             "schema": {"type": "string"}}
                            for name in ("phone", "status", "queue", "assignee")],
-            "responses": _ok("TicketList")}},
+            "responses": _linked(_ok("TicketList"), "200", getTicket=_FIRST_TICKET,
+                                 addNote=_FIRST_TICKET, wrapUp=_FIRST_TICKET,
+                                 getCall=_FIRST_CALL)}},
         "/api/v1/tickets/{ticket_id}": {
-            "get": {"summary": "One ticket with its transcript", "parameters": [_ID],
+            "get": {"operationId": "getTicket", "summary": "One ticket with its transcript",
+                    "parameters": [_ID],
                     "responses": _ok("Ticket")},
-            "patch": {"summary": "Wrap-up: status, assignee, disposition", "parameters": [_ID],
+            "patch": {"operationId": "wrapUp", "summary": "Wrap-up: status, assignee, disposition",
+                      "parameters": [_ID],
                       "requestBody": {"required": True, "content": {"application/json": {
                           "schema": {"$ref": "#/components/schemas/WrapUp"}}}},
                       "responses": _ok("Ticket")}},
         "/api/v1/agents/{agent_id}/screen-pop": {"get": {
+            "operationId": "screenPop",
             "summary": "The ticket of the call being routed to the agent",
             "parameters": [{"name": "agent_id", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
             "responses": _ok("Ticket")}},
         "/api/v1/agents": {"get": {
             "summary": "Every registered agent with their status",
-            "responses": _ok("AgentList")}},
+            "responses": _linked(_ok("AgentList"), "200",
+                                 getAgent={"agent_id": "$response.body#/agents/0/id"})}},
         "/api/v1/agents/{agent_id}": {
-            "get": {"summary": "One agent", "parameters": [_AGENT_ID],
+            "get": {"operationId": "getAgent", "summary": "One agent", "parameters": [_AGENT_ID],
                     "responses": _ok("Agent")},
             "put": {"summary": "Register an agent or change their profile (new agents start "
                                "offline)", "parameters": [_AGENT_ID],
                     "requestBody": _body("AgentIn"),
-                    "responses": {**_ok("Agent"), "201": _ok("Agent")["200"]}}},
+                    "responses": _linked(
+                        {**_ok("Agent"), "201": _ok("Agent")["200"]}, "201",
+                        getAgent=_SAME_AGENT, setAgentStatus=_SAME_AGENT,
+                        screenPop=_SAME_AGENT)}},
         "/api/v1/agents/{agent_id}/status": {"post": {
+            "operationId": "setAgentStatus",
             "summary": "Set an agent's status; an agent made available is given the next call",
             "parameters": [_AGENT_ID], "requestBody": _body("StatusIn"),
             "responses": _with(_ok("Agent"), "409")}},
@@ -191,29 +224,49 @@ DOCUMENT: dict[str, Any] = {
             "summary": "Callbacks, newest first, filtered by phone and state",
             "parameters": [{"name": name, "in": "query", "required": False,
                             "schema": {"type": "string"}} for name in ("phone", "state")],
-            "responses": _ok("CallbackList")}},
+            "responses": _linked(_ok("CallbackList"), "200", getCallback=_FIRST_CALLBACK,
+                                 rescheduleCallback=_FIRST_CALLBACK,
+                                 cancelCallback=_FIRST_CALLBACK)}},
         "/api/v1/callbacks/stats": {"get": {
             "summary": "Callback KPIs (apart from the live queues'): promise to connect, "
                        "connect rate, attempts per callback",
             "responses": _ok("CallbackStats")}},
         "/api/v1/callbacks/{callback_id}": {"get": {
+            "operationId": "getCallback",
             "summary": "One callback with every state change",
             "parameters": [_CALLBACK_ID], "responses": _ok("Callback")}},
         "/api/v1/callbacks/{callback_id}/cancel": {"post": {
+            "operationId": "cancelCallback",
             "summary": "Cancel a callback not yet being dialled",
             "parameters": [_CALLBACK_ID], "responses": {**_ok("Callback"), "409": _ERROR}}},
         "/api/v1/callbacks/{callback_id}/reschedule": {"post": {
+            "operationId": "rescheduleCallback",
             "summary": "Move a callback to another time inside the caller's allowed hours",
             "parameters": [_CALLBACK_ID],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Reschedule"}}}},
             "responses": {**_ok("Callback"), "409": _ERROR}}},
         "/api/v1/tickets/{ticket_id}/notes": {"post": {
+            "operationId": "addNote",
             "summary": "Add an internal note (never shown to the caller side)",
             "parameters": [_ID],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Note"}}}},
             "responses": _ok("Entry", "201")}},
+        "/api/v1/tokens": {
+            "get": {"summary": "Issued tokens (never their secrets)",
+                    "responses": _linked(_ok("TokenList"), "200",
+                                         revokeToken={"token_id": "$response.body#/tokens/0/id"})},
+            "post": {"summary": "Issue a token for an agent or a report reader, shown once",
+                     "requestBody": _body("TokenIn"),
+                     "responses": _linked(_ok("IssuedToken", "201"), "201",
+                                          revokeToken={"token_id": "$response.body#/id"})}},
+        "/api/v1/tokens/{token_id}": {"delete": {
+            "operationId": "revokeToken",
+            "summary": "Revoke a token; it stops working at once",
+            "parameters": [{"name": "token_id", "in": "path", "required": True,
+                            "schema": {"type": "string", "maxLength": 64}}],
+            "responses": _ok("Grant")}},
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -272,6 +325,16 @@ DOCUMENT: dict[str, Any] = {
                 "attempts_per_callback": {"type": "number", "nullable": True},
                 "seconds_from_promise_to_connect": _SPREAD,
                 "seconds_after_due_to_connect": _SPREAD}},
+            "Grant": _GRANT,
+            "TokenList": {"type": "object", "required": ["tokens"], "properties": {
+                "tokens": {"type": "array", "items": {"$ref": "#/components/schemas/Grant"}}}},
+            "IssuedToken": {**_GRANT, "required": [*_GRANT["required"], "token"],
+                            "properties": {**_GRANT["properties"],
+                                           "token": {"type": "string"}}},
+            "TokenIn": {"type": "object", "required": ["role", "name"], "properties": {
+                "role": {"type": "string", "enum": ["admin", "agent", "report"]},
+                "name": {"type": "string", "minLength": 1, "maxLength": 64,
+                         "description": "the agent's id for the agent role"}}},
             "Reschedule": {"type": "object", "required": ["at"], "properties": {
                 "at": {"type": "string", "format": "date-time"}}},
             "Note": {"type": "object", "required": ["text"], "properties": {
