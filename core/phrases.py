@@ -79,6 +79,18 @@ DEFAULTS: Mapping[str, str] = {
     "callback_voicemail": ("Hello, this is the callback you asked for. We will try again later. "
                            "Goodbye."),
     "callback_not_needed": "Sorry, this call is no longer needed. Goodbye.",
+    # Where a caller's open tickets stand, told before the menu.
+    "standing_ticket": "Your request {topic}, opened {opened}, is with {who}.",
+    "standing_topic": "about {topic}",
+    "standing_topic_general": "with us",
+    "standing_our_team": "our team",
+    "standing_waiting_on_us": "We are working on it.",
+    "standing_waiting_on_you": "We are waiting for your reply.",
+    "standing_callback": "We will call you back {when}.",
+    "standing_choose_one": "To talk about it, press {key}. For something else, press {new}.",
+    "standing_choose": "For your request {topic}, press {key}.",
+    "standing_choose_new": "For something else, press {key}.",
+    "standing_wrong_key": "Sorry, that was not one of the choices.",
     # Errors.
     "unknown_call": "Sorry, we could not find your call. Please call again.",
     "apology": "We're sorry, we can't take your call right now.",

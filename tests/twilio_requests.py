@@ -69,6 +69,19 @@ class TwilioCall:
     def start(self) -> Reply:
         return self._step("/voice/incoming", self.form(CallStatus="ringing"))
 
+    def start_menu(self) -> Reply:
+        """Start the call and reach the menu's first question: a caller told where their open
+        tickets stand first chooses something new (the last key offered)."""
+        reply = self.start()
+        redirect = reply.xml.find("Redirect")
+        if redirect is None or not (redirect.text or "").endswith("/standing/tickets"):
+            return reply
+        standing = self._step("/standing/tickets", self.form())
+        new_key = standing.says()[-1].rstrip(".").rsplit(" ", 1)[-1]
+        to_menu = self.press(new_key).xml.find("Redirect")
+        assert to_menu is not None and to_menu.text, standing.body
+        return self._step(to_menu.text[len(PUBLIC_URL):], self.form(CallStatus="ringing"))
+
     def press(self, digits: str) -> Reply:
         return self._step(self.next_path, self.form(Digits=digits))
 

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from rq import Queue
 
 from core.api import answer_errors_as_json, json_object, require_admin_token
-from core.caller_record import forget_open_ticket
+from core.caller_record import forget_open_ticket, note_open_ticket_change
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
@@ -78,6 +78,9 @@ def wrap_up(ticket_id: str) -> Response:
         _deliver(ticket.id)
     if ticket.status == "solved" and ticket.phone:
         _forget_open(ticket)
+    elif ticket.phone:
+        note_open_ticket_change(deps().redis, ticket.phone, ticket.issue, ticket.status,
+                                ticket.assignee)
     return jsonify(ticket.to_dict())
 
 

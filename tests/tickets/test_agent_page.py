@@ -58,7 +58,7 @@ def test_agent_sees_who_why_priority_transcript_history_and_adds_a_note(
     store_id = old.id
     # A later call about something else, from the same number.
     call = TwilioCall(app.test_client())
-    call.start()
+    call.start_menu()
     call.press("1")
     call.say("my internet is down, it is urgent")  # routed at once: the words name the leaf
     drain(projector)
