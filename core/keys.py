@@ -209,3 +209,23 @@ def callbacks_placed() -> str:
 def callback_capacity_lock(queue: str, tier: str) -> str:
     """String: held while a customer-first callback checks for a free agent and starts."""
     return f"{PREFIX}:callbacks:capacity:{queue}:{tier}"
+
+
+def sms_opted_out() -> str:
+    """Set: numbers that replied STOP: no text message of any kind goes to them."""
+    return f"{PREFIX}:sms:opted-out"
+
+
+def sms_replies(e164: str) -> str:
+    """String: how many text messages from a number were answered in the current window."""
+    return f"{PREFIX}:sms:replies:{e164}"
+
+
+def sms_offer(e164: str) -> str:
+    """String (JSON): the times offered to a number that replied LATER, awaiting its choice."""
+    return f"{PREFIX}:sms:offer:{e164}"
+
+
+def sms_answered(message_sid: str) -> str:
+    """String: the TwiML answer given to an inbound text, for Twilio's retries of it."""
+    return f"{PREFIX}:sms:answered:{message_sid}"

@@ -29,8 +29,9 @@ def _register() -> None:
     from hotline.call_command import call
     from hotline.menu_commands import menu
     from hotline.server import serve, worker
+    from hotline.sms_command import sms
 
-    for command in (serve, worker, bridge, call, menu, outage, vip):
+    for command in (serve, worker, bridge, call, sms, menu, outage, vip):
         main.add_command(command)
 
 

@@ -50,6 +50,8 @@ class Projected:
     status: str = "open"
     opened_at: datetime | None = None
     language: str = ""
+    call: str = ""
+    menu_version: str = ""
 
 
 class Projector:
@@ -148,7 +150,7 @@ class Projector:
         assignee, status, opened_at = self.store.standing(db, ticket_id)
         story = self.store.caller_words(db, ticket_id)
         return Projected(ticket_id, session.caller, routed, assignee, queued, story, status,
-                         opened_at, session.language)
+                         opened_at, session.language, session.call_sid, session.menu_version)
 
     def _ticket_of(self, db: Session, session: CallSession, started: datetime) -> int:
         """The call's ticket: a callback's leg joins the ticket of the call that asked for it
@@ -213,7 +215,8 @@ class Projector:
                   "story": _latest_words(item.story), "status": item.status,
                   "opened_at": isoformat(item.opened_at or self.clock.now()),
                   "language": item.language, "queue": routed.line_queue, "tier": routed.tier,
-                  "skills": list(routed.skills), "priority": routed.priority}
+                  "skills": list(routed.skills), "priority": routed.priority,
+                  "call": item.call, "menu_version": item.menu_version}
         remember_open_ticket(pipe, item.caller, item.routed.issue, ticket, self.attach_window)
 
 
