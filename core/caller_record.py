@@ -21,7 +21,8 @@ OpenTicket = dict[str, Any]
 """{ticket_id, issue, assignee, updated_at, story: [{call, said}]} of one open ticket, and
 what the caller is told of it: opened_at, status (new, open: waiting on us; pending: waiting
 on the caller), language, and the line it waits in (queue, tier, skills, priority); its
-latest call and that call's menu version (texts about it are noted on that call's log)."""
+latest call, the number it called and its menu version (texts about the ticket come from that
+number and are noted on that call's log)."""
 
 
 def remember_open_ticket(pipe: redis.client.Pipeline, caller: str, issue: str,

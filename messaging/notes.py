@@ -12,14 +12,15 @@ from core.texting import Text, send_text
 
 @dataclass(frozen=True)
 class Solved:
-    """A caller's solved ticket: their number, its issue, its latest call, and the language
-    and menu version of that call."""
+    """A caller's solved ticket: their number, its issue, its latest call, and the language,
+    menu version and number called of that call."""
 
     phone: str
     issue: str
     call: str
     language: str
     menu_version: str
+    called: str = ""
 
 
 def tell_solved(rt: Runtime, solved: Solved) -> bool:
@@ -31,7 +32,7 @@ def tell_solved(rt: Runtime, solved: Solved) -> bool:
     name = words.issue(solved.issue)
     topic = words.say("standing_topic", topic=name) if name \
         else words.say("standing_topic_general")
-    sender = settings.messaging.from_number or settings.callbacks.caller_id or ""
+    sender = settings.messaging.from_number or settings.callbacks.caller_id or solved.called
     message = Text(solved.phone, sender, words.say("sms_solved", topic=topic), "solved",
                    solved.call, {"issue": solved.issue})
     return send_text(rt.redis, rt.telephony, rt.sessions, message, rt.clock.now())

@@ -111,4 +111,4 @@ def _forget_open(ticket: Ticket) -> None:
         Queue(QUEUE, connection=d.redis).enqueue(
             "messaging.jobs.ticket_solved", ticket.phone, ticket.issue,
             str(record.get("call") or ""), str(record.get("language") or ""),
-            str(record.get("menu_version") or ""))
+            str(record.get("menu_version") or ""), str(record.get("called") or ""))

@@ -52,6 +52,7 @@ class Projected:
     language: str = ""
     call: str = ""
     menu_version: str = ""
+    called: str = ""
 
 
 class Projector:
@@ -150,7 +151,8 @@ class Projector:
         assignee, status, opened_at = self.store.standing(db, ticket_id)
         story = self.store.caller_words(db, ticket_id)
         return Projected(ticket_id, session.caller, routed, assignee, queued, story, status,
-                         opened_at, session.language, session.call_sid, session.menu_version)
+                         opened_at, session.language, session.call_sid, session.menu_version,
+                         session.called or "")
 
     def _ticket_of(self, db: Session, session: CallSession, started: datetime) -> int:
         """The call's ticket: a callback's leg joins the ticket of the call that asked for it
@@ -216,7 +218,8 @@ class Projector:
                   "opened_at": isoformat(item.opened_at or self.clock.now()),
                   "language": item.language, "queue": routed.line_queue, "tier": routed.tier,
                   "skills": list(routed.skills), "priority": routed.priority,
-                  "call": item.call, "menu_version": item.menu_version}
+                  "call": item.call, "menu_version": item.menu_version,
+                  "called": item.called}
         remember_open_ticket(pipe, item.caller, item.routed.issue, ticket, self.attach_window)
 
 

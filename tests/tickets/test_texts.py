@@ -173,7 +173,6 @@ def test_a_missed_attempt_and_a_solved_ticket_are_texted(
     monkeypatch.setenv("TWILIO_API_BASE_URL", twilio_api)
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
     monkeypatch.setenv("HOTLINE_SMS_SOLVED", "1")
-    monkeypatch.setenv("HOTLINE_SMS_FROM", "+18005550100")
     solved = app.test_client().patch(f"/api/v1/tickets/{ticket_id}", headers=AUTH,
                                      json={"status": "solved"})
     assert solved.status_code == 200
