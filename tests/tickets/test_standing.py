@@ -114,3 +114,26 @@ def test_a_spanish_caller_hears_the_standing_in_spanish(
     assert standing.says()[0] == ("Su solicitud sobre Sin internet, abierta hoy a las 7 de la "
                                   "mañana, la tiene nuestro equipo. Estamos trabajando en ella.")
     assert standing.xml.find(".//Say").get("language") == "es-US"  # type: ignore[union-attr]
+
+
+def test_several_open_tickets_are_told_the_latest_first_and_each_has_its_key(
+    app: Flask, projector: Projector, store: TicketStore, clock: Clock
+) -> None:
+    billing = menu_call(app, CALLER, "1", "1", "1")  # English, billing, a wrong charge
+    drain(projector)
+    clock.set(NOW + timedelta(hours=1))
+    internet = _open_internet_ticket(app, projector, store)
+    clock.set(NOW + timedelta(hours=2))
+    call = TwilioCall(app.test_client(), caller=CALLER)
+    standing = _follow(call, call.start())
+    said = standing.says()
+    assert said[0].startswith("Your request about Internet down, opened today at 8 in the")
+    assert said[1].startswith("Your request about ") and "opened today at 7 in the" in said[1]
+    assert said[2] == "For your request about Internet down, press 1."
+    assert said[3].startswith("For your request about ") and said[3].endswith(", press 2.")
+    assert said[4:] == ["For something else, press 3."]
+    _follow(call, call.press("2"))
+    call.hang_up()
+    drain(projector)
+    assert store.ticket_id_for_call(call.sid) == store.ticket_id_for_call(billing.sid)
+    assert store.ticket_id_for_call(call.sid) != internet
