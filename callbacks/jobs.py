@@ -73,7 +73,7 @@ def runtime(settings: Settings, client: redis.Redis, clock: Clock | None = None,
 
 def dial_due(callback_id: str) -> str:
     """Job: the callback is due; dial it or put it in line."""
-    rt = _from_env()
+    rt = from_env()
     try:
         return dialer.due(rt, callback_id)
     finally:
@@ -82,7 +82,7 @@ def dial_due(callback_id: str) -> str:
 
 def agent_ready(callback_id: str, agent_id: str) -> str:
     """Job (queues side): `agent_id` is reserved for `cb:<callback_id>`; dial for them."""
-    rt = _from_env()
+    rt = from_env()
     try:
         return dialer.agent_ready(rt, callback_id, agent_id)
     finally:
@@ -128,7 +128,8 @@ def _sweep_loop(settings: Settings, redis_url: str, stop: threading.Event) -> No
             log.exception("callback sweep failed")
 
 
-def _from_env() -> Runtime:
+def from_env() -> Runtime:
+    """The runtime a job builds: settings and Redis from the environment the worker gave it."""
     settings = Settings.from_env()
     url = settings.redis_url or os.environ.get("REDIS_URL")
     if not url:

@@ -11,6 +11,7 @@ from callbacks.attempt import ATTEMPT_KEY_TTL, callback_of, lease_of, placed, ut
 from callbacks.record import Callback, State
 from callbacks.runtime import Move, Runtime
 from callbacks.slots import next_dial_time
+from callbacks.texts import tell_missed
 from core import keys
 from core.call_status import CallStatus
 from core.caller_words import told
@@ -95,6 +96,8 @@ def attempt_over(rt: Runtime, attempt: str, result: str) -> Callback | None:
             rt.queues.release(held[0], moved.task, rt.now())
         if moved.state is State.RETRY_WAIT:
             rt.schedule(moved.id, utc(moved.next_try))
+        if rt.settings.messaging.missed:
+            tell_missed(rt, moved)
     return moved
 
 

@@ -10,11 +10,11 @@ from callbacks.record import Callback, Mode
 from callbacks.runtime import Runtime
 from callbacks.slots import next_dial_time, zone
 from callbacks.store import Requested
+from callbacks.texts import text_caller
 from callbacks.transcript import callback_event, copy_to_call
 from core.phrases import ENGLISH, Phrases, phrases_for
 from core.routing import Routing
 from core.session import CallSession
-from core.telephony import TelephonyError
 
 TRANSCRIPT_WORDS = ENGLISH.phrases("en")
 """How the call's transcript (read by agents, not callers) says a time."""
@@ -55,11 +55,11 @@ def promise(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> 
     copy_to_call(rt.store, rt.sessions, requested.callback)
     due = requested.callback
     rt.schedule(due.id, datetime.fromtimestamp(max(due.due_at, now.timestamp()), now.tzinfo))
-    if rt.settings.callbacks.sms and due.from_number:
+    if rt.settings.callbacks.sms:
         caller = phrases_for(rt.redis, session.menu_version, session.language)
-        _confirm_by_sms(rt, due, caller.say("promised_sms", number=due.phone,
-                                            when=when_words(choice, now, tz_name, caller,
-                                                            dial_from)))
+        text_caller(rt, due, caller.say("promised_sms", number=due.phone,
+                                        when=when_words(choice, now, tz_name, caller,
+                                                        dial_from)), "confirmation")
     return requested
 
 
@@ -93,10 +93,3 @@ def _arrived_at(routing: Routing, session: CallSession, now: float) -> float:
             except ValueError:
                 pass
     return now
-
-
-def _confirm_by_sms(rt: Runtime, record: Callback, body: str) -> None:
-    try:
-        rt.telephony.send_sms(record.phone, record.from_number, body)
-    except TelephonyError:
-        return  # the spoken confirmation stands; an SMS is a courtesy

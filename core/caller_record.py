@@ -18,7 +18,11 @@ from core.redis_wire import Command
 from core.session import Guard
 
 OpenTicket = dict[str, Any]
-"""{ticket_id, issue, assignee, updated_at, story: [{call, said}]} of one open ticket."""
+"""{ticket_id, issue, assignee, updated_at, story: [{call, said}]} of one open ticket, and
+what the caller is told of it: opened_at, status (new, open: waiting on us; pending: waiting
+on the caller), language, and the line it waits in (queue, tier, skills, priority); its
+latest call, the number it called and its menu version (texts about the ticket come from that
+number and are noted on that call's log)."""
 
 
 def remember_open_ticket(pipe: redis.client.Pipeline, caller: str, issue: str,
@@ -31,6 +35,16 @@ def remember_open_ticket(pipe: redis.client.Pipeline, caller: str, issue: str,
 def forget_open_ticket(client: redis.Redis, caller: str, issue: str) -> None:
     """`caller` has no open ticket about `issue` any more (it was solved)."""
     client.hdel(keys.caller_open_tickets(caller), issue)
+
+
+def note_open_ticket_change(client: redis.Redis, caller: str, issue: str, status: str,
+                            assignee: str | None) -> None:
+    """An agent set `caller`'s open ticket about `issue` to `status` (not solved) and
+    `assignee`."""
+    found = open_ticket(client, caller, issue)
+    if found is not None:
+        changed = {**found, "status": status, "assignee": assignee}
+        client.hset(keys.caller_open_tickets(caller), issue, json.dumps(changed))
 
 
 def open_ticket(client: redis.Redis, caller: str, issue: str) -> OpenTicket | None:
@@ -48,6 +62,22 @@ def read_open_tickets(pipe: redis.client.Pipeline, caller: str) -> None:
 def open_tickets_from(reply: Mapping[Any, Any]) -> dict[str, OpenTicket]:
     """The open tickets by issue from the reply to `read_open_tickets`."""
     return {issue: json.loads(value) for issue, value in text_map(reply).items()}
+
+
+def open_tickets_read(e164: str) -> Command:
+    """The read of whether `e164` has an open ticket, to share a webhook's round trip; its
+    reply goes to `has_open_tickets`."""
+    return ("EXISTS", keys.caller_open_tickets(e164))
+
+
+def no_open_tickets(e164: str) -> Guard:
+    """The guard of a step decided on `e164` having no open ticket."""
+    return (keys.caller_open_tickets(e164), None)
+
+
+def has_open_tickets(reply: object) -> bool:
+    """Whether the reply to `open_tickets_read` says the caller has an open ticket."""
+    return bool(reply)
 
 
 def pending_callbacks_key(e164: str) -> str:

@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     RECORDING = "recording"
     TRANSCRIPTION = "transcription"
     NOTE = "note"
+    SMS = "sms"
 
 
 @dataclass(frozen=True)

@@ -221,3 +221,23 @@ def refused_credentials(address: str) -> str:
     """String with a TTL: how many wrong tokens (sign-ins and bearer tokens) came from an
     address in the current throttling window."""
     return f"{PREFIX}:refused-credentials:{address}"
+
+
+def sms_opted_out() -> str:
+    """Set: numbers that replied STOP: no text message of any kind goes to them."""
+    return f"{PREFIX}:sms:opted-out"
+
+
+def sms_replies(e164: str) -> str:
+    """String: how many text messages from a number were answered in the current window."""
+    return f"{PREFIX}:sms:replies:{e164}"
+
+
+def sms_offer(e164: str) -> str:
+    """String (JSON): the times offered to a number that replied LATER, awaiting its choice."""
+    return f"{PREFIX}:sms:offer:{e164}"
+
+
+def sms_answered(message_sid: str) -> str:
+    """String: the TwiML answer given to an inbound text, for Twilio's retries of it."""
+    return f"{PREFIX}:sms:answered:{message_sid}"

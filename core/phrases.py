@@ -71,7 +71,8 @@ DEFAULTS: Mapping[str, str] = {
     "number_confirm": ("We will call you {when} on {number}. Press 1 to confirm, or 2 to start "
                        "again."),
     "promised": "Thank you. We will call you {when}. You can hang up now. Goodbye.",
-    "promised_sms": "We will call you back {when} on {number}. Replies are not read.",
+    "promised_sms": ("We will call you back {when} on {number}. Reply CANCEL to cancel it or "
+                     "LATER to move it."),
     # Hotline calling the customer back.
     "callback_greeting": ("Hello, this is the callback you asked for about {issue}. Connecting "
                           "you now."),
@@ -79,6 +80,37 @@ DEFAULTS: Mapping[str, str] = {
     "callback_voicemail": ("Hello, this is the callback you asked for. We will try again later. "
                            "Goodbye."),
     "callback_not_needed": "Sorry, this call is no longer needed. Goodbye.",
+    # Where a caller's open tickets stand, told before the menu.
+    "standing_ticket": "Your request {topic}, opened {opened}, is with {who}.",
+    "standing_topic": "about {topic}",
+    "standing_topic_general": "with us",
+    "standing_our_team": "our team",
+    "standing_waiting_on_us": "We are working on it.",
+    "standing_waiting_on_you": "We are waiting for your reply.",
+    "standing_callback": "We will call you back {when}.",
+    "standing_choose_one": "To talk about it, press {key}. For something else, press {new}.",
+    "standing_choose": "For your request {topic}, press {key}.",
+    "standing_choose_new": "For something else, press {key}.",
+    "standing_wrong_key": "Sorry, that was not one of the choices.",
+    # Text messages: notes sent, and the answers to replies.
+    "sms_missed_retry": ("We called you back but could not reach you. We will try "
+                         "again {when}. Reply LATER to choose another time or CANCEL to cancel."),
+    "sms_missed_final": ("We called you back but could not reach you. Please call us "
+                         "again when it suits you."),
+    "sms_solved": "Your request {topic} is solved. If anything is still wrong, just call us again.",
+    "sms_cancelled": "Your callback is cancelled. Call us any time.",
+    "sms_no_callback": "You have no callback booked with us. Call us any time.",
+    "sms_too_late": "Your callback is already under way and can no longer be changed.",
+    "sms_later_offer": "Reply with the number of the time that suits you: {choices}",
+    "sms_later_choice": "{key} for {when}",
+    "sms_no_slots": "There are no other times free soon, so your callback stays {when}.",
+    "sms_moved": "Your callback is moved to {when}. Reply CANCEL to cancel it.",
+    "sms_bad_choice": "Please reply with one of the numbers offered, or LATER for the times again.",
+    "sms_no_request": "You have no open request with us. Call us any time.",
+    "sms_stopped": "You will get no more texts from us. Reply START to get them again.",
+    "sms_started": "You will get our texts again. Reply STOP to stop them.",
+    "sms_help": ("Reply STATUS to hear where your request stands, CANCEL to "
+                 "cancel your callback, LATER to move it, or STOP for no more texts."),
     # Errors.
     "unknown_call": "Sorry, we could not find your call. Please call again.",
     "apology": "We're sorry, we can't take your call right now.",

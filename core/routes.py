@@ -54,6 +54,15 @@ class Routes:
         """The call's start again, once its pending callbacks have been asked about."""
         return url(self.base, "/voice/incoming", callbacks="asked")
 
+    def ticket_standing(self) -> str:
+        """Where a caller with an open ticket hears where it stands before the menu."""
+        return url(self.base, "/standing/tickets")
+
+    def menu_after_standing(self) -> str:
+        """The call's start again, once the caller heard their tickets and chose something
+        new (their pending callbacks were asked about before)."""
+        return url(self.base, "/voice/incoming", callbacks="asked", tickets="told")
+
     def after_queue(self, result: str) -> str:
         """What follows the queue for the IVR (`result`: how the caller left it)."""
         return url(self.base, "/voice/after-queue", result=result)

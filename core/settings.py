@@ -78,6 +78,20 @@ class CallbackSettings:
     sweep_every: int = 15
 
 
+@dataclass(frozen=True)
+class MessagingSettings:
+    """Text messages beyond the callback confirmation (`CallbackSettings.sms`): each note is
+    switched on per deployment; replies are answered at most `replies_per_hour` per number."""
+
+    missed: bool = False
+    """A note when a callback attempt missed the caller (HOTLINE_SMS_MISSED)."""
+    solved: bool = False
+    """A note when the caller's ticket is solved (HOTLINE_SMS_SOLVED)."""
+    replies_per_hour: int = 10
+    from_number: str | None = None
+    """The number texts come from when no callback names one (HOTLINE_SMS_FROM)."""
+
+
 def default_web_workers() -> int:
     """One web process per core, plus one: a webhook's thread waits on Redis at every step, and
     when all of a process's threads wait at once the extra process keeps the cores busy
@@ -117,6 +131,7 @@ class Settings:
     last_agent_window: int = DEFAULT_LAST_AGENT_WINDOW
     default_handle_time: int = 240
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
+    messaging: MessagingSettings = field(default_factory=MessagingSettings)
     log_format: str = "json"
     log_level: str = "info"
     """`json` (one object a line, for a log shipper) or `text`, for the processes' own logs."""
@@ -201,6 +216,11 @@ class Settings:
             default_handle_time=_positive_int(env, "HOTLINE_DEFAULT_HANDLE_TIME",
                                               base.default_handle_time),
             callbacks=callback_settings(env),
+            messaging=MessagingSettings(
+                missed=_on(env, "HOTLINE_SMS_MISSED"), solved=_on(env, "HOTLINE_SMS_SOLVED"),
+                replies_per_hour=_positive_int(env, "HOTLINE_SMS_REPLIES_PER_HOUR",
+                                               MessagingSettings.replies_per_hour),
+                from_number=env.get("HOTLINE_SMS_FROM") or None),
             log_format=_choice(env, "HOTLINE_LOG_FORMAT", ("json", "text"), base.log_format),
             log_level=_choice(env, "HOTLINE_LOG_LEVEL", ("debug", "info", "warning", "error"),
                               base.log_level),
@@ -319,6 +339,10 @@ def _is_loopback(url: str) -> bool:
 
 def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
+
+
+def _on(env: Mapping[str, str], name: str) -> bool:
+    return (env.get(name) or "").lower() in ("1", "true", "yes", "on")
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int, least: int = 1) -> int:

@@ -17,6 +17,7 @@ class Forms:
 
     today: str
     tomorrow: str
+    yesterday: str
     weekday: str
     """A day within the week ahead: {weekday}."""
     date: str
@@ -42,7 +43,7 @@ class Forms:
 
 FORMS: dict[str, Forms] = {
     "en": Forms(
-        today="today", tomorrow="tomorrow", weekday="on {weekday}",
+        today="today", tomorrow="tomorrow", yesterday="yesterday", weekday="on {weekday}",
         date="on {weekday}, {month} {day}", at="{day} at {clock}",
         weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
         months=("January", "February", "March", "April", "May", "June", "July", "August",
@@ -51,7 +52,7 @@ FORMS: dict[str, Forms] = {
         evening="{hour} in the evening", evening_from=17, wait_short="less than a minute",
         wait_range="about {low} to {high} minutes", wait_long="more than an hour"),
     "es": Forms(
-        today="hoy", tomorrow="mañana", weekday="el {weekday}",
+        today="hoy", tomorrow="mañana", yesterday="ayer", weekday="el {weekday}",
         date="el {weekday} {day} de {month}", at="{day} {clock}",
         weekdays=("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
         months=("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
@@ -79,6 +80,11 @@ def spoken_time(at: datetime, now: datetime, tz: ZoneInfo, language: str) -> str
         day = words.today
     elif gap == 1:
         day = words.tomorrow
+    elif gap == -1:
+        day = words.yesterday
+    elif gap < -6:
+        day = words.date.format(weekday=weekday, month=words.months[local.month - 1],
+                                day=local.day)
     elif gap < 7:
         day = words.weekday.format(weekday=weekday)
     else:

@@ -176,6 +176,16 @@ class SimulatedTelephony:
         raw = self.redis.lpop(keys.simulated_redirects(call_sid))
         return json.loads(raw) if isinstance(raw, (bytes, str)) else None
 
+    def take_messages_to(self, to: str) -> list[dict[str, Any]]:
+        """The texts sent to `to` that nobody has read yet, oldest first, taken now."""
+        taken = []
+        for raw in self.redis.lrange(keys.simulated_messages(), 0, -1):
+            sent: dict[str, Any] = json.loads(raw)
+            if sent.get("to") == to and self.redis.lrem(keys.simulated_messages(), 1,
+                                                       text(raw)):
+                taken.append(sent)
+        return taken
+
     def take_call_to(self, to: str) -> dict[str, Any] | None:
         """The oldest call placed to `to` that nobody has answered yet, taken now."""
         for raw in self.redis.lrange(keys.simulated_calls(), 0, -1):

@@ -33,9 +33,12 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from ivr.menu_store import MenuStore
     from ivr.phrase_book import book_of
     from ivr.webhooks import bp as voice_bp
+    from messaging.webhooks import ACTIVE_BOOK
+    from messaging.webhooks import bp as messaging_bp
     from queues.agents_api import api as queues_api_bp
     from queues.webhooks import bp as queues_bp
     from simulator.network_api import bp as sim_network_bp
+    from standing.webhooks import bp as standing_bp
     from tickets_bridge.api import BRIDGES, ROUTED
     from tickets_bridge.api import EXTENSION as TICKETS
     from tickets_bridge.api import bp as tickets_api_bp
@@ -51,6 +54,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.extensions["hotline.menus"] = MenuStore(deps.redis)
     menu = app.extensions["hotline.menus"].publish_file(settings.menu_file)
     app.extensions[APOLOGIES] = apologies_in(book_of(menu))
+    menus = app.extensions["hotline.menus"]
+    app.extensions[ACTIVE_BOOK] = lambda: book_of(menus.active())
     engine = open_engine(database_url(settings.database_url, settings.data_dir))
     upgrade(engine)
     # gunicorn forks after this: no pooled connection may cross into the workers.
@@ -67,7 +72,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.session_interface = CookieSessions()
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
-                      sim_network_bp, health_bp, tokens_api_bp):
+                      sim_network_bp, health_bp, standing_bp, messaging_bp,
+                      tokens_api_bp):
         app.register_blueprint(blueprint)
     metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
     logs.log_webhooks(app)

@@ -29,9 +29,10 @@ def _register() -> None:
     from hotline.call_command import call
     from hotline.menu_commands import menu
     from hotline.server import serve, worker
+    from hotline.sms_command import sms
     from hotline.token_commands import token
 
-    for command in (serve, worker, bridge, call, menu, outage, vip, token):
+    for command in (serve, worker, bridge, call, sms, menu, outage, vip, token):
         main.add_command(command)
 
 

@@ -42,7 +42,7 @@ _TRANSCRIPT_ENTRY = {
         "at": {"type": "string"},
         "kind": {"type": "string", "enum": ["call", "prompt", "dtmf", "speech", "decision",
                                             "queue", "agent", "callback", "recording",
-                                            "transcription", "note"]},
+                                            "transcription", "note", "sms"]},
         "text": {"type": "string"},
     },
 }

@@ -130,7 +130,11 @@ def _background(enabled: bool, redis_url: str) -> Iterator[None]:
         return
     command = str(Path(sys.executable).parent / "hotline")
     env = {**os.environ, "REDIS_URL": redis_url}
-    children = [subprocess.Popen([command, name], env=env) for name in ("worker", "bridge")]
+    # Each in a session of its own: a terminal's Ctrl-C reaches serve alone, which stops them
+    # in order (SIGTERM, a warm shutdown) while Redis is still there; reaching RQ's scheduler
+    # process mid-log, it printed a traceback.
+    children = [subprocess.Popen([command, name], env=env, start_new_session=True)
+                for name in ("worker", "bridge")]
     owner = os.getpid()
     try:
         yield

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 import redis
 
 from core import keys
-from core.caller_record import has_pending_callback, no_pending_callback, pending_callbacks_read
+from core.caller_record import (
+    has_open_tickets,
+    has_pending_callback,
+    no_open_tickets,
+    no_pending_callback,
+    open_tickets_read,
+    pending_callbacks_read,
+)
 from core.events import EventKind
 from core.phone import CallerNumber
 from core.process_cache import ProcessCache
@@ -44,6 +51,15 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Asks:
+    """What the call's start asks about the caller before the menu: whether `callbacks_of`
+    is owed a callback, whether `tickets_of` has an open ticket (None: not asked)."""
+
+    callbacks_of: str | None = None
+    tickets_of: str | None = None
+
+
+@dataclass(frozen=True)
 class MenuSteps:
     """What the menu's steps run on: the sessions, the published menus, the call's Redis, and
     how a step's context is made for a menu and a caller's number."""
@@ -53,31 +69,35 @@ class MenuSteps:
     redis: redis.Redis
     context: Callable[[Menu, str | None], Context]
 
-    def start(self, call: Call, owed: str | None, routes: Routes) -> str:
+    def start(self, call: Call, ask: Asks, routes: Routes) -> str:
         """Answer a call's post to the Voice URL: a new call's first question (or, when a
-        callback is still owed to `owed`, a redirect to where it hears about it), a known
-        call's current question again."""
+        callback is still owed to the caller, a redirect to where they hear about it; when
+        they have an open ticket, one to where they hear where it stands), a known call's
+        current question again (or the redirect to their tickets, not yet told)."""
         guess = _start_guess(self.menus)
+        owed, told = ask.callbacks_of, ask.tickets_of
+        extra = [pending_callbacks_read(owed)] if owed else []
+        extra += [open_tickets_read(told)] if told else []
 
         def decide(step: Step) -> Change:
-            session = step.session
+            session, replies = step.session, list(step.extras)
             if session is not None:
-                return call_flow.resume(self._context_of(session), session).change
-            version, outages, *pending = step.extras
+                change = call_flow.resume(self._context_of(session), session).change
+                return _before_menu(change, routes, False, told is not None and
+                                    has_open_tickets(replies[-1]))
+            version, outages, *found = replies
             guess.saw(version, outages)
             change = self._begin(call, self.menus.active_from(version),
                                  outages_from(outages)).change
-            if pending and has_pending_callback(pending[0]):
-                said = [e for e in change.events if e.kind is not EventKind.PROMPT]
-                reply = twiml.say_then_redirect([], routes.callbacks_pending())
-                return Change(change.session, said, reply)
-            return change
+            return _before_menu(change, routes,
+                                owed is not None and has_pending_callback(found[0]),
+                                told is not None and has_open_tickets(found[-1]))
 
-        reads = [MenuStore.active_read(), outages_read()]
+        reads = [MenuStore.active_read(), outages_read(), *extra]
         expected = guess.expected()
-        if owed is not None:
-            reads.append(pending_callbacks_read(owed))
-            expected = expected.plus(0, no_pending_callback(owed)) if expected else None
+        for number, guard in ((owed, no_pending_callback), (told, no_open_tickets)):
+            if number is not None and expected is not None:
+                expected = expected.plus(0, guard(number))
         first = Guess(decide(Step(None, None, expected.replies)), expected.guards) \
             if expected is not None else None
         return self.sessions.run(call.sid, call.step_key, decide, reads, first)
@@ -126,6 +146,16 @@ class MenuSteps:
 
     def _context_of(self, session: CallSession) -> Context:
         return self.context(self.menus.get(session.menu_version), session.caller)
+
+
+def _before_menu(change: Change, routes: Routes, owed: bool, open_tickets: bool) -> Change:
+    """The call's start as decided, or, when the caller is owed a callback (asked first) or
+    has an open ticket, a redirect to where they hear about it, the question left unasked."""
+    if not owed and not open_tickets:
+        return change
+    said = [e for e in change.events if e.kind is not EventKind.PROMPT]
+    target = routes.callbacks_pending() if owed else routes.ticket_standing()
+    return Change(change.session, said, twiml.say_then_redirect([], target))
 
 
 def _start_guess(menus: MenuStore) -> StartGuess:

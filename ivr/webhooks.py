@@ -26,7 +26,7 @@ from core.webhook_safety import apology_response, never_5xx
 from ivr import call_flow, twiml
 from ivr.call_flow import Answer, Context, Urls
 from ivr.caller_facts import read_facts, remember_issue
-from ivr.fast_path import Call, MenuSteps
+from ivr.fast_path import Asks, Call, MenuSteps
 from ivr.menu import Menu
 from ivr.menu_store import MenuStore
 from ivr.navigation import CallerInput
@@ -47,9 +47,12 @@ def menus() -> MenuStore:
 def incoming() -> Response:
     call = _call()
     # A caller with a callback still owed hears about it first (keep or cancel), then comes
-    # back here with ?callbacks=asked for the menu.
-    owed = call.caller.e164 if call.caller and not field(request.args, "callbacks") else None
-    return twiml_reply(_steps().start(call, owed, Routes(deps().settings.public_url)))
+    # back here with ?callbacks=asked; one with an open ticket hears where it stands, and
+    # comes back with ?tickets=told when they want something new.
+    number = call.caller.e164 if call.caller else None
+    ask = Asks(callbacks_of=None if field(request.args, "callbacks") else number,
+               tickets_of=None if field(request.args, "tickets") else number)
+    return twiml_reply(_steps().start(call, ask, Routes(deps().settings.public_url)))
 
 
 @bp.post("/menu")

@@ -1,6 +1,6 @@
 """The simulated phone network's side door, for the caller simulator when Hotline runs without
-Twilio: what Hotline asked "Twilio" to do to a simulated call (redirect it) or to place (an
-outbound call to a number), handed out once each. Bearer token; 404 with real Twilio."""
+Twilio: what Hotline asked "Twilio" to do to a simulated call (redirect it), to place (an
+outbound call to a number) or to text, handed out once each. Bearer token; 404 with real Twilio."""
 
 from __future__ import annotations
 
@@ -41,3 +41,13 @@ def next_outbound_call() -> Response:
         return error(400, "invalid_field", "to: the number called is required", "to")
     placed = network().take_call_to(to)
     return jsonify(placed) if placed is not None else Response(status=204)
+
+
+@bp.post("/messages/taken")
+@allow(Role.ADMIN)
+def take_messages() -> Response:
+    """The texts Hotline sent to `?to=` (E.164) that the simulator has not shown yet."""
+    to = request.args.get("to", "").strip()
+    if not to:
+        return error(400, "invalid_field", "to: the number texted is required", "to")
+    return jsonify(network().take_messages_to(to))

@@ -41,6 +41,7 @@ API_ROLES = {
     ("GET", "/api/v1/queues/stats"): {ADMIN, AGENT, REPORT},
     ("POST", "/api/v1/simulator/calls/<call_sid>/redirects/next"): {ADMIN},
     ("POST", "/api/v1/simulator/outbound/next"): {ADMIN},
+    ("POST", "/api/v1/simulator/messages/taken"): {ADMIN},
     ("GET", "/api/v1/tokens"): {ADMIN},
     ("POST", "/api/v1/tokens"): {ADMIN},
     ("DELETE", "/api/v1/tokens/<token_id>"): {ADMIN},

@@ -10,9 +10,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["core", "ivr", "queues", "callbacks", "recordings", "tickets_bridge", "simulator",
-            "agent_desk", "hotline"]
+            "agent_desk", "standing", "messaging", "hotline"]
 FEATURES = {"ivr", "queues", "callbacks", "recordings", "tickets_bridge", "simulator"}
-ALLOWED = {("callbacks", "queues"), ("agent_desk", "queues"), ("agent_desk", "tickets_bridge")}
+ALLOWED = {("callbacks", "queues"), ("agent_desk", "queues"), ("agent_desk", "tickets_bridge"),
+           ("standing", "queues"), ("standing", "callbacks"), ("messaging", "callbacks"),
+           ("messaging", "standing")}
 """Imports between packages above core, besides the composition root's."""
 CHANNELS = {"call_event_stream"}
 """Keys that are a published channel rather than a record: core writes, consumers read."""

@@ -28,6 +28,10 @@ class Reply:
     def says(self) -> list[str]:
         return [el.text or "" for el in self.xml.iter("Say")]
 
+    def texts(self) -> list[str]:
+        """What a TwiML messaging answer texts back."""
+        return [el.text or "" for el in self.xml.iter("Message")]
+
     def action(self) -> str:
         """Path and query of the Gather action (or Redirect) Twilio would post next."""
         for tag in ("Gather", "Redirect"):
@@ -69,6 +73,19 @@ class TwilioCall:
     def start(self) -> Reply:
         return self._step("/voice/incoming", self.form(CallStatus="ringing"))
 
+    def start_menu(self) -> Reply:
+        """Start the call and reach the menu's first question: a caller told where their open
+        tickets stand first chooses something new (the last key offered)."""
+        reply = self.start()
+        redirect = reply.xml.find("Redirect")
+        if redirect is None or not (redirect.text or "").endswith("/standing/tickets"):
+            return reply
+        standing = self._step("/standing/tickets", self.form())
+        new_key = standing.says()[-1].rstrip(".").rsplit(" ", 1)[-1]
+        to_menu = self.press(new_key).xml.find("Redirect")
+        assert to_menu is not None and to_menu.text, standing.body
+        return self._step(to_menu.text[len(PUBLIC_URL):], self.form(CallStatus="ringing"))
+
     def press(self, digits: str) -> Reply:
         return self._step(self.next_path, self.form(Digits=digits))
 
@@ -87,3 +104,14 @@ class TwilioCall:
         if reply.xml.find(".//Gather") is not None:
             self.next_path = reply.action()
         return reply
+
+
+def text_message(client: FlaskClient, sender: str, body: str, sid: str | None = None,
+                 token: str = AUTH_TOKEN) -> Reply:
+    """A text from `sender` to Hotline's number, posted and signed as Twilio posts it."""
+    form = {"MessageSid": sid or "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "1" * 32,
+            "From": sender, "To": CALLED, "Body": body, "NumMedia": "0",
+            "ApiVersion": "2010-04-01"}
+    signature = RequestValidator(token).compute_signature(PUBLIC_URL + "/sms/incoming", form)
+    response = client.post("/sms/incoming", data=form, headers={"X-Twilio-Signature": signature})
+    return Reply(response.status_code, response.get_data(as_text=True))

@@ -9,7 +9,7 @@ from rq import Queue
 
 from core.access import Role
 from core.api import acting_agent, allow, answer_errors_as_json, json_object
-from core.caller_record import forget_open_ticket
+from core.caller_record import forget_open_ticket, note_open_ticket_change, open_ticket
 from core.deps import deps
 from core.errors import InvalidInput, NotFound, NotYours
 from core.phone import parse_caller
@@ -112,6 +112,9 @@ def wrap_up(ticket_id: str) -> Response:
         _deliver(ticket.id)
     if ticket.status == "solved" and ticket.phone:
         _forget_open(ticket)
+    elif ticket.phone:
+        note_open_ticket_change(deps().redis, ticket.phone, ticket.issue, ticket.status,
+                                ticket.assignee)
     return jsonify(ticket.to_dict())
 
 
@@ -132,6 +135,14 @@ def _deliver(ticket_id: int) -> None:
 
 
 def _forget_open(ticket: Ticket) -> None:
-    """A solved ticket no longer takes repeat calls: tell the IVR."""
+    """A solved ticket no longer takes repeat calls: tell the IVR, and (when this deployment
+    texts that note) have messaging tell the caller."""
     assert ticket.phone is not None
-    forget_open_ticket(deps().redis, ticket.phone, ticket.issue)
+    d = deps()
+    record = open_ticket(d.redis, ticket.phone, ticket.issue)
+    forget_open_ticket(d.redis, ticket.phone, ticket.issue)
+    if d.settings.messaging.solved and record is not None:
+        Queue(QUEUE, connection=d.redis).enqueue(
+            "messaging.jobs.ticket_solved", ticket.phone, ticket.issue,
+            str(record.get("call") or ""), str(record.get("language") or ""),
+            str(record.get("menu_version") or ""), str(record.get("called") or ""))

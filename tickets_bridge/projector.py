@@ -47,6 +47,12 @@ class Projected:
     assignee: str | None
     queued: bool
     story: list[tuple[str, str]]
+    status: str = "open"
+    opened_at: datetime | None = None
+    language: str = ""
+    call: str = ""
+    menu_version: str = ""
+    called: str = ""
 
 
 class Projector:
@@ -140,9 +146,13 @@ class Projector:
         view = self.store.view(db, ticket_id).to_dict() if self.bridges else {}
         queued = outbox.record(db, self.bridges, ticket_id, session.call_sid,
                                routed is not None, ended, now, view)
-        assignee = self.store.assignee(db, ticket_id) if routed is not None else None
-        story = self.store.caller_words(db, ticket_id) if routed is not None else []
-        return Projected(ticket_id, session.caller, routed, assignee, queued, story)
+        if routed is None:
+            return Projected(ticket_id, session.caller, routed, None, queued, [])
+        assignee, status, opened_at = self.store.standing(db, ticket_id)
+        story = self.store.caller_words(db, ticket_id)
+        return Projected(ticket_id, session.caller, routed, assignee, queued, story, status,
+                         opened_at, session.language, session.call_sid, session.menu_version,
+                         session.called or "")
 
     def _ticket_of(self, db: Session, session: CallSession, started: datetime) -> int:
         """The call's ticket: a callback's leg joins the ticket of the call that asked for it
@@ -201,9 +211,15 @@ class Projector:
         """The IVR's record of the caller's open ticket on this issue: its number, agent and
         the caller's latest words on it (per call), so the whisper needs no SQL."""
         assert item.routed is not None and item.caller is not None
-        ticket = {"ticket_id": item.ticket_id, "issue": item.routed.issue,
+        routed = item.routed
+        ticket = {"ticket_id": item.ticket_id, "issue": routed.issue,
                   "assignee": item.assignee, "updated_at": isoformat(self.clock.now()),
-                  "story": _latest_words(item.story)}
+                  "story": _latest_words(item.story), "status": item.status,
+                  "opened_at": isoformat(item.opened_at or self.clock.now()),
+                  "language": item.language, "queue": routed.line_queue, "tier": routed.tier,
+                  "skills": list(routed.skills), "priority": routed.priority,
+                  "call": item.call, "menu_version": item.menu_version,
+                  "called": item.called}
         remember_open_ticket(pipe, item.caller, item.routed.issue, ticket, self.attach_window)
 
 

@@ -141,6 +141,12 @@ class TicketStore:
     def assignee(self, db: Session, ticket_id: int) -> str | None:
         return db.scalar(select(TicketRow.assignee).where(TicketRow.id == ticket_id))
 
+    def standing(self, db: Session, ticket_id: int) -> tuple[str | None, str, datetime]:
+        """The ticket's agent, status and when it was opened."""
+        row = db.execute(select(TicketRow.assignee, TicketRow.status, TicketRow.created_at)
+                         .where(TicketRow.id == ticket_id)).one()
+        return row[0], row[1], _utc(row[2])
+
     def assign(self, db: Session, ticket_id: int, agent: str) -> None:
         """The agent who took the ticket's latest call owns it (until a wrap-up says else)."""
         db.execute(update(TicketRow).where(TicketRow.id == ticket_id).values(assignee=agent))

@@ -29,7 +29,7 @@ class Answered:
 def menu_call(app: Flask, caller: str, *answers: str, hang_up: bool = True) -> TwilioCall:
     """A call through the menu: each answer is keys pressed (digits) or words said."""
     call = TwilioCall(app.test_client(), caller=caller)
-    call.start()
+    call.start_menu()
     for given in answers:
         if given.isdigit():
             call.press(given)
@@ -44,7 +44,7 @@ def ask_for_callback(app: Flask, caller: str, words: str) -> TwilioCall:
     """Choose English by saying so, tell the problem, take the technical menu's callback
     (as soon as possible, on the caller ID, confirmed) and hang up."""
     call = TwilioCall(app.test_client(), caller=caller)
-    call.start()
+    call.start_menu()
     call.say("english")
     call.say(words)  # names the technical menu
     call.next_path = call.press("3").action()  # "call me back"

@@ -62,7 +62,7 @@ def test_agent_sees_who_why_priority_transcript_history_and_adds_a_note(
     put_on_shift(app.extensions["hotline"].redis, "ana", "L2", ["internet"], 0.0)
     token = issue_token(app, Role.AGENT, "ana")
     call = TwilioCall(app.test_client())
-    call.start()
+    call.start_menu()
     call.press("1")
     call.say("my internet is down, it is urgent")  # routed at once: the words name the leaf
     dial = call.post("/queues/enter", call.form()).xml.find("Dial/Client")

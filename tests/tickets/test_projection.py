@@ -17,7 +17,7 @@ from tickets_bridge.store import TicketStore
 
 def billing_call(app: Flask, caller: str = "+14155550123") -> TwilioCall:
     call = TwilioCall(app.test_client(), caller=caller)
-    call.start()
+    call.start_menu()
     call.press("1")
     call.say("my invoice is wrong", confidence="0.88")  # routed at once: the words name the leaf
     call.hang_up()
@@ -61,7 +61,7 @@ def test_a_nul_character_in_the_callers_words_does_not_cost_the_ticket(
 ) -> None:
     # PostgreSQL refuses NUL in text; one such event must not block every call projected with it.
     garbled = TwilioCall(app.test_client(), caller="+14155550123")
-    garbled.start()
+    garbled.start_menu()
     garbled.press("1")
     garbled.say("my invoice\x00 is wrong", confidence="0.7")
     garbled.hang_up()
@@ -79,11 +79,11 @@ def test_a_caller_who_hangs_up_in_the_menu_still_has_a_ticket_with_an_issue(
     app: Flask, projector: Projector, store: TicketStore
 ) -> None:
     call = TwilioCall(app.test_client())
-    call.start()
+    call.start_menu()
     call.press("1")
     call.hang_up()
     deeper = TwilioCall(app.test_client(), caller="+14155550199")
-    deeper.start()
+    deeper.start_menu()
     deeper.press("1")
     deeper.say("a question about my bill", confidence="0.8")  # names billing, then hangs up
     deeper.hang_up()
@@ -168,7 +168,7 @@ def test_another_issue_or_a_call_after_the_window_opens_a_new_ticket(
 ) -> None:
     billing_call(app)
     call = TwilioCall(app.test_client())
-    call.start()
+    call.start_menu()
     call.press("1")
     call.press("2")
     call.press("1")
@@ -187,7 +187,7 @@ def test_after_a_talk_with_an_agent_the_survey_answer_lands_on_the_ticket(
 
     put_on_shift(app.extensions["hotline"].redis, "ana", "L1", ["billing"], 1_700_000_000.0)
     call = TwilioCall(app.test_client())
-    call.start()
+    call.start_menu()
     call.press("1")
     call.press("1")
     call.press("1")
@@ -212,7 +212,7 @@ def test_after_a_talk_with_an_agent_the_survey_answer_lands_on_the_ticket(
 
 def test_a_caller_who_hangs_up_in_the_queue_gets_no_survey(app: Flask) -> None:
     call = TwilioCall(app.test_client())
-    call.start()
+    call.start_menu()
     call.press("0")
     left = call.post("/voice/after-queue", call.form(QueueResult="hangup"))
     assert left.says() == [] and left.xml.find("Gather") is None
@@ -222,14 +222,14 @@ def test_a_caller_who_hangs_up_in_a_menu_of_their_open_ticket_s_issue_joins_it(
     app: Flask, projector: Projector, store: TicketStore, clock: FixedClock
 ) -> None:
     call = TwilioCall(app.test_client())
-    call.start()
+    call.start_menu()
     call.press("1")
     call.press("1")
     call.hang_up()  # at the billing menu: issue billing, a ticket of its own
     drain(projector)
     clock.set(NOW + timedelta(hours=1))
     again = TwilioCall(app.test_client())
-    again.start()
+    again.start_menu()
     again.press("1")
     again.press("1")
     again.hang_up()

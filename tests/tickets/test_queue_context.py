@@ -23,7 +23,7 @@ T0 = 1_700_000_000.0
 
 def routed_billing_call(app: Flask, words: str) -> tuple[TwilioCall, Reply]:
     call = TwilioCall(app.test_client())
-    call.start()
+    call.start_menu()
     call.press("1")
     call.say(words)
     call.press("1")
