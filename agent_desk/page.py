@@ -114,7 +114,9 @@ def presence_for_templates() -> dict[str, Any]:
 
 
 def _local_target(target: str) -> str | None:
-    """`target` if it is a page of the agent console: a path, never another site or a header."""
-    if target.startswith("/agent/") and target.isprintable() and "//" not in target:
+    """`target` if it is a page of the agent console or the dashboard: a path, never another
+    site or a header."""
+    page = target == "/reports" or target.startswith(("/agent/", "/reports?"))
+    if page and target.isprintable() and "//" not in target:
         return target
     return None

@@ -28,9 +28,10 @@ def _register() -> None:
     from hotline.bridge_command import bridge
     from hotline.call_command import call
     from hotline.menu_commands import menu
+    from hotline.report_command import report
     from hotline.server import serve, worker
 
-    for command in (serve, worker, bridge, call, menu, outage, vip):
+    for command in (serve, worker, bridge, call, menu, outage, vip, report):
         main.add_command(command)
 
 
