@@ -37,6 +37,12 @@ def read(engine: Engine, period: Period) -> Dataset:
         return Dataset(_calls(db, period), _tickets(db, period))
 
 
+def read_tickets(engine: Engine, period: Period) -> list[TicketFacts]:
+    """Only the tickets opened in `period` (what the SLA needs), without the calls."""
+    with Session(engine) as db:
+        return _tickets(db, period)
+
+
 def _calls(db: Session, period: Period) -> list[CallFacts]:
     legs = db.execute(select(TicketCallRow, TicketRow.issue, TicketRow.queue, TicketRow.tier)
                       .join(TicketRow, TicketRow.id == TicketCallRow.ticket_id)

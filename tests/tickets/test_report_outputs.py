@@ -13,7 +13,9 @@ from flask import Flask
 
 from core.clock import FixedClock
 from hotline.cli import main
+from tests.ivr_app import make_app
 from tests.tickets.kpi_day import AUTH, at, play_hour
+from tickets_bridge.api import EXTENSION
 from tickets_bridge.projector import Projector
 from tickets_bridge.store import TicketStore
 
@@ -92,3 +94,29 @@ def test_the_reports_api_refuses_without_a_token_and_names_bad_fields(app: Flask
         answer = client.get(f"/api/v1/reports?{query}", headers=AUTH)
         assert answer.status_code == 400, query
         assert answer.get_json()["error"]["field"] == field
+
+
+def test_metrics_raise_the_sla_alert_before_and_after_a_breach(
+    app: Flask, projector: Projector, store: TicketStore, clock: FixedClock, redis_url: str
+) -> None:
+    play_hour(app, projector, store, clock)
+    url = store.engine.url.render_as_string(hide_password=False)
+    scraped_app = make_app(redis_url, clock=clock, database_url=url)  # as serve: one store
+
+    def gauges() -> dict[str, float]:
+        scraped = scraped_app.test_client().get("/metrics", headers=AUTH).get_data(as_text=True)
+        return {line.split(" ")[0]: float(line.split(" ")[1]) for line in scraped.splitlines()
+                if line.startswith("hotline_sla_targets{")}
+
+    try:
+        clock.set(at(3 * 60 + 30))  # 21:30: B's first response (due 22:10) is not yet at risk
+        assert sum(gauges().values()) == 0
+        clock.set(at(4 * 60 + 15))  # 22:15: B overdue, E (due 22:40) at risk
+        assert gauges() == {
+            'hotline_sla_targets{state="overdue",target="first_response"}': 1.0,
+            'hotline_sla_targets{state="at_risk",target="first_response"}': 1.0,
+            'hotline_sla_targets{state="overdue",target="resolution"}': 0.0,
+            'hotline_sla_targets{state="at_risk",target="resolution"}': 0.0,
+        }
+    finally:
+        scraped_app.extensions[EXTENSION].engine.dispose()
