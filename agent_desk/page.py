@@ -61,7 +61,9 @@ def login() -> tuple[str, int] | WerkzeugResponse:
                     throttle.refused(address))
         return render_template("agent/login.html", failed=True, next=target), 401
     sign_in(grant)
-    return redirect(target or url_for("agent.current_call"))
+    home = url_for("reports.dashboard") if grant.role is Role.REPORT else url_for(
+        "agent.current_call")
+    return redirect(target or home)
 
 
 @bp.post("/logout")
@@ -144,7 +146,8 @@ def presence_for_templates() -> dict[str, Any]:
 
 
 def _local_target(target: str) -> str | None:
-    """`target` if it is a page of the agent console: a path, never another site or a header."""
-    if target.startswith("/agent/") and target.isprintable() and "//" not in target:
+    """`target` if it is a page of this site: a path, never another site or a header."""
+    if target.startswith("/") and target.isprintable() and not target.startswith("//") \
+            and "\\" not in target:
         return target
     return None

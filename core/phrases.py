@@ -153,9 +153,9 @@ class Phrases:
         """`at` said in this language in the caller's zone: "tomorrow at 9 in the morning"."""
         return spoken_time(at, now, tz, self.language)
 
-    def wait(self, seconds: float) -> str:
-        """An expected wait said in this language, as a range that errs long."""
-        return spoken_wait(seconds, self.language)
+    def wait(self, low: float, high: float) -> str:
+        """A wait likely between `low` and `high` seconds, said in this language."""
+        return spoken_wait(low, high, self.language)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ class Forms:
     wait_short: str
     wait_range: str
     """{low} to {high} minutes."""
+    wait_up_to: str
+    """Up to {high} minutes."""
+    wait_at_least: str
+    """At least {low} minutes (under an hour)."""
     wait_long: str
     hour_prefix: str = ""
     one_prefix: str = ""
@@ -50,7 +54,8 @@ FORMS: dict[str, Forms] = {
                 "September", "October", "November", "December"),
         noon="noon", morning="{hour} in the morning", afternoon="{hour} in the afternoon",
         evening="{hour} in the evening", evening_from=17, wait_short="less than a minute",
-        wait_range="about {low} to {high} minutes", wait_long="more than an hour"),
+        wait_range="about {low} to {high} minutes", wait_up_to="up to {high} minutes",
+        wait_at_least="at least {low} minutes", wait_long="more than an hour"),
     "es": Forms(
         today="hoy", tomorrow="mañana", yesterday="ayer", weekday="el {weekday}",
         date="el {weekday} {day} de {month}", at="{day} {clock}",
@@ -59,7 +64,8 @@ FORMS: dict[str, Forms] = {
                 "septiembre", "octubre", "noviembre", "diciembre"),
         noon="12 del mediodía", morning="{hour} de la mañana", afternoon="{hour} de la tarde",
         evening="{hour} de la noche", evening_from=20, wait_short="menos de un minuto",
-        wait_range="de {low} a {high} minutos", wait_long="más de una hora",
+        wait_range="de {low} a {high} minutos", wait_up_to="hasta {high} minutos",
+        wait_at_least="al menos {low} minutos", wait_long="más de una hora",
         hour_prefix="a las ", one_prefix="a la "),
 }
 """The languages Hotline can say times and waits in (a menu may only use these)."""
@@ -106,13 +112,29 @@ def _clock(t: time, words: Forms) -> str:
     return prefix + form.format(hour=said)
 
 
-def spoken_wait(seconds: float, language: str) -> str:
-    """A rounded range that errs long ("about 3 to 5 minutes"), never a precise promise."""
+def spoken_wait(low: float, high: float, language: str) -> str:
+    """A wait likely between `low` and `high` seconds as a range of whole minutes ("about 3 to
+    8 minutes", "up to 4 minutes"), never a precise promise."""
     words = forms(language)
-    if seconds < 60:
+    least, most = wait_minutes(low, high)
+    if most is None:
+        return words.wait_long if least >= 60 else words.wait_at_least.format(low=least)
+    if most == 1:
         return words.wait_short
-    low = max(1, math.floor(seconds / 60))
-    high = max(low + 1, math.ceil(seconds * 1.4 / 60))
-    if high > 60:
-        return words.wait_long
-    return words.wait_range.format(low=low, high=high)
+    if least == 0:
+        return words.wait_up_to.format(high=most)
+    return words.wait_range.format(low=least, high=most)
+
+
+LONGEST_RANGE = 60
+"""Minutes: a range reaching past this is said as "at least" its low end."""
+
+
+def wait_minutes(low: float, high: float) -> tuple[int, int | None]:
+    """The whole minutes said for a wait between `low` and `high` seconds, rounded outwards:
+    (0, 1) is "less than a minute", high None is "at least low minutes"."""
+    least = math.floor(low / 60)
+    most = max(least + 1, math.ceil(high / 60))
+    if most > LONGEST_RANGE:
+        return max(1, least), None
+    return least, most

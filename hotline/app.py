@@ -37,6 +37,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from messaging.webhooks import bp as messaging_bp
     from queues.agents_api import api as queues_api_bp
     from queues.webhooks import bp as queues_bp
+    from reports.api import bp as reports_api_bp
+    from reports.page import bp as reports_page_bp
     from simulator.network_api import bp as sim_network_bp
     from standing.webhooks import bp as standing_bp
     from tickets_bridge.api import BRIDGES, ROUTED
@@ -73,7 +75,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
                       sim_network_bp, health_bp, standing_bp, messaging_bp,
-                      tokens_api_bp):
+                      tokens_api_bp, reports_api_bp, reports_page_bp):
         app.register_blueprint(blueprint)
     metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
     logs.log_webhooks(app)

@@ -28,11 +28,12 @@ def _register() -> None:
     from hotline.bridge_command import bridge
     from hotline.call_command import call
     from hotline.menu_commands import menu
+    from hotline.report_command import report
     from hotline.server import serve, worker
     from hotline.sms_command import sms
     from hotline.token_commands import token
 
-    for command in (serve, worker, bridge, call, sms, menu, outage, vip, token):
+    for command in (serve, worker, bridge, call, sms, menu, outage, vip, token, report):
         main.add_command(command)
 
 

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
@@ -31,6 +32,10 @@ sets it (to <data dir>/metrics) so one scrape of any process adds up all of them
 
 CALLBACKS_COUNTED = 10_000
 """The newest callbacks counted by state at a scrape (Redis keeps no per-state index)."""
+
+SLA_LOOKBACK = timedelta(days=7)
+"""Tickets opened this long ago or less are watched for SLA alerts (the longest target is
+72 h)."""
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0)
 """Seconds; 15 s is where Twilio gives up on a webhook."""
@@ -108,10 +113,11 @@ class _StateCollector(Collector):
                     yield read()
                 except RedisError:
                     log.warning("metrics: Redis unreachable for %s", read.__name__)
-            try:
-                yield self._outbox()
-            except SQLAlchemyError:
-                log.warning("metrics: ticket store unreachable for the outbox backlog")
+            for query in (self._outbox, self._sla):
+                try:
+                    yield query()
+                except SQLAlchemyError:
+                    log.warning("metrics: ticket store unreachable for %s", query.__name__)
 
     def _lines(self) -> Metric:
         from queues.queue_store import QueueStore
@@ -170,4 +176,20 @@ class _StateCollector(Collector):
         with self._engine.connect() as db:
             for bridge, count in db.execute(query):
                 family.add_metric([bridge], count)
+        return family
+
+    def _sla(self) -> Metric:
+        from reports.reader import Period, read_tickets
+        from reports.sla import watch_list
+
+        now = deps().clock.now()
+        tickets = read_tickets(self._engine, Period(now - SLA_LOOKBACK, now))
+        counts = Counter((i.target, i.state) for i in watch_list(tickets, now))
+        family = GaugeMetricFamily(
+            "hotline_sla_targets", "Ticket SLA targets not met: overdue, or due within 30 "
+            f"minutes (at_risk), of tickets opened in the last {SLA_LOOKBACK.days} days.",
+            labels=["target", "state"])
+        for target in ("first_response", "resolution"):
+            for state in ("overdue", "at_risk"):
+                family.add_metric([target, state], counts[(target, state)])
         return family

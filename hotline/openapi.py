@@ -157,6 +157,61 @@ _GRANT: dict[str, Any] = {
     "properties": {"id": {"type": "string"},
                    "role": {"type": "string", "enum": ["admin", "agent", "report"]},
                    "name": {"type": "string"}, "created_at": {"type": "number"}}}
+_SHARE = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True}
+_SECONDS = {"type": "number", "nullable": True}
+_KPIS = {
+    "type": "object", "description": "Every figure of docs/KPIS.md; null when nothing counts",
+    "required": ["calls_received", "ivr_completion", "abandoned_in_menu_rate",
+                 "abandoned_on_hold_rate", "average_speed_of_answer", "service_level",
+                 "average_handle_time", "callback_success", "time_to_callback",
+                 "first_contact_resolution", "csat_average", "sla_overdue", "sla_at_risk",
+                 "sla_watch"],
+    "properties": {
+        **{name: {"type": "integer", "minimum": 0} for name in (
+            "calls_received", "abandoned_in_menu", "offered_to_queue", "answered",
+            "abandoned_on_hold", "service_level_threshold", "callbacks_promised",
+            "tickets_worked", "csat_answers", "sla_first_response_breached",
+            "sla_resolution_breached", "sla_overdue", "sla_at_risk")},
+        **{name: _SHARE for name in (
+            "ivr_completion", "abandoned_in_menu_rate", "abandoned_on_hold_rate",
+            "service_level", "callback_success", "first_contact_resolution",
+            "csat_satisfied")},
+        **{name: _SECONDS for name in (
+            "average_speed_of_answer", "average_handle_time", "time_to_callback")},
+        "csat_average": {"type": "number", "minimum": 1, "maximum": 5, "nullable": True},
+        "sla_watch": {"type": "array", "items": {
+            "type": "object", "required": ["ticket", "target", "due", "state"], "properties": {
+                "ticket": {"type": "integer"},
+                "target": {"type": "string", "enum": ["first_response", "resolution"]},
+                "due": {"type": "string"},
+                "state": {"type": "string", "enum": ["overdue", "at_risk"]},
+                "seconds_left": {"type": "integer"}, "issue": {"type": "string"},
+                "queue": {"type": "string"}, "priority": {"type": "string"},
+                "assignee": {"type": "string"}}}},
+    },
+}
+_REPORT = {
+    "type": "object", "required": ["from", "to", "at", "totals", "menu", "waits", "hours"],
+    "properties": {
+        "from": {"type": "string"}, "to": {"type": "string"}, "at": {"type": "string"},
+        "totals": {"$ref": "#/components/schemas/Kpis"},
+        "menu": {"type": "array", "items": {
+            "type": "object", "required": ["node", "reached", "hung_up", "pressed_0"],
+            "properties": {"node": {"type": "string"}, "reached": {"type": "integer"},
+                           "hung_up": {"type": "integer"}, "pressed_0": {"type": "integer"}}}},
+        "waits": {"type": "array", "items": {
+            "type": "object", "required": ["up_to", "calls"],
+            "properties": {"up_to": {"type": "integer", "nullable": True},
+                           "calls": {"type": "integer"}}}},
+        "hours": {"type": "array", "items": {
+            "type": "object", "required": ["hour", "calls", "abandoned"],
+            "properties": {"hour": {"type": "string"}, "calls": {"type": "integer"},
+                           "abandoned": {"type": "integer"}}}},
+        "by": {"type": "string", "enum": ["line", "tier", "issue", "agent", "hour"]},
+        "groups": {"type": "object",
+                   "additionalProperties": {"$ref": "#/components/schemas/Kpis"}},
+    },
+}
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -246,6 +301,19 @@ DOCUMENT: dict[str, Any] = {
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Reschedule"}}}},
             "responses": {**_ok("Callback"), "409": _ERROR}}},
+        "/api/v1/reports": {"get": {
+            "summary": "KPIs of a period (default: today, UTC), optionally per line, tier, "
+                       "issue, agent or hour, with the SLA watch list (docs/KPIS.md)",
+            "parameters": [
+                {"name": "from", "in": "query", "required": False,
+                 "schema": {"type": "string", "example": "2026-11-24T00:00:00Z"}},
+                {"name": "to", "in": "query", "required": False,
+                 "schema": {"type": "string", "example": "2026-11-25T00:00:00Z"}},
+                {"name": "by", "in": "query", "required": False, "schema": {
+                    "type": "string", "enum": ["line", "tier", "issue", "agent", "hour"]}},
+                {"name": "threshold", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 3600}}],
+            "responses": _ok("Report")}},
         "/api/v1/tickets/{ticket_id}/notes": {"post": {
             "operationId": "addNote",
             "summary": "Add an internal note (never shown to the caller side)",
@@ -337,6 +405,8 @@ DOCUMENT: dict[str, Any] = {
                          "description": "the agent's id for the agent role"}}},
             "Reschedule": {"type": "object", "required": ["at"], "properties": {
                 "at": {"type": "string", "format": "date-time"}}},
+            "Kpis": _KPIS,
+            "Report": _REPORT,
             "Note": {"type": "object", "required": ["text"], "properties": {
                 "text": {"type": "string", "minLength": 1, "maxLength": 5000},
                 "author": {"type": "string", "nullable": True}}},

@@ -14,6 +14,7 @@ times are exponential).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 DEFAULT_HANDLE_TIME = 240.0
@@ -50,3 +51,23 @@ def expected_wait(position: int, staffed: int, handle_time: float) -> float | No
     if staffed <= 0:
         return None
     return max(position, 1) * handle_time / staffed
+
+
+RANGE_Z = 1.44
+"""How wide the spoken range is: the middle 85% of the wait's spread (the normal quantile's
+z), so that, with the rate itself only estimated, it still holds for at least 80% of callers
+(docs/BENCHMARKS.md, simulated day)."""
+
+
+def wait_bounds(expected: float, position: int) -> tuple[float, float]:
+    """Seconds within which the caller at `position` most likely reaches an agent, given an
+    `expected` wait. They are reached after `position` departures; with departures at a
+    steady rate, that takes a Gamma(position) time, whose spread narrows as the position
+    grows: for the second in line, from about a fifth to twice the mean; for the tenth,
+    from 0.6 to 1.5 times it. Quantiles by the Wilson-Hilferty approximation."""
+    n = max(position, 1)
+
+    def share(z: float) -> float:
+        return max(0.0, 1 - 1 / (9 * n) + z / (3 * math.sqrt(n))) ** 3
+
+    return expected * share(-RANGE_Z), expected * share(RANGE_Z)

@@ -14,10 +14,10 @@ def hold_text(outlook: Outlook, callback_key: str, said: Phrases) -> str:
         if outlook.position > 1 else []
     if outlook.wait is None:
         lines.append(said.say("hold_no_agents"))
-    elif outlook.position <= 1:
+    elif outlook.position <= 1 or outlook.bounds is None:
         lines.append(said.say("hold_next"))
     else:
-        lines.append(said.say("hold_wait", wait=said.wait(outlook.wait)))
+        lines.append(said.say("hold_wait", wait=said.wait(*outlook.bounds)))
     return " ".join([*lines, said.say("hold_offer", key=callback_key)])
 
 

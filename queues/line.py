@@ -14,6 +14,7 @@ from queues.estimate import (
     expected_wait_from_rate,
     mean_handle_time,
     service_rate,
+    wait_bounds,
 )
 from queues.queue_store import QueueStore, set_name
 from queues.wait_stats import WaitStats
@@ -26,6 +27,11 @@ class Outlook:
 
     position: int
     wait: float | None
+
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """Seconds within which the wait most likely ends (see `estimate.wait_bounds`)."""
+        return wait_bounds(self.wait, self.position) if self.wait is not None else None
 
 
 @dataclass(frozen=True)

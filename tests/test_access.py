@@ -46,6 +46,7 @@ API_ROLES = {
     ("POST", "/api/v1/tokens"): {ADMIN},
     ("DELETE", "/api/v1/tokens/<token_id>"): {ADMIN},
     ("GET", "/metrics"): {ADMIN, REPORT},
+    ("GET", "/api/v1/reports"): {ADMIN, REPORT},
 }
 """Who may use each route. A new route must be added here, so nobody forgets to decide."""
 
@@ -55,11 +56,16 @@ PAGE_ROLES = {
     ("GET", "/agent/tickets/<int:ticket_id>"): {ADMIN, AGENT},
     ("POST", "/agent/tickets/<int:ticket_id>/notes"): {ADMIN, AGENT},
     ("POST", "/agent/status"): {AGENT},
+    ("GET", "/reports"): {ADMIN, REPORT},
 }
 
 OPEN = {("GET", "/api/v1/openapi.json"), ("GET", "/health"), ("GET", "/agent/login"),
-        ("POST", "/agent/login"), ("POST", "/agent/logout")}
-"""Routes anyone may reach: the API's description, the health check and signing in or out."""
+        ("POST", "/agent/login"), ("POST", "/agent/logout"), ("GET", "/static/<path:filename>")}
+"""Routes anyone may reach: the API's description, the health check, signing in or out, and
+static files."""
+
+WEBHOOKS = ("/voice/", "/queues/", "/callbacks/", "/sms/", "/standing/")
+"""Twilio's webhooks: no role, Twilio's signature instead."""
 
 SAMPLE = {"call_sid": "CA" + "0" * 32, "ticket_id": "1", "agent_id": "ann",
           "callback_id": "cb-none", "token_id": "nope"}
@@ -82,14 +88,27 @@ def client_from_own_address(app: Flask) -> FlaskClient:
 
 
 def routes(app: Flask, prefix: tuple[str, ...]) -> set[tuple[str, str]]:
+    """(method, rule) of every route under `prefix`."""
     return {(method, rule.rule) for rule in app.url_map.iter_rules()
             if rule.rule.startswith(prefix)
             for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
 
 
-def test_every_api_route_and_page_has_its_roles_decided(app: Flask) -> None:
-    found = routes(app, ("/api/v1", "/metrics", "/agent", "/health"))
-    assert found == set(API_ROLES) | set(PAGE_ROLES) | OPEN
+def test_every_route_has_its_guard_decided(app: Flask) -> None:
+    found = routes(app, ("/",))
+    webhooks = {route for route in found if route[1].startswith(WEBHOOKS)}
+    assert found - webhooks == set(API_ROLES) | set(PAGE_ROLES) | OPEN
+    # Each view declares the roles of the table (/metrics checks them in its body, as it may
+    # be configured open to scrapers).
+    declared = {(method, rule.rule): set(getattr(app.view_functions[rule.endpoint],
+                                                 "allowed_roles", ()))
+                for rule in app.url_map.iter_rules()
+                for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+                if (method, rule.rule) in API_ROLES or (method, rule.rule) in PAGE_ROLES}
+    assert declared == {**API_ROLES, **PAGE_ROLES, ("GET", "/metrics"): set()}
+    for method, rule in sorted(webhooks):
+        unsigned = app.test_client().open(rule, method=method, data={"CallSid": "CA1"})
+        assert unsigned.status_code == 403, rule
 
 
 def path_of(rule: str) -> str:

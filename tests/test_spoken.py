@@ -33,12 +33,15 @@ def test_a_time_is_said_in_the_callers_language(at: datetime, english: str,
     assert spoken_time(at, TUESDAY_EVENING, NEW_YORK, "es") == spanish
 
 
-@pytest.mark.parametrize(("seconds", "english", "spanish"), [
-    (40, "less than a minute", "menos de un minuto"),
-    (300, "about 5 to 7 minutes", "de 5 a 7 minutos"),
-    (5000, "more than an hour", "más de una hora"),
+@pytest.mark.parametrize(("low", "high", "english", "spanish"), [
+    (10, 40, "less than a minute", "menos de un minuto"),
+    (13, 127, "up to 3 minutes", "hasta 3 minutos"),
+    (232, 1373, "about 3 to 23 minutes", "de 3 a 23 minutos"),  # rounded outwards
+    (300, 300, "about 5 to 6 minutes", "de 5 a 6 minutos"),
+    (2933, 7421, "at least 48 minutes", "al menos 48 minutos"),
+    (4000, 5000, "more than an hour", "más de una hora"),
 ])
-def test_the_wait_is_a_range_that_errs_long_in_the_callers_language(
-        seconds: float, english: str, spanish: str) -> None:
-    assert spoken_wait(seconds, "en") == english
-    assert spoken_wait(seconds, "es") == spanish
+def test_the_wait_is_a_range_of_whole_minutes_in_the_callers_language(
+        low: float, high: float, english: str, spanish: str) -> None:
+    assert spoken_wait(low, high, "en") == english
+    assert spoken_wait(low, high, "es") == spanish

@@ -108,7 +108,9 @@ class Desk:
                 ticket.resolved_first_contact = changes.resolved_first_contact
             ticket.updated_at = now
             db.add(TranscriptRow(ticket_id=ticket_id, call_sid=None, seq=0, at=now, kind="note",
-                                 text=changes.describe(), details={"internal": True}))
+                                 text=changes.describe(),
+                                 details={"internal": True, "status": changes.status}
+                                 if changes.status else {"internal": True}))
             db.flush()
             view = self.store.view(db, ticket_id)
             queued = outbox.ticket_changed(db, self.bridges, ticket, view.to_dict(), now)

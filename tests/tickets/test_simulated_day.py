@@ -7,15 +7,22 @@ callbacks API."""
 
 from __future__ import annotations
 
+import json
 import random
+from collections import Counter
 from datetime import timedelta
+from urllib.parse import quote
 
+from click.testing import CliRunner
 from flask import Flask
 
+from core.access import Role
 from core.clock import FixedClock
+from hotline.cli import main
 from queues.queue_store import QueueStore
 from tests.ivr_app import ADMIN_TOKEN, NOW
 from tests.queues.conftest import put_on_shift
+from tests.signing_in import issue_token
 from tests.tickets.journeys import (
     answer,
     ask_for_callback,
@@ -23,6 +30,7 @@ from tests.tickets.journeys import (
     end_callback,
     menu_call,
 )
+from tests.tickets.test_agent_page import browser_page, serving
 from tests.tickets.test_projection import drain
 from tests.twilio_requests import Reply, TwilioCall
 from tickets_bridge.api import EXTENSION
@@ -34,6 +42,8 @@ MORNING = NOW + timedelta(hours=3)  # 10 in the morning for the 415 callers: cal
 CALLERS = [f"+1415555{n:04d}" for n in range(6)]
 AGENTS = {"billing": ("ana", "L1", ["billing"]), "tech": ("kim", "L2", ["internet"]),
           "callback": ("jo", "L1", ["internet"])}
+HUNG_UP_AT = {("1",): "main", ("1", "2"): "technical", ("2", "1"): "billing"}
+"""Where a caller who pressed these keys (English 1, Spanish 2; then a menu) hangs up."""
 ROUTED = {  # answers that reach a queue: billing/dispute or technical/internet
     "billing": [("1", "1", "1"), ("1", "my invoice is wrong", "1"),
                 ("1", "billing", "invoice is wrong")],
@@ -88,10 +98,12 @@ def call_back_everyone(app: Flask, phones: set[str]) -> None:
         free_agents(app)
 
 
-def test_a_simulated_morning_leaves_no_ticket_without_an_issue(
-    app: Flask, projector: Projector, store: TicketStore, clock: FixedClock
-) -> None:
+def play_morning(app: Flask, projector: Projector, store: TicketStore,
+                 clock: FixedClock) -> Counter[str]:
+    """Two and a half hours of callers, a call every 5 minutes; what was done, counted by
+    hand as it happened: each journey, and where menu hang-ups left."""
     app.extensions[EXTENSION] = store
+    done: Counter[str] = Counter()
     redis = app.extensions["hotline"].redis
     for agent, tier, skills in AGENTS.values():
         put_on_shift(redis, agent, tier, skills, NOW.timestamp())
@@ -102,8 +114,11 @@ def test_a_simulated_morning_leaves_no_ticket_without_an_issue(
         # A caller waiting for their callback hears about it first; they call again after.
         caller = rng.choice([c for c in CALLERS if c not in asked])
         journey = rng.choice(["billing", "tech", "billing-hold", "menu-callback", "hang-up"])
+        done[journey] += 1
         if journey == "hang-up":
-            menu_call(app, caller, *rng.choice([("1",), ("1", "2"), ("2", "1")]))
+            keys = rng.choice([("1",), ("1", "2"), ("2", "1")])
+            menu_call(app, caller, *keys)
+            done["hung up at " + HUNG_UP_AT[keys]] += 1
         elif journey == "menu-callback":
             ask_for_callback(app, caller, "my internet keeps dropping every evening")
         else:
@@ -117,7 +132,13 @@ def test_a_simulated_morning_leaves_no_ticket_without_an_issue(
             asked.clear()
     call_back_everyone(app, asked)
     drain(projector)
+    return done
 
+
+def test_a_simulated_morning_leaves_no_ticket_without_an_issue(
+    app: Flask, projector: Projector, store: TicketStore, clock: FixedClock
+) -> None:
+    play_morning(app, projector, store, clock)
     client = app.test_client()
     tickets = [t for phone in CALLERS for t in store.for_phone(phone)]
     assert len(tickets) > 10
@@ -142,3 +163,44 @@ def test_a_simulated_morning_leaves_no_ticket_without_an_issue(
         on_tickets = {c["id"]: (c["state"], c["attempts"])
                       for t in store.for_phone(phone) for c in t.callbacks}
         assert on_tickets == by_api
+
+
+def test_after_a_simulated_morning_report_and_dashboard_agree_with_a_hand_count(
+    app: Flask, projector: Projector, store: TicketStore, clock: FixedClock
+) -> None:
+    done = play_morning(app, projector, store, clock)
+    talked = done["billing"] + done["tech"]  # bridged to a free agent, 180 s each
+    called_back = done["billing-hold"] + done["menu-callback"]  # every one called back, 120 s
+    expected = {
+        "calls_received": 30,  # one every 5 minutes for 150 minutes
+        "abandoned_in_menu": done["hang-up"],
+        "answered": talked,
+        "abandoned_on_hold": 0,  # holding callers pressed 1 for a callback instead
+        "callbacks_promised": called_back,
+        "callback_success": 1.0,
+        "average_handle_time": round((180 * talked + 120 * called_back)
+                                     / (talked + called_back), 1),
+    }
+    period = ["--from", MORNING.isoformat(), "--to", (MORNING + timedelta(hours=3)).isoformat()]
+    env = {"DATABASE_URL": store.engine.url.render_as_string(hide_password=False)}
+    printed = CliRunner().invoke(main, ["report", *period, "--format", "json"], env=env)
+    assert printed.exit_code == 0, printed.output
+    report = json.loads(printed.output)
+    assert {key: report["totals"][key] for key in expected} == expected
+    menu = {row["node"]: row for row in report["menu"]}
+    assert menu["main"]["hung_up"] == done["hung up at main"]
+    assert menu["technical"]["hung_up"] == done["hung up at technical"]
+    assert menu["billing"]["hung_up"] == done["hung up at billing"]
+    assert sum(h["calls"] for h in report["hours"]) == 30
+
+    query = f"from={quote(period[1])}&to={quote(period[3])}"
+    with serving(app) as base, browser_page() as page:
+        page.goto(f"{base}/agent/login?next={quote('/reports?' + query)}")
+        page.fill("#token", issue_token(app, Role.REPORT, "lead"))
+        page.click("#sign-in")
+        assert page.inner_text("#tile-calls_received .value") == "30"
+        assert page.inner_text("#tile-callback_success .value") == "100.0%"
+        assert page.inner_text("#tile-abandoned_in_menu_rate .value") == \
+            f"{done['hang-up'] / 30 * 100:.1f}%"
+        funnel = page.locator("#chart-menu svg rect title").all_text_contents()
+        assert f"main: {done['hung up at main']} hung up" in funnel
