@@ -5,6 +5,7 @@
     ├── InvalidInput           a caller- or client-supplied value is wrong (field: reason)
     ├── NotFound               a named thing (call, menu version) does not exist
     ├── MenuInvalid            a menu tree breaks one or more rules (carries MenuProblem list)
+    ├── Conflict               a change was based on a revision that is no longer current
     └── EmbeddedRedisError     the embedded Redis server could not be started
 """
 
@@ -32,6 +33,15 @@ class InvalidInput(HotlineError):
 
 class NotFound(HotlineError):
     """A named thing does not exist."""
+
+
+class Conflict(HotlineError):
+    """A change was made on top of a state (a draft's revision, the active version) that someone
+    else has changed since; `current` says what it is now."""
+
+    def __init__(self, message: str, current: str) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 @dataclass(frozen=True)

@@ -209,3 +209,27 @@ def callbacks_placed() -> str:
 def callback_capacity_lock(queue: str, tier: str) -> str:
     """String: held while a customer-first callback checks for a free agent and starts."""
     return f"{PREFIX}:callbacks:capacity:{queue}:{tier}"
+
+
+# Menu versions (ivr.menu_versions)
+
+
+def menu_draft() -> str:
+    """Hash: the menu draft admins are editing (source, revision, who saved it and when)."""
+    return f"{PREFIX}:menu:draft"
+
+
+def menu_history() -> str:
+    """List: the menu's audit log, oldest first (JSON: at, by, action, version, revision)."""
+    return f"{PREFIX}:menu:history"
+
+
+def menu_published() -> str:
+    """Sorted set: every menu version ever published, scored by when it first was."""
+    return f"{PREFIX}:menu:published"
+
+
+def menu_seeded() -> str:
+    """String: the version of the menu file a server last published at start, so a restart
+    with the same file leaves an admin's later publication alone."""
+    return f"{PREFIX}:menu:seeded"

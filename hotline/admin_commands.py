@@ -12,7 +12,8 @@ from core.settings import Settings
 from ivr import caller_facts, outage_notice
 
 
-def _redis() -> redis.Redis:
+def admin_redis() -> redis.Redis:
+    """The Redis of the running Hotline these commands change."""
     settings = Settings.from_env()
     url = settings.redis_url or running_url(settings.data_dir)
     if url is None:
@@ -35,7 +36,7 @@ def outage() -> None:
               "callers of a language without a notice hear the menu's `outage` message")
 def outage_set(category: str, message: str, language: str | None) -> None:
     """Flag CATEGORY (an issue prefix such as `technical`, or `*` for all) with MESSAGE."""
-    caller_facts.set_outage(_redis(), category, message, language)
+    caller_facts.set_outage(admin_redis(), category, message, language)
     click.echo(f"outage flagged for {_named(category, language)}: {message}")
 
 
@@ -44,14 +45,14 @@ def outage_set(category: str, message: str, language: str | None) -> None:
 @click.option("--language", help="clear only the notice in this language")
 def outage_clear(category: str, language: str | None) -> None:
     """Clear CATEGORY's flag (all its notices, or only the one in --language)."""
-    if not caller_facts.clear_outage(_redis(), category, language):
+    if not caller_facts.clear_outage(admin_redis(), category, language):
         raise click.ClickException(f"no outage is flagged for {_named(category, language)}")
     click.echo(f"outage cleared for {_named(category, language)}")
 
 
 @outage.command("list")
 def outage_list() -> None:
-    for flag, message in sorted(caller_facts.active_outages(_redis()).items()):
+    for flag, message in sorted(caller_facts.active_outages(admin_redis()).items()):
         category, _, language = flag.partition(outage_notice.MARK)
         click.echo(f"{_named(category, language or None)}\t{message}")
 
@@ -68,21 +69,21 @@ def vip() -> None:
 @vip.command("add")
 @click.argument("number")
 def vip_add(number: str) -> None:
-    caller_facts.add_vip(_redis(), _e164(number))
+    caller_facts.add_vip(admin_redis(), _e164(number))
     click.echo(f"VIP: {_e164(number)}")
 
 
 @vip.command("remove")
 @click.argument("number")
 def vip_remove(number: str) -> None:
-    if not caller_facts.remove_vip(_redis(), _e164(number)):
+    if not caller_facts.remove_vip(admin_redis(), _e164(number)):
         raise click.ClickException(f"{number} is not on the VIP list")
     click.echo(f"removed {_e164(number)}")
 
 
 @vip.command("list")
 def vip_list() -> None:
-    for number in caller_facts.vip_numbers(_redis()):
+    for number in caller_facts.vip_numbers(admin_redis()):
         click.echo(number)
 
 

@@ -133,6 +133,104 @@ _CALLBACK = {
         "log": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
     },
 }
+_MENU_NAME = {"name": "name", "in": "path", "required": True,
+              "description": "a published version, `active` or `draft`",
+              "schema": {"type": "string", "maxLength": 64}}
+_MENU_SOURCE: dict[str, Any] = {"source": {"type": "string", "minLength": 1},
+                                "tree": {"type": "object"}}
+_MENU_IN = {"type": "object", "description": "the tree as `source` (YAML text) or `tree`",
+            "properties": _MENU_SOURCE}
+_REVISION = {"type": "integer", "minimum": 0,
+             "description": "the draft's revision the change starts from (0: no draft yet)"}
+_AUTHOR = {"type": "string", "minLength": 1, "maxLength": 100}
+_PROBLEMS = {"type": "array", "items": {"$ref": "#/components/schemas/MenuProblem"}}
+_MENU_SCHEMAS: dict[str, Any] = {
+    "MenuProblem": {"type": "object", "required": ["node", "path", "rule", "message"],
+                    "properties": {name: {"type": "string"}
+                                   for name in ("node", "path", "rule", "message")}},
+    "MenuList": {"type": "object", "required": ["active", "draft", "versions"], "properties": {
+        "active": {"type": "string", "nullable": True},
+        "draft": {"type": "object", "nullable": True},
+        "versions": {"type": "array", "items": {
+            "type": "object", "required": ["version", "published_at", "active"],
+            "properties": {"version": {"type": "string"}, "published_at": {"type": "string"},
+                           "active": {"type": "boolean"}}}}}},
+    "MenuHistory": {"type": "object", "required": ["entries"], "properties": {
+        "entries": {"type": "array", "items": {
+            "type": "object", "required": ["at", "by", "action"],
+            "properties": {"at": {"type": "string"}, "by": {"type": "string"},
+                           "action": {"type": "string"},
+                           "version": {"type": "string", "nullable": True},
+                           "revision": {"type": "integer", "nullable": True}}}}}},
+    "MenuTree": {"type": "object", "required": ["version", "tree"],
+                 "properties": {"version": {"type": "string"}, "tree": {"type": "object"}}},
+    "MenuDraft": {"type": "object",
+                  "required": ["source", "revision", "saved_by", "saved_at", "problems"],
+                  "properties": {"source": {"type": "string"}, "revision": {"type": "integer"},
+                                 "saved_by": {"type": "string"},
+                                 "saved_at": {"type": "string"}, "problems": _PROBLEMS}},
+    "MenuDraftIn": {**_MENU_IN, "required": ["revision"], "properties": {
+        **_MENU_SOURCE, "revision": _REVISION, "author": _AUTHOR}},
+    "MenuIn": _MENU_IN,
+    "MenuCheck": {"type": "object", "required": ["valid", "version", "problems"],
+                  "properties": {"valid": {"type": "boolean"},
+                                 "version": {"type": "string", "nullable": True},
+                                 "problems": _PROBLEMS}},
+    "MenuDiff": {"type": "object", "required": ["from", "to", "lines"], "properties": {
+        "from": {"type": "string"}, "to": {"type": "string"},
+        "lines": {"type": "array", "items": {"type": "string"}}}},
+    "PublishIn": {"type": "object", "required": ["revision"],
+                  "properties": {"revision": _REVISION, "author": _AUTHOR}},
+    "RollbackIn": {"type": "object", "required": ["version"], "properties": {
+        "version": {"type": "string", "minLength": 1, "maxLength": 64},
+        "expected_active": {"type": "string"}, "author": _AUTHOR}},
+    "MenuPublished": {"type": "object", "required": ["version", "name", "nodes"],
+                      "properties": {"version": {"type": "string"}, "name": {"type": "string"},
+                                     "nodes": {"type": "integer"}}},
+}
+_MENU_REFUSED = {"description": "The tree breaks rules: `problems` lists each.",
+                 "content": {"application/json": {"schema": {
+                     "allOf": [{"$ref": "#/components/schemas/Error"}, {
+                         "type": "object", "properties": {"problems": _PROBLEMS}}]}}}}
+_MENU_PATHS: dict[str, Any] = {
+    "/api/v1/menus": {"get": {
+        "summary": "The active menu version, the draft and every published version",
+        "responses": _ok("MenuList")}},
+    "/api/v1/menus/history": {"get": {
+        "summary": "The audit log: who saved, published or rolled back what, and when",
+        "responses": _ok("MenuHistory")}},
+    "/api/v1/menus/versions/{name}": {"get": {
+        "summary": "A version's tree: YAML source (format=yaml) or parsed (format=json)",
+        "parameters": [_MENU_NAME, {"name": "format", "in": "query", "required": False,
+                                    "schema": {"type": "string", "enum": ["yaml", "json"]}}],
+        "responses": {**_ok("MenuTree"), "200": {"description": "OK", "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/MenuTree"}}}},
+            "422": _ERROR}}},
+    "/api/v1/menus/draft": {
+        "get": {"summary": "The draft with its problems", "responses": _ok("MenuDraft")},
+        "put": {"summary": "Create or update the draft (409 when `revision` is stale)",
+                "requestBody": _body("MenuDraftIn"),
+                "responses": _with(_ok("MenuDraft"), "409")}},
+    "/api/v1/menus/validate": {"post": {
+        "summary": "Check a tree without saving it", "requestBody": _body("MenuIn"),
+        "responses": _ok("MenuCheck")}},
+    "/api/v1/menus/diff": {"get": {
+        "summary": "Unified diff between two versions (`active`, `draft` or a version)",
+        "parameters": [{"name": name, "in": "query", "required": False,
+                        "schema": {"type": "string", "maxLength": 64}}
+                       for name in ("from", "to")],
+        "responses": _ok("MenuDiff")}},
+    "/api/v1/menus/publish": {"post": {
+        "summary": "Publish the draft at `revision`: new calls get it at once, calls under "
+                   "way keep the version they started on",
+        "requestBody": _body("PublishIn"),
+        "responses": {**_with(_ok("MenuPublished"), "409"), "422": _MENU_REFUSED}}},
+    "/api/v1/menus/rollback": {"post": {
+        "summary": "Make an earlier published version the one new calls get",
+        "requestBody": _body("RollbackIn"),
+        "responses": _with(_ok("MenuPublished"), "409")}},
+}
 _SPREAD = {"type": "object", "properties": {
     name: {"type": "number", "nullable": True} for name in ("p50", "p90", "mean")}}
 
@@ -214,6 +312,7 @@ DOCUMENT: dict[str, Any] = {
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Note"}}}},
             "responses": _ok("Entry", "201")}},
+        **_MENU_PATHS,
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -285,6 +384,7 @@ DOCUMENT: dict[str, Any] = {
                                         "minLength": 1, "maxLength": 100},
                            "disposition": {"type": "string", "minLength": 1, "maxLength": 100},
                            "resolved_first_contact": {"type": "boolean"}}},
+            **_MENU_SCHEMAS,
         },
     },
 }

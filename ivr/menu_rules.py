@@ -258,3 +258,15 @@ def _leading_out(menu: Menu) -> set[str]:
 
 def _gotos(node: Node) -> list[str]:
     return [t.goto for t in node.targets() if isinstance(t, Target) and t.goto is not None]
+
+
+def problem_report(problem: MenuProblem) -> dict[str, str]:
+    """A problem as the menu API and editor show it: the node, where in the tree (`path`, as
+    `nodes.<id>.<field>` or a top-level field), the rule and the message."""
+    field, sep, reason = problem.message.partition(": ")
+    named = problem.rule == "invalid-field" and sep and field and " " not in field
+    where = "" if problem.node == MENU else f"nodes.{problem.node}"
+    if named:
+        where = f"{where}.{field}".lstrip(".")
+    return {"node": problem.node, "path": where or "(menu)", "rule": problem.rule,
+            "message": reason if named else problem.message}
