@@ -114,7 +114,8 @@ def presence_for_templates() -> dict[str, Any]:
 
 
 def _local_target(target: str) -> str | None:
-    """`target` if it is a page of the agent console: a path, never another site or a header."""
-    if target.startswith("/agent/") and target.isprintable() and "//" not in target:
+    """`target` if it is a page of the agent console or the menu editor: a path, never another
+    site or a header."""
+    if target.startswith(("/agent/", "/admin/")) and target.isprintable() and "//" not in target:
         return target
     return None

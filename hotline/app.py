@@ -33,6 +33,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from ivr.menus_api import bp as menus_api_bp
     from ivr.phrase_book import book_of
     from ivr.webhooks import bp as voice_bp
+    from menu_editor.page import bp as menu_editor_bp
     from queues.agents_api import api as queues_api_bp
     from queues.webhooks import bp as queues_bp
     from simulator.network_api import bp as sim_network_bp
@@ -64,7 +65,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.session_interface = CookieSessions()
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
-                      sim_network_bp, health_bp, menus_api_bp):
+                      sim_network_bp, health_bp, menus_api_bp, menu_editor_bp):
         app.register_blueprint(blueprint)
     metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
     logs.log_webhooks(app)

@@ -28,6 +28,7 @@ from core.redis_values import text, text_map
 from ivr.menu import Menu
 from ivr.menu_loader import example_menu_path, load_menu
 from ivr.menu_store import MenuStore
+from ivr.menu_yaml import canonical
 
 DRAFT = "draft"
 """The name that stands for the draft where a version is expected (diffs, sources)."""
@@ -175,8 +176,9 @@ class MenuVersions:
         return found
 
     def diff(self, old: str, new: str) -> list[str]:
-        """The unified diff from version `old` to `new` (either may be `draft` or `active`)."""
-        before, after = self.source(old), self.source(new)
+        """The unified diff from version `old` to `new` (either may be `draft` or `active`),
+        of what they say: both written out the same way, so layout and comments do not count."""
+        before, after = canonical(self.source(old)), canonical(self.source(new))
         return [line.rstrip("\n") for line in difflib.unified_diff(
             before.splitlines(), after.splitlines(), old, new, lineterm="")]
 

@@ -12,7 +12,7 @@ from core.api import answer_errors_as_json, error, json_object, require_admin_to
 from core.errors import Conflict, InvalidInput, MenuInvalid
 from ivr import menu_yaml
 from ivr.menu import Menu
-from ivr.menu_loader import load_menu
+from ivr.menu_loader import load_menu, problems_in
 from ivr.menu_rules import problem_report
 from ivr.menu_versions import MenuVersions
 
@@ -158,11 +158,7 @@ def source_in(body: dict[str, Any]) -> str:
 
 
 def _problems(source: str) -> list[dict[str, str]]:
-    try:
-        load_menu(source, "the draft")
-    except MenuInvalid as invalid:
-        return [problem_report(p) for p in invalid.problems]
-    return []
+    return [problem_report(p) for p in problems_in(source, "the draft")]
 
 
 def _revision(body: dict[str, Any]) -> int:

@@ -1,0 +1,130 @@
+"""The editor's form over a menu tree (the parsed YAML, plain data): which fields it shows per
+node, applying what was typed back onto the tree, and the order the diagram draws nodes in.
+
+Field names say where in the tree a value goes, `|`-separated: `prompt|<node>|<language>`,
+`key|<node>|<i>`, `label|<node>|<i>`, `phrases|<node>|<i>|<language>` (comma-separated),
+`goto|<node>|<i>` and `outcome|<node>|<i>|<kind>` (the outcome's fields as one line of YAML).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from core.errors import MenuInvalid, MenuProblem
+from ivr import menu_yaml
+from ivr.menu_loader import TARGET_FIELDS
+
+OUTCOME_KINDS = tuple(kind for kind in TARGET_FIELDS if kind != "goto")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One node as the diagram draws it: how deep, reached by which option of its parent, or a
+    link back to a node drawn above (`again`)."""
+
+    node: str
+    depth: int
+    via: str
+    again: bool = False
+
+
+def nodes_of(tree: Any) -> dict[str, Any]:
+    nodes = tree.get("nodes") if isinstance(tree, dict) else None
+    return nodes if isinstance(nodes, dict) else {}
+
+
+def options_of(node: Any) -> list[Any]:
+    options = node.get("options") if isinstance(node, dict) else None
+    return options if isinstance(options, list) else []
+
+
+def layout(tree: Any) -> list[Row]:
+    """Every node once, depth first from the start, each option's node under it; then any node
+    no option leads to (iteratively: a draft may be deeper than Python's recursion limit)."""
+    nodes = nodes_of(tree)
+    start = tree.get("start") if isinstance(tree, dict) else None
+    rows: list[Row] = []
+    seen: set[str] = set()
+    work: list[Row] = [Row(str(start), 0, "start")] if start in nodes else []
+    while work:
+        row = work.pop()
+        if row.node in seen:
+            rows.append(Row(row.node, row.depth, row.via, again=True))
+            continue
+        seen.add(row.node)
+        rows.append(row)
+        children = [Row(str(o["goto"]), row.depth + 1, f"{o.get('key', '?')}")
+                    for o in options_of(nodes[row.node])
+                    if isinstance(o, dict) and o.get("goto") in nodes]
+        work.extend(reversed(children))
+    rows.extend(Row(str(n), 0, "not reached") for n in nodes if str(n) not in seen)
+    return rows
+
+
+def apply(tree: Any, form: Mapping[str, str]) -> tuple[Any, list[MenuProblem]]:
+    """A copy of `tree` with the form's fields written in, and the fields that could not be
+    read (an outcome that is not YAML), each as a problem of its node."""
+    edited = copy.deepcopy(tree)
+    problems: list[MenuProblem] = []
+    nodes = nodes_of(edited)
+    for name, value in form.items():
+        kind, _, rest = name.partition("|")
+        parts = rest.split("|")
+        node = nodes.get(parts[0]) if parts[0] else None
+        if not isinstance(node, dict):
+            continue
+        problem = _write(node, kind, parts[1:], value)
+        if problem:
+            problems.append(MenuProblem(parts[0], "invalid-yaml", problem))
+    return edited, problems
+
+
+def _write(node: dict[str, Any], kind: str, where: list[str], value: str) -> str | None:
+    if kind == "prompt" and len(where) == 1:
+        prompt = node.setdefault("prompt", {})
+        if isinstance(prompt, dict):
+            prompt[where[0]] = value
+        return None
+    option = _option(node, where)
+    if option is None:
+        return None
+    if kind == "key" or (kind == "label" and len(where) == 1):
+        option[kind] = value.strip()
+    elif kind == "label" and len(where) == 2 and isinstance(option.get("label"), dict):
+        option["label"][where[1]] = value.strip()
+    elif kind == "phrases" and len(where) == 3:
+        phrases = option.setdefault("phrases", {})
+        if isinstance(phrases, dict):
+            phrases[where[2]] = [p.strip() for p in value.split(",") if p.strip()]
+    elif kind == "goto":
+        option["goto"] = value.strip()
+    elif kind == "outcome" and len(where) == 3 and where[2] in OUTCOME_KINDS:
+        return _write_outcome(option, where[2], value)
+    return None
+
+
+def _option(node: dict[str, Any], where: list[str]) -> dict[str, Any] | None:
+    options = options_of(node)
+    if not where or not where[0].isdigit() or int(where[0]) >= len(options):
+        return None
+    option = options[int(where[0])]
+    return option if isinstance(option, dict) else None
+
+
+def _write_outcome(option: dict[str, Any], kind: str, value: str) -> str | None:
+    try:
+        option[kind] = menu_yaml.parse(value, f"the {kind} outcome")
+    except MenuInvalid as invalid:
+        return invalid.problems[0].message
+    return None
+
+
+def outcome_text(value: Any) -> str:
+    """An outcome's fields as the one line of YAML the form shows."""
+    return str(yaml.safe_dump(value, default_flow_style=True, allow_unicode=True,
+                              sort_keys=False, width=10_000)).strip()

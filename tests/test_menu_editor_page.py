@@ -1,0 +1,113 @@
+"""The menu editor, driven in real headless Chromium against a real server on loopback: an
+admin changes a prompt, sees the problem of a bad target beside its node while typing, fixes
+it, tries the draft, publishes and rolls back; simulated calls hear each version in turn, and a
+call that started before the rollback keeps the version it started on."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from simulator.caller import CallSimulator
+from simulator.inputs import HangUp, Press
+from simulator.transports import FlaskTransport
+from tests.ivr_app import ADMIN_TOKEN, SMALL_MENU, make_app
+from tests.test_menus_api import AUTH, NEW_PROMPT, OLD_PROMPT
+from tests.tickets.test_agent_page import browser_page, serving
+from tests.twilio_requests import AUTH_TOKEN, PUBLIC_URL, TwilioCall
+
+
+def _heard_by_a_new_call(app: Flask) -> list[str]:
+    """What the caller simulator hears Hotline say on a new call that picks English, then
+    hangs up."""
+    transport = FlaskTransport(app.test_client(), PUBLIC_URL)
+    sim = CallSimulator(transport, PUBLIC_URL, AUTH_TOKEN, inputs=[Press("1"), HangUp()],
+                        out=lambda line: None)
+    return [line.partition("): ")[2] for line in sim.run().heard
+            if line.startswith("Hotline says")]
+
+
+def _sign_in(page: Page, base: str) -> None:
+    page.goto(f"{base}/admin/menus")
+    assert "/agent/login" in page.url
+    page.fill("#name", "maria")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("#sign-in")
+    assert page.url == f"{base}/admin/menus"
+
+
+def test_an_admin_edits_publishes_and_rolls_back_in_the_browser(redis_url: str) -> None:
+    app = make_app(redis_url)
+    first = app.extensions["hotline.menus"].active_version()
+    with serving(app) as base, browser_page() as page:
+        _sign_in(page, base)
+        page.fill('textarea[name="prompt|main|en"]', NEW_PROMPT)
+        page.fill('input[name="goto|main|0"]', "bills")
+        problems = page.locator("#problems-main li")
+        expect(problems).to_have_text(["goto names no node: 'bills' (unknown-target, nodes.main)"])
+        expect(page.locator("#status")).to_have_text("2 problem(s)")  # and billing unreachable
+        page.fill('input[name="goto|main|0"]', "billing")
+        expect(problems).to_have_count(0)
+        expect(page.locator("#status")).to_have_text("No problems")
+
+        page.click("#sim-start")
+        page.click('.keypad button[data-key="1"]')
+        expect(page.locator("#sim-lines li.kind-prompt").last).to_have_text(f"🔊 {NEW_PROMPT}")
+        page.fill("#sim-words", "my invoice is wrong")
+        page.press("#sim-words", "Enter")
+        expect(page.locator("#sim-lines li.kind-decision")).to_contain_text("billing/dispute")
+        expect(page.locator("#sim-ended")).to_be_visible()
+        assert app.extensions["hotline.menus"].active_version() == first  # only tried
+
+        page.click("#publish")
+        expect(page.locator("#flash")).to_contain_text("Published")
+        published = page.inner_text("#active-version")
+        assert published != first
+        assert NEW_PROMPT in _heard_by_a_new_call(app)
+
+        before = TwilioCall(app.test_client())  # in the menu when the admin rolls back
+        before.start()
+        page.click(f"#rollback-{first}")
+        expect(page.locator("#flash")).to_contain_text(f"Rolled back: new calls now get "
+                                                       f"version {first}")
+        expect(page.locator("#active-version")).to_have_text(first)
+        heard = _heard_by_a_new_call(app)
+        assert OLD_PROMPT in heard and NEW_PROMPT not in heard
+        assert before.press("1").says()[0] == NEW_PROMPT
+
+        page.click("#compare")
+        diff = page.locator("#diff span")
+        expect(diff.filter(has_text=OLD_PROMPT)).to_have_text(f"-      en: {OLD_PROMPT}")
+        expect(diff.filter(has_text=NEW_PROMPT)).to_have_text(f"+      en: {NEW_PROMPT}")
+        expect(diff.filter(has_text=re.compile(r"^[+-] "))).to_have_count(2)
+
+
+def test_a_stale_page_cannot_overwrite_a_newer_draft(redis_url: str) -> None:
+    app = make_app(redis_url)
+    with serving(app) as base, browser_page() as page:
+        _sign_in(page, base)
+        source = SMALL_MENU.read_text(encoding="utf-8").replace(OLD_PROMPT, "Saved first.")
+        saved = app.test_client().put("/api/v1/menus/draft", headers=AUTH, json={
+            "source": source, "revision": 0, "author": "omar"})  # while maria's page is open
+        assert saved.status_code == 200
+        page.fill('textarea[name="prompt|main|en"]', "Saved second.")
+        page.click("#save")
+        expect(page.locator("#error")).to_have_text(re.compile(
+            r"^Not saved: the draft is at revision 1 \(saved by omar at .*\), not 0"))
+        page.goto(f"{base}/admin/menus")
+        expect(page.locator('textarea[name="prompt|main|en"]')).to_have_value("Saved first.")
+
+
+def test_the_editor_needs_sign_in_and_its_form_token(redis_url: str) -> None:
+    app = make_app(redis_url)
+    client = app.test_client()
+    assert client.get("/admin/menus").headers["Location"].startswith("/agent/login")
+    assert client.post("/admin/menus/save", data={"revision": "0"}).status_code == 401
+    client.post("/agent/login", data={"name": "maria", "token": ADMIN_TOKEN})
+    page = client.get("/admin/menus")
+    assert page.status_code == 200 and "script-src 'self'" in page.headers[
+        "Content-Security-Policy"]
+    forged = client.post("/admin/menus/rollback", data={"version": "x"})
+    assert forged.status_code == 403
