@@ -54,7 +54,7 @@ def test_an_admin_edits_publishes_and_rolls_back_in_the_browser(redis_url: str) 
 
         page.click("#sim-start")
         page.click('.keypad button[data-key="1"]')
-        expect(page.locator("#sim-lines li.kind-prompt").last).to_have_text(f"🔊 {NEW_PROMPT}")
+        expect(page.locator("#sim-lines li.kind-prompt").last).to_have_text(f"Hotline: {NEW_PROMPT}")
         page.fill("#sim-words", "my invoice is wrong")
         page.press("#sim-words", "Enter")
         expect(page.locator("#sim-lines li.kind-decision")).to_contain_text("billing/dispute")

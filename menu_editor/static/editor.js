@@ -56,7 +56,7 @@
       for (const line of data.lines) {
         const item = document.createElement("li");
         item.className = "kind-" + line.kind;
-        item.textContent = (line.kind === "prompt" ? "🔊 " : line.kind === "decision" ? "➜ " : "☎ ") + line.text;
+        item.textContent = (line.kind === "prompt" ? "Hotline: " : line.kind === "decision" ? "Decision: " : "Caller: ") + line.text;
         lines.append(item);
       }
       if (data.ended) {
