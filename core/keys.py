@@ -233,3 +233,14 @@ def menu_seeded() -> str:
     """String: the version of the menu file a server last published at start, so a restart
     with the same file leaves an admin's later publication alone."""
     return f"{PREFIX}:menu:seeded"
+
+
+def line_hours() -> str:
+    """Hash: called number (E.164, or `default` for every other line) -> JSON opening hours
+    (timezone, open, days, holidays, closures) set by admins, over the menu's own hours."""
+    return f"{PREFIX}:line-hours"
+
+
+def switches_history() -> str:
+    """List: the audit log of the operational switches (JSON: at, by, action, target)."""
+    return f"{PREFIX}:switches:history"
