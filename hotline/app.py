@@ -32,6 +32,9 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from ivr.menus_api import EXTENSION as MENU_VERSIONS
     from ivr.menus_api import bp as menus_api_bp
     from ivr.phrase_book import book_of
+    from ivr.switches import Switches
+    from ivr.switches_api import EXTENSION as SWITCHES
+    from ivr.switches_api import bp as switches_api_bp
     from ivr.webhooks import bp as voice_bp
     from menu_editor.page import bp as menu_editor_bp
     from queues.agents_api import api as queues_api_bp
@@ -53,6 +56,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     versions = MenuVersions(deps.redis, deps.clock, app.extensions["hotline.menus"])
     app.extensions[MENU_VERSIONS] = versions
     menu = versions.seed(settings.menu_file)
+    app.extensions[SWITCHES] = Switches(deps.redis, deps.clock)
     app.extensions[APOLOGIES] = apologies_in(book_of(menu))
     engine = open_engine(database_url(settings.database_url, settings.data_dir))
     upgrade(engine)
@@ -65,7 +69,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.session_interface = CookieSessions()
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
-                      sim_network_bp, health_bp, menus_api_bp, menu_editor_bp):
+                      sim_network_bp, health_bp, menus_api_bp, menu_editor_bp,
+                      switches_api_bp):
         app.register_blueprint(blueprint)
     metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
     logs.log_webhooks(app)

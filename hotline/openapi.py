@@ -204,7 +204,9 @@ _MENU_PATHS: dict[str, Any] = {
         "parameters": [_MENU_NAME, {"name": "format", "in": "query", "required": False,
                                     "schema": {"type": "string", "enum": ["yaml", "json"]}}],
         "responses": {**_ok("MenuTree"), "200": {"description": "OK", "content": {
-            "application/yaml": {"schema": {"type": "string"}},
+            "application/yaml": {"schema": {
+                "description": "the tree's YAML source, as saved (any YAML: a draft may be "
+                               "broken)"}},
             "application/json": {"schema": {"$ref": "#/components/schemas/MenuTree"}}}},
             "422": _ERROR}}},
     "/api/v1/menus/draft": {
@@ -230,6 +232,79 @@ _MENU_PATHS: dict[str, Any] = {
         "summary": "Make an earlier published version the one new calls get",
         "requestBody": _body("RollbackIn"),
         "responses": _with(_ok("MenuPublished"), "409")}},
+}
+_AUTHOR_ARG = {"name": "author", "in": "query", "required": False,
+               "description": "who makes the change, for the audit log",
+               "schema": {"type": "string", "minLength": 1, "maxLength": 100}}
+_LINE = {"name": "line", "in": "path", "required": True,
+         "description": "the number called (E.164), or `default` for every other line",
+         "schema": {"type": "string", "maxLength": 32}}
+_CATEGORY = {"name": "category", "in": "path", "required": True,
+             "description": "an issue or its prefix (technical, billing/dispute), or *",
+             "schema": {"type": "string", "maxLength": 64}}
+_NUMBER = {"name": "number", "in": "path", "required": True,
+           "schema": {"type": "string", "maxLength": 32}}
+_HOURS = {"type": "object", "required": ["timezone", "open"], "properties": {
+    "timezone": {"type": "string", "example": "America/New_York"},
+    "open": {"type": "string", "example": "08:00-20:00"},
+    "days": {"type": "string", "example": "mon-fri"},
+    "holidays": {"type": "string", "description": "country[-subdivision] or none",
+                 "example": "US"},
+    "closures": {"type": "array", "items": {"type": "string", "format": "date"}},
+    "author": _AUTHOR}}
+_SWITCH_SCHEMAS: dict[str, Any] = {
+    "Switches": {"type": "object", "required": ["hours", "outages", "vip"], "properties": {
+        "hours": {"type": "object", "additionalProperties": {"type": "object"}},
+        "outages": {"type": "array", "items": {
+            "type": "object", "required": ["category", "language", "message"], "properties": {
+                "category": {"type": "string"},
+                "language": {"type": "string", "nullable": True},
+                "message": {"type": "string"}}}},
+        "vip": {"type": "array", "items": {"type": "string"}}}},
+    "SwitchHistory": {"type": "object", "required": ["entries"], "properties": {
+        "entries": {"type": "array", "items": {
+            "type": "object", "required": ["at", "by", "action", "target"], "properties": {
+                name: {"type": "string"} for name in ("at", "by", "action", "target")}}}}},
+    "LineHoursIn": _HOURS,
+    "LineHours": {"type": "object", "required": ["line", "hours"], "properties": {
+        "line": {"type": "string"}, "hours": {"type": "object", "nullable": True}}},
+    "OutageIn": {"type": "object", "required": ["message"], "properties": {
+        "message": {"type": "string", "minLength": 1, "maxLength": 500},
+        "language": {"type": "string", "description": "one of the menu's languages"},
+        "author": _AUTHOR}},
+    "Outage": {"type": "object", "required": ["category", "language", "message"],
+               "properties": {"category": {"type": "string"},
+                              "language": {"type": "string", "nullable": True},
+                              "message": {"type": "string", "nullable": True}}},
+    "Vip": {"type": "object", "required": ["number", "vip"],
+            "properties": {"number": {"type": "string"}, "vip": {"type": "boolean"}}},
+}
+_SWITCH_PATHS: dict[str, Any] = {
+    "/api/v1/switches": {"get": {
+        "summary": "Opening hours per line, outage notices, the VIP list",
+        "responses": _ok("Switches")}},
+    "/api/v1/switches/history": {"get": {
+        "summary": "Who changed which switch, and when", "responses": _ok("SwitchHistory")}},
+    "/api/v1/switches/hours/{line}": {
+        "put": {"summary": "Set a line's opening hours (over the menu's), from the next call",
+                "parameters": [_LINE], "requestBody": _body("LineHoursIn"),
+                "responses": _ok("LineHours")},
+        "delete": {"summary": "Clear a line's own opening hours",
+                   "parameters": [_LINE, _AUTHOR_ARG], "responses": _ok("LineHours")}},
+    "/api/v1/switches/outages/{category}": {
+        "put": {"summary": "Flag an outage with its notice in one language",
+                "parameters": [_CATEGORY], "requestBody": _body("OutageIn"),
+                "responses": _ok("Outage")},
+        "delete": {"summary": "Clear an outage (every notice, or the one in `language`)",
+                   "parameters": [_CATEGORY, _AUTHOR_ARG,
+                                  {"name": "language", "in": "query", "required": False,
+                                   "schema": {"type": "string"}}],
+                   "responses": _ok("Outage")}},
+    "/api/v1/switches/vip/{number}": {
+        "put": {"summary": "Put a number on the VIP list", "parameters": [_NUMBER, _AUTHOR_ARG],
+                "responses": _ok("Vip")},
+        "delete": {"summary": "Take a number off the VIP list",
+                   "parameters": [_NUMBER, _AUTHOR_ARG], "responses": _ok("Vip")}},
 }
 _SPREAD = {"type": "object", "properties": {
     name: {"type": "number", "nullable": True} for name in ("p50", "p90", "mean")}}
@@ -313,6 +388,7 @@ DOCUMENT: dict[str, Any] = {
                 "schema": {"$ref": "#/components/schemas/Note"}}}},
             "responses": _ok("Entry", "201")}},
         **_MENU_PATHS,
+        **_SWITCH_PATHS,
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -385,6 +461,7 @@ DOCUMENT: dict[str, Any] = {
                            "disposition": {"type": "string", "minLength": 1, "maxLength": 100},
                            "resolved_first_contact": {"type": "boolean"}}},
             **_MENU_SCHEMAS,
+            **_SWITCH_SCHEMAS,
         },
     },
 }

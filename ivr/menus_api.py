@@ -3,6 +3,7 @@ validate without saving, diff, publish and roll back, and the audit log."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -99,7 +100,7 @@ def save_draft() -> Response:
     """Save the draft (valid or not) over the revision the client read; 409 if it is stale."""
     body = json_object()
     source = source_in(body)
-    saved = versions().save_draft(source, _revision(body), _author(body))
+    saved = versions().save_draft(source, _revision(body), author_in(body))
     return jsonify({**saved.to_dict(), "problems": _problems(source)})
 
 
@@ -126,7 +127,7 @@ def diff() -> Response:
 def publish() -> Response:
     """Publish the draft at `revision`: new calls get it at once, calls under way keep theirs."""
     body = json_object()
-    menu = versions().publish_draft(_revision(body), _author(body))
+    menu = versions().publish_draft(_revision(body), author_in(body))
     return jsonify(_published(menu))
 
 
@@ -139,7 +140,7 @@ def rollback() -> Response:
     expected = body.get("expected_active")
     if expected is not None and not isinstance(expected, str):
         raise InvalidInput("expected_active", "must be a version")
-    menu = versions().rollback(version, _author(body), expected)
+    menu = versions().rollback(version, author_in(body), expected)
     return jsonify(_published(menu))
 
 
@@ -151,7 +152,8 @@ def source_in(body: dict[str, Any]) -> str:
     if tree is not None:
         if not isinstance(tree, dict):
             raise InvalidInput("tree", "must be an object")
-        return orjson.dumps(tree, option=orjson.OPT_INDENT_2).decode()
+        # The standard library writes any integer JSON could hold; orjson stops at 64 bits.
+        return json.dumps(tree, indent=2, ensure_ascii=False)
     if not isinstance(source, str) or not source.strip():
         raise InvalidInput("source", "must be the menu's YAML text")
     return source
@@ -169,7 +171,8 @@ def _revision(body: dict[str, Any]) -> int:
     return revision
 
 
-def _author(body: dict[str, Any]) -> str:
+def author_in(body: dict[str, Any]) -> str:
+    """Who a change is by, as the client names it (`author`), else the API's default name."""
     author = body.get("author", DEFAULT_AUTHOR)
     if not isinstance(author, str) or not author.strip() or len(author) > AUTHOR_MAX:
         raise InvalidInput("author", f"must be a name of 1 to {AUTHOR_MAX} characters")

@@ -145,7 +145,14 @@ def test_bad_requests_name_the_field(redis_url: str) -> None:
         ("POST", "/publish", {"revision": 0}, 404, "version"),
         ("POST", "/rollback", {"version": "nope"}, 404, "version"),
         ("POST", "/rollback", {}, 400, "version"),
+        ("POST", "/validate", {"source": "x", "tree": {}}, 400, "source"),
     ]
     for method, path, body, code, field in cases:
         status, reply = _api(client, method, path, body)
         assert (status, reply["error"]["field"]) == (code, field), (path, body)
+
+
+def test_a_tree_with_a_number_beyond_64_bits_is_read_not_failed_on(redis_url: str) -> None:
+    client = make_app(redis_url).test_client()
+    status, check = _api(client, "POST", "/validate", {"tree": {"name": -2**63 - 1}})
+    assert status == 200 and check["valid"] is False

@@ -29,7 +29,7 @@ def test_api_answers_as_its_openapi_document_says(
     results = list(schema.get_all_operations())
     operations = [result.ok() for result in results if isinstance(result, Ok)]
     assert len(operations) == len(results)  # every operation of the document could be read
-    assert len(operations) == 26
+    assert len(operations) == 34
 
     for operation in operations:
         @given(case=operation.as_strategy())
