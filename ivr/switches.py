@@ -54,14 +54,15 @@ class Switches:
         return self._logged(line_hours.remove(self._redis, line), by, "cleared opening hours",
                             line)
 
-    def flag_outage(self, category: str, message: str, language: str | None, menu: Menu,
-                    by: str) -> None:
+    def flag_outage(self, category: str, message: str, language: str | None,
+                    menu: Menu | None, by: str) -> None:
         """Flag `category` (an issue prefix, or `*`) with `message`, said to callers of
-        `language` (the menu's default when None)."""
+        `language` (the menu's default when None), which must be one of `menu`'s (when a menu
+        is live to ask)."""
         _check_category(category)
         if not message.strip() or len(message) > MESSAGE_MAX:
             raise InvalidInput("message", f"must be 1 to {MESSAGE_MAX} characters")
-        if language is not None and language not in menu.languages:
+        if menu is not None and language is not None and language not in menu.languages:
             raise InvalidInput("language", "must be one of the menu's languages: " +
                                ", ".join(menu.languages))
         caller_facts.set_outage(self._redis, category, message.strip(), language)

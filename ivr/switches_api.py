@@ -92,20 +92,21 @@ def clear_outage(category: str) -> Response:
 
 @bp.put("/vip/<number>")
 def add_vip(number: str) -> Response:
-    e164 = _number(number)
+    e164 = number_of(number)
     switches().add_vip(e164, _author_arg())
     return jsonify({"number": e164, "vip": True})
 
 
 @bp.delete("/vip/<number>")
 def remove_vip(number: str) -> Response:
-    e164 = _number(number)
+    e164 = number_of(number)
     if not switches().remove_vip(e164, _author_arg()):
         return error(404, "not_found", f"{e164} is not on the VIP list", "number")
     return jsonify({"number": e164, "vip": False})
 
 
-def _number(raw: str) -> str:
+def number_of(raw: str) -> str:
+    """The E.164 form of phone number `raw`; InvalidInput naming `number` else."""
     number = parse_caller(raw, deps().settings.default_region)
     if number is None:
         raise InvalidInput("number", "must be a phone number")

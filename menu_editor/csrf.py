@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, request, session
+from flask import Response, abort, redirect, request, session, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core.api import same_secret
 
@@ -30,3 +31,13 @@ def check() -> None:
     expected = session.get(FIELD)
     if not expected or not same_secret(given, expected):
         abort(403, description="the form is out of date; reload the page and try again")
+
+
+def signed_in() -> WerkzeugResponse | None:
+    """Blueprint hook of the admin pages: the agent page's sign-in, then the form token."""
+    if "agent" in session:
+        check()
+        return None
+    if request.method == "GET":
+        return redirect(url_for("agent.login_form", next=request.path))
+    return Response("sign in first", status=401)

@@ -48,14 +48,7 @@ def versions() -> MenuVersions:
     return found
 
 
-@bp.before_request
-def signed_in() -> WerkzeugResponse | None:
-    if "agent" in session:
-        csrf.check()
-        return None
-    if request.method == "GET":
-        return redirect(url_for("agent.login_form", next=request.path))
-    return Response("sign in first", status=401)
+bp.before_request(csrf.signed_in)
 
 
 @bp.after_request
