@@ -13,6 +13,7 @@ from core.api import same_secret
 
 FIELD = "csrf"
 HEADER = "X-CSRF-Token"
+MAX_FORM_PARTS = 100_000
 
 
 def token() -> str:
@@ -35,6 +36,10 @@ def check() -> None:
 
 def signed_in() -> WerkzeugResponse | None:
     """Blueprint hook of the admin pages: the agent page's sign-in, then the form token."""
+    # The editor's form has a field per prompt, key, label and phrase list: more than
+    # werkzeug's default of 1,000 parts for a tree of a hundred nodes. The app's body size
+    # limit still bounds it.
+    request.max_form_parts = MAX_FORM_PARTS
     if "agent" in session:
         check()
         return None

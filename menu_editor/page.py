@@ -36,6 +36,8 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; connect-src '
                            "style-src 'self' 'unsafe-inline'; img-src 'self'; "
                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 """The browser policy of every page, plus this page's own script and its fetches."""
+HISTORY_SHOWN = 12
+"""Audit entries the page lists; the API and `hotline menu versions` give them all."""
 TYPED_CONFIDENCE = 0.9
 """How sure the simulated speech recogniser is of words typed into the simulator."""
 
@@ -153,6 +155,7 @@ def _render(source: str, revision: int, problems: list[MenuProblem],
         languages=_languages(tree), outcome_kinds=form_tree.OUTCOME_KINDS,
         outcome_text=form_tree.outcome_text, problems=by_node, source=source,
         revision=revision, draft=v.draft(), published=v.published(),
+        history=v.history()[:HISTORY_SHOWN],
         active=v.menus.active_version(), error=error, csrf=csrf.token(),
         admin=session["agent"])
 

@@ -78,6 +78,8 @@ def test_an_admin_edits_publishes_and_rolls_back_in_the_browser(redis_url: str) 
         assert OLD_PROMPT in heard and NEW_PROMPT not in heard
         assert before.press("1").says()[0] == NEW_PROMPT
 
+        expect(page.locator("#menu-history tr").first.locator("td")).to_have_text(
+            [re.compile(r"^2026-11-24 15:00$"), "maria", f"rolled back {first}"])
         page.click("#compare")
         diff = page.locator("#diff span")
         expect(diff.filter(has_text=OLD_PROMPT)).to_have_text(f"-      en: {OLD_PROMPT}")
@@ -112,3 +114,15 @@ def test_the_editor_needs_sign_in_and_its_form_token(redis_url: str) -> None:
         "Content-Security-Policy"]
     forged = client.post("/admin/menus/rollback", data={"version": "x"})
     assert forged.status_code == 403
+
+
+def test_a_form_with_a_field_per_value_of_a_large_tree_is_read(redis_url: str) -> None:
+    client = make_app(redis_url).test_client()
+    client.post("/agent/login", data={"name": "maria", "token": ADMIN_TOKEN})
+    with client.session_transaction() as session:
+        token = session["csrf"] = "form-token"
+    fields = {f"prompt|node{i}|en": "Press 1." for i in range(3000)}  # nodes it has not
+    fields["goto|main|0"] = "bills"
+    reply = client.post("/admin/menus/check", data=fields, headers={"X-CSRF-Token": token})
+    assert reply.status_code == 200
+    assert reply.get_json()["problems"][0]["message"] == "goto names no node: 'bills'"
