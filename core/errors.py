@@ -51,6 +51,8 @@ class MenuProblem:
     node: str
     rule: str
     message: str
+    where: str = ""
+    """The field inside the node at fault (`options[0].goto`), when the rule knows it."""
 
     def __str__(self) -> str:
         return f"node {self.node!r}: {self.rule}: {self.message}"

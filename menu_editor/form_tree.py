@@ -4,6 +4,8 @@ node, applying what was typed back onto the tree, and the order the diagram draw
 Field names say where in the tree a value goes, `|`-separated: `prompt|<node>|<language>`,
 `key|<node>|<i>`, `label|<node>|<i>`, `phrases|<node>|<i>|<language>` (comma-separated),
 `goto|<node>|<i>` and `outcome|<node>|<i>|<kind>` (the outcome's fields as one line of YAML).
+A problem's `where` inside a node (`options[0].goto`) names the field it shows beside:
+`field_of` turns one into the other.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def apply(tree: Any, form: Mapping[str, str]) -> tuple[Any, list[MenuProblem]]:
             continue
         problem = _write(node, kind, parts[1:], value)
         if problem:
-            problems.append(MenuProblem(parts[0], "invalid-yaml", problem))
+            where = f"options[{parts[1]}].{parts[-1]}"
+            problems.append(MenuProblem(parts[0], "invalid-yaml", problem, where))
     return edited, problems
 
 
@@ -128,3 +131,14 @@ def outcome_text(value: Any) -> str:
     """An outcome's fields as the one line of YAML the form shows."""
     return str(yaml.safe_dump(value, default_flow_style=True, allow_unicode=True,
                               sort_keys=False, width=10_000)).strip()
+
+
+def field_of(node: str, where: str) -> str | None:
+    """The form field a problem at `where` inside `node` is about (`options[2].goto` ->
+    `goto|<node>|2`), if the form has one."""
+    head, _, name = where.partition("].")
+    if not head.startswith("options[") or not name:
+        return None
+    index = head.removeprefix("options[")
+    return f"{name}|{node}|{index}" if name in ("goto", "key") else \
+        f"outcome|{node}|{index}|{name}" if name in OUTCOME_KINDS else None

@@ -70,7 +70,7 @@ def editor() -> str:
 def check() -> Response:
     """The problems of the draft as the form now has it, for the page to show while typing."""
     source, problems = _edited(request.form)
-    return jsonify({"problems": [problem_report(p) for p in problems]})
+    return jsonify({"problems": [_report(p) for p in problems]})
 
 
 @bp.post("/save")
@@ -93,7 +93,7 @@ def try_draft() -> Response:
     source, problems = _edited(request.form)
     if problems:
         return jsonify({"lines": [], "ended": False,
-                        "problems": [problem_report(p) for p in problems]})
+                        "problems": [_report(p) for p in problems]})
     trial = menu_trial.play(load_menu(source), _inputs(request.form.get("inputs", "[]")),
                             deps().clock.now(), deps().settings.public_url)
     return jsonify({"lines": [{"kind": line.kind, "text": line.text} for line in trial.lines],
@@ -146,9 +146,10 @@ def _render(source: str, revision: int, problems: list[MenuProblem],
             error: str | None = None) -> str:
     v = versions()
     tree = _tree(source)
-    by_node: dict[str, list[dict[str, str]]] = defaultdict(list)
+    by_node: dict[str, list[dict[str, str | None]]] = defaultdict(list)
     for problem in problems:
-        by_node[problem.node].append(problem_report(problem))
+        by_node[problem.node].append(_report(problem))
+    bad_fields = {report["field"] for reports in by_node.values() for report in reports}
     return render_template(
         "menu_editor/editor.html", tree=tree, rows=form_tree.layout(tree),
         nodes=form_tree.nodes_of(tree), options_of=form_tree.options_of,
@@ -157,7 +158,12 @@ def _render(source: str, revision: int, problems: list[MenuProblem],
         revision=revision, draft=v.draft(), published=v.published(),
         history=v.history()[:HISTORY_SHOWN],
         active=v.menus.active_version(), error=error, csrf=csrf.token(),
-        admin=session["agent"])
+        admin=session["agent"], bad_fields=bad_fields)
+
+
+def _report(problem: MenuProblem) -> dict[str, str | None]:
+    """A problem as the API reports it, plus the form field it is about (if any)."""
+    return {**problem_report(problem), "field": form_tree.field_of(problem.node, problem.where)}
 
 
 def _working() -> tuple[str, int]:

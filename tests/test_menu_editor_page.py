@@ -46,10 +46,14 @@ def test_an_admin_edits_publishes_and_rolls_back_in_the_browser(redis_url: str) 
         page.fill('textarea[name="prompt|main|en"]', NEW_PROMPT)
         page.fill('input[name="goto|main|0"]', "bills")
         problems = page.locator("#problems-main li")
-        expect(problems).to_have_text(["goto names no node: 'bills' (unknown-target, nodes.main)"])
+        expect(problems).to_have_text(
+            ["goto names no node: 'bills' (unknown-target, nodes.main.options[0].goto)"])
         expect(page.locator("#status")).to_have_text("2 problem(s)")  # and billing unreachable
+        target = page.locator('input[name="goto|main|0"]')
+        expect(target).to_have_attribute("aria-invalid", "true")
         page.fill('input[name="goto|main|0"]', "billing")
         expect(problems).to_have_count(0)
+        expect(target).not_to_have_attribute("aria-invalid", "true")
         expect(page.locator("#status")).to_have_text("No problems")
 
         page.click("#sim-start")

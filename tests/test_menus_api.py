@@ -82,7 +82,7 @@ def test_validation_names_the_node_path_and_rule_without_saving(redis_url: str) 
     status, check = _api(client, "POST", "/validate", {"source": broken})
     assert status == 200 and check["valid"] is False
     assert check["problems"] == [
-        {"node": "main", "path": "nodes.main", "rule": "unknown-target",
+        {"node": "main", "path": "nodes.main.options[0].goto", "rule": "unknown-target",
          "message": "goto names no node: 'bills'"},
         {"node": "billing", "path": "nodes.billing", "rule": "unreachable-node",
          "message": "no path from 'language' leads here"}]

@@ -21,6 +21,10 @@
   function showProblems(problems) {
     document.querySelectorAll("ul.problems").forEach((list) => list.replaceChildren());
     document.querySelectorAll("section.node").forEach((node) => node.classList.remove("has-problems"));
+    form.querySelectorAll(".bad").forEach((input) => {
+      input.classList.remove("bad");
+      input.removeAttribute("aria-invalid");
+    });
     for (const p of problems) {
       const node = document.querySelector('section.node[data-node="' + CSS.escape(p.node) + '"]');
       const list = node ? node.querySelector("ul.problems") : document.getElementById("problems-menu");
@@ -28,6 +32,11 @@
       item.textContent = p.message + " (" + p.rule + ", " + p.path + ")";
       list.append(item);
       if (node) node.classList.add("has-problems");
+      const input = p.field ? form.elements.namedItem(p.field) : null;
+      if (input) {
+        input.classList.add("bad");
+        input.setAttribute("aria-invalid", "true");
+      }
     }
     status.textContent = problems.length ? problems.length + " problem(s)" : "No problems";
   }
