@@ -100,14 +100,14 @@ def _write(node: dict[str, Any], kind: str, where: list[str], value: str) -> str
         option[kind] = value.strip()
     elif kind == "label" and len(where) == 2 and isinstance(option.get("label"), dict):
         option["label"][where[1]] = value.strip()
-    elif kind == "phrases" and len(where) == 3:
+    elif kind == "phrases" and len(where) == 2:
         phrases = option.setdefault("phrases", {})
         if isinstance(phrases, dict):
-            phrases[where[2]] = [p.strip() for p in value.split(",") if p.strip()]
+            phrases[where[1]] = [p.strip() for p in value.split(",") if p.strip()]
     elif kind == "goto":
         option["goto"] = value.strip()
-    elif kind == "outcome" and len(where) == 3 and where[2] in OUTCOME_KINDS:
-        return _write_outcome(option, where[2], value)
+    elif kind == "outcome" and len(where) == 2 and where[1] in OUTCOME_KINDS:
+        return _write_outcome(option, where[1], value)
     return None
 
 

@@ -10,6 +10,7 @@ import re
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from ivr.menu_loader import example_menu_path
 from simulator.caller import CallSimulator
 from simulator.inputs import HangUp, Press
 from simulator.transports import FlaskTransport
@@ -130,3 +131,36 @@ def test_a_form_with_a_field_per_value_of_a_large_tree_is_read(redis_url: str) -
     reply = client.post("/admin/menus/check", data=fields, headers={"X-CSRF-Token": token})
     assert reply.status_code == 200
     assert reply.get_json()["problems"][0]["message"] == "goto names no node: 'bills'"
+
+
+def test_saving_the_example_unchanged_changes_nothing(redis_url: str) -> None:
+    app = make_app(redis_url, menu_file=example_menu_path())
+    with serving(app) as base, browser_page() as page:
+        _sign_in(page, base)
+        expect(page.locator("#status")).to_have_text("No problems")
+        page.click("#save")
+        expect(page.locator("#flash")).to_have_text("Draft saved (revision 1).")
+        page.click("#compare")
+        expect(page.locator("#diff")).to_have_text("No differences.")
+
+
+def test_phrases_and_outcomes_typed_in_are_what_the_simulator_follows(redis_url: str) -> None:
+    app = make_app(redis_url)
+    with serving(app) as base, browser_page() as page:
+        _sign_in(page, base)
+        page.fill('input[name="phrases|main|0|en"]', "billing, invoice, bill, statement")
+        page.fill('input[name="outcome|billing|0|route"]',
+                  "{issue: billing/dispute, queue: billing, tier: L2, skills: [billing]}")
+        page.click("#sim-start")
+        page.click('.keypad button[data-key="1"]')
+        page.fill("#sim-words", "my statement")  # the phrase just added leads to billing
+        page.press("#sim-words", "Enter")
+        expect(page.locator("#sim-lines li").last).to_have_text(
+            "Hotline: For a wrong charge, press 1. To leave a message, press 2. "
+            "For our hours, press 3.")
+        page.click('.keypad button[data-key="1"]')
+        expect(page.locator("#sim-lines li.kind-decision")).to_have_text(
+            "Decision: billing/dispute at normal priority to queue billing (L2)")
+        page.fill('input[name="outcome|billing|0|route"]', "{issue: [")
+        expect(page.locator('input[name="outcome|billing|0|route"]')).to_have_attribute(
+            "aria-invalid", "true")
