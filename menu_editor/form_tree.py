@@ -142,3 +142,25 @@ def field_of(node: str, where: str) -> str | None:
     index = head.removeprefix("options[")
     return f"{name}|{node}|{index}" if name in ("goto", "key") else \
         f"outcome|{node}|{index}|{name}" if name in OUTCOME_KINDS else None
+
+
+NEW_LABEL = "New option"
+
+
+def grow(tree: Any, action: str, languages: list[str]) -> None:
+    """Add to `tree` what the editor's `action` asks for: an option to a node
+    (`add-option|<node>`) or a node (`add-node`), each leading nowhere yet, so the validator
+    names the field to fill in."""
+    nodes = nodes_of(tree)
+    kind, _, node_id = action.partition("|")
+    if kind == "add-option" and isinstance(nodes.get(node_id), dict):
+        node = nodes[node_id]
+        options = node.setdefault("options", [])
+        if isinstance(options, list):
+            used = {str(o.get("key")) for o in options if isinstance(o, dict)}
+            key = next((k for k in "123456789" if k not in used), "")
+            options.append({"key": key, "label": NEW_LABEL, "goto": ""})
+    elif kind == "add-node" and isinstance(tree, dict) and "nodes" in tree:
+        name = next(f"node_{n}" for n in range(1, len(nodes) + 2) if f"node_{n}" not in nodes)
+        nodes[name] = {"prompt": dict.fromkeys(languages, ""),
+                       "options": [{"key": "1", "label": NEW_LABEL, "goto": ""}]}

@@ -77,8 +77,9 @@ def check() -> Response:
 def save() -> str | WerkzeugResponse:
     """Save the form over the draft at the revision the page was built on; publish it too
     when asked and it keeps every rule."""
-    source, _ = _edited(request.form)
-    return _store(source, request.form.get("action") == "publish")
+    action = request.form.get("action", "save")
+    source, _ = _edited(request.form, grow=action)
+    return _store(source, action == "publish")
 
 
 @bp.post("/source")
@@ -174,13 +175,15 @@ def _working() -> tuple[str, int]:
     return versions().source("active"), 0
 
 
-def _edited(form: Any) -> tuple[str, list[MenuProblem]]:
-    """The draft with the form's fields written in, and every problem it has."""
+def _edited(form: Any, grow: str = "") -> tuple[str, list[MenuProblem]]:
+    """The draft with the form's fields written in (and the option or node `grow` asks for:
+    `add-option|<node>`, `add-node`), and every problem it has."""
     source, _ = _working()
     tree = _tree(source)
     if tree is None:
         return source, problems_in(source)
     edited, unread = form_tree.apply(tree, form)
+    form_tree.grow(edited, grow, _languages(edited))
     new_source = menu_yaml.dump(edited)
     return new_source, unread + problems_in(new_source)
 

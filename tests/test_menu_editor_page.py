@@ -164,3 +164,28 @@ def test_phrases_and_outcomes_typed_in_are_what_the_simulator_follows(redis_url:
         page.fill('input[name="outcome|billing|0|route"]', "{issue: [")
         expect(page.locator('input[name="outcome|billing|0|route"]')).to_have_attribute(
             "aria-invalid", "true")
+
+
+def test_an_admin_adds_a_node_and_an_option_leading_to_it(redis_url: str) -> None:
+    app = make_app(redis_url)
+    with serving(app) as base, browser_page() as page:
+        _sign_in(page, base)
+        page.click("#add-node")
+        expect(page.locator("#flash")).to_have_text("Draft saved (revision 1).")
+        expect(page.locator("#node-node_1 h3")).to_have_text("not reached → node_1")
+        expect(page.locator("#problems-node_1 li").first).to_be_visible()
+        page.fill('textarea[name="prompt|node_1|en"]', "For a new line, press 1.")
+        page.fill('textarea[name="prompt|node_1|es"]', "Para una línea nueva, oprima 1.")
+        page.fill('input[name="label|node_1|0"]', "New line")
+        page.fill('input[name="goto|node_1|0"]', "technical")
+        page.click("#add-option-main")
+        expect(page.locator('input[name="key|main|2"]')).to_have_value("3")
+        page.fill('input[name="label|main|2"]', "New line")
+        page.fill('input[name="goto|main|2"]', "node_1")
+        expect(page.locator("#status")).to_have_text("No problems")
+        page.click("#publish")
+        expect(page.locator("#flash")).to_contain_text("Published")
+    call = TwilioCall(app.test_client())
+    call.start()
+    call.press("1")
+    assert call.press("3").says() == ["For a new line, press 1."]
