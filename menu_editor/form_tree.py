@@ -36,8 +36,9 @@ class Row:
 
 
 def nodes_of(tree: Any) -> dict[str, Any]:
+    """The tree's nodes by their id as text (YAML may have read an id like 1 as a number)."""
     nodes = tree.get("nodes") if isinstance(tree, dict) else None
-    return nodes if isinstance(nodes, dict) else {}
+    return {str(k): v for k, v in nodes.items()} if isinstance(nodes, dict) else {}
 
 
 def options_of(node: Any) -> list[Any]:
@@ -49,10 +50,10 @@ def layout(tree: Any) -> list[Row]:
     """Every node once, depth first from the start, each option's node under it; then any node
     no option leads to (iteratively: a draft may be deeper than Python's recursion limit)."""
     nodes = nodes_of(tree)
-    start = tree.get("start") if isinstance(tree, dict) else None
+    start = str(tree.get("start")) if isinstance(tree, dict) else ""
     rows: list[Row] = []
     seen: set[str] = set()
-    work: list[Row] = [Row(str(start), 0, "start")] if start in nodes else []
+    work: list[Row] = [Row(start, 0, "start")] if start in nodes else []
     while work:
         row = work.pop()
         if row.node in seen:
@@ -62,9 +63,9 @@ def layout(tree: Any) -> list[Row]:
         rows.append(row)
         children = [Row(str(o["goto"]), row.depth + 1, f"{o.get('key', '?')}")
                     for o in options_of(nodes[row.node])
-                    if isinstance(o, dict) and o.get("goto") in nodes]
+                    if isinstance(o, dict) and str(o.get("goto")) in nodes]
         work.extend(reversed(children))
-    rows.extend(Row(str(n), 0, "not reached") for n in nodes if str(n) not in seen)
+    rows.extend(Row(n, 0, "not reached") for n in nodes if n not in seen)
     return rows
 
 
@@ -160,7 +161,7 @@ def grow(tree: Any, action: str, languages: list[str]) -> None:
             used = {str(o.get("key")) for o in options if isinstance(o, dict)}
             key = next((k for k in "123456789" if k not in used), "")
             options.append({"key": key, "label": NEW_LABEL, "goto": ""})
-    elif kind == "add-node" and isinstance(tree, dict) and "nodes" in tree:
+    elif kind == "add-node" and isinstance(tree, dict) and isinstance(tree.get("nodes"), dict):
         name = next(f"node_{n}" for n in range(1, len(nodes) + 2) if f"node_{n}" not in nodes)
-        nodes[name] = {"prompt": dict.fromkeys(languages, ""),
+        tree["nodes"][name] = {"prompt": dict.fromkeys(languages, ""),
                        "options": [{"key": "1", "label": NEW_LABEL, "goto": ""}]}

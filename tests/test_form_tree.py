@@ -21,6 +21,7 @@ def test_the_diagram_draws_each_node_once_links_back_and_lists_the_unreached() -
     assert layout(_tree()) == [Row("main", 0, "start"), Row("billing", 1, "1"),
                                Row("main", 2, "1", again=True), Row("orphan", 0, "not reached")]
     assert layout({"start": "nowhere", "nodes": "not a mapping"}) == []
+    assert layout({"start": "1", "nodes": {1: {"options": "x"}}}) == [Row("1", 0, "start")]
 
 
 def test_typed_fields_change_the_tree_and_unreadable_outcomes_are_named() -> None:
