@@ -3,7 +3,8 @@ node, applying what was typed back onto the tree, and the order the diagram draw
 
 Field names say where in the tree a value goes, `|`-separated: `prompt|<node>|<language>`,
 `key|<node>|<i>`, `label|<node>|<i>`, `phrases|<node>|<i>|<language>` (comma-separated),
-`goto|<node>|<i>` and `outcome|<node>|<i>|<kind>` (the outcome's fields as one line of YAML).
+`goto|<node>|<i>` and `outcome|<node>|<i>|<kind>` (the outcome's fields as one line of YAML),
+and a node's default (where a caller goes when no option fits) `default|<node>|<goto or kind>`.
 A problem's `where` inside a node (`options[0].goto`) names the field it shows beside:
 `field_of` turns one into the other.
 """
@@ -94,6 +95,8 @@ def _write(node: dict[str, Any], kind: str, where: list[str], value: str) -> str
         if isinstance(prompt, dict):
             prompt[where[0]] = value
         return None
+    if kind == "default" and len(where) == 1 and isinstance(node.get("default"), dict):
+        return _write_target(node["default"], where[0], value)
     option = _option(node, where)
     if option is None:
         return None
@@ -106,10 +109,18 @@ def _write(node: dict[str, Any], kind: str, where: list[str], value: str) -> str
         if isinstance(phrases, dict):
             phrases[where[1]] = [p.strip() for p in value.split(",") if p.strip()]
     elif kind == "goto":
-        option["goto"] = value.strip()
-    elif kind == "outcome" and len(where) == 2 and where[1] in OUTCOME_KINDS:
-        return _write_outcome(option, where[1], value)
+        return _write_target(option, "goto", value)
+    elif kind == "outcome" and len(where) == 2:
+        return _write_target(option, where[1], value)
     return None
+
+
+def _write_target(holder: dict[str, Any], kind: str, value: str) -> str | None:
+    """Where an option or a node's default leads: a node (`goto`) or an outcome's fields."""
+    if kind == "goto":
+        holder["goto"] = value.strip()
+        return None
+    return _write_outcome(holder, kind, value) if kind in OUTCOME_KINDS else None
 
 
 def _option(node: dict[str, Any], where: list[str]) -> dict[str, Any] | None:
@@ -137,6 +148,8 @@ def outcome_text(value: Any) -> str:
 def field_of(node: str, where: str) -> str | None:
     """The form field a problem at `where` inside `node` is about (`options[2].goto` ->
     `goto|<node>|2`), if the form has one."""
+    if where.startswith("default."):
+        return f"default|{node}|{where.removeprefix('default.')}"
     head, _, name = where.partition("].")
     if not head.startswith("options[") or not name:
         return None

@@ -10,7 +10,8 @@ from menu_editor.form_tree import Row, apply, field_of, layout
 
 def _tree() -> dict[str, Any]:
     return {"start": "main", "nodes": {
-        "main": {"prompt": {"en": "Pick."}, "options": [
+        "main": {"prompt": {"en": "Pick."}, "default": {"route": {"issue": "general"}},
+                 "options": [
             {"key": "1", "label": "Billing", "goto": "billing"},
             {"key": "2", "label": "Human", "route": {"issue": "general", "queue": "general"}}]},
         "billing": {"options": [{"key": "1", "label": "Back", "goto": "main"}]},
@@ -29,8 +30,11 @@ def test_typed_fields_change_the_tree_and_unreadable_outcomes_are_named() -> Non
     edited, problems = apply(tree, {
         "prompt|main|es": "Elija.", "goto|main|0": " billing ", "key|main|1": "0",
         "phrases|main|0|en": "bill, invoice ,", "outcome|main|1|route": "{issue: [",
-        "goto|nowhere|0": "x", "goto|main|9": "x"})
+        "goto|nowhere|0": "x", "goto|main|9": "x", "default|billing|goto": "x",
+        "default|main|route": "{issue: general, queue: general, tier: L2}"})
     main = edited["nodes"]["main"]
+    assert main["default"] == {"route": {"issue": "general", "queue": "general", "tier": "L2"}}
+    assert "default" not in edited["nodes"]["billing"]  # a default only where there is one
     assert main["prompt"] == {"en": "Pick.", "es": "Elija."}
     assert main["options"][0]["goto"] == "billing"
     assert main["options"][0]["phrases"] == {"en": ["bill", "invoice"]}
@@ -40,4 +44,5 @@ def test_typed_fields_change_the_tree_and_unreadable_outcomes_are_named() -> Non
     assert tree["nodes"]["main"]["options"][1]["key"] == "2"  # the original is left alone
     assert field_of("main", "options[1].route") == "outcome|main|1|route"
     assert field_of("main", "options[0].goto") == "goto|main|0"
-    assert field_of("main", "default.goto") is None
+    assert field_of("main", "default.goto") == "default|main|goto"
+    assert field_of("main", "(menu)") is None

@@ -164,6 +164,11 @@ def test_phrases_and_outcomes_typed_in_are_what_the_simulator_follows(redis_url:
         page.fill('input[name="outcome|billing|0|route"]', "{issue: [")
         expect(page.locator('input[name="outcome|billing|0|route"]')).to_have_attribute(
             "aria-invalid", "true")
+        page.fill('input[name="default|language|goto"]', "mian")
+        expect(page.locator('input[name="default|language|goto"]')).to_have_attribute(
+            "aria-invalid", "true")
+        expect(page.locator("#problems-language li")).to_have_text(
+            ["goto names no node: 'mian' (unknown-target, nodes.language.default.goto)"])
 
 
 def test_an_admin_adds_a_node_and_an_option_leading_to_it(redis_url: str) -> None:
