@@ -6,6 +6,7 @@
     ├── NotFound               a named thing (call, menu version) does not exist
     ├── NotYours               a token's holder may not touch this thing (field: reason)
     ├── MenuInvalid            a menu tree breaks one or more rules (carries MenuProblem list)
+    ├── Conflict               a change was based on a revision that is no longer current
     └── EmbeddedRedisError     the embedded Redis server could not be started
 """
 
@@ -40,6 +41,15 @@ class NotYours(InvalidInput):
     another agent's ticket or status)."""
 
 
+class Conflict(HotlineError):
+    """A change was made on top of a state (a draft's revision, the active version) that someone
+    else has changed since; `current` says what it is now."""
+
+    def __init__(self, message: str, current: str) -> None:
+        super().__init__(message)
+        self.current = current
+
+
 @dataclass(frozen=True)
 class MenuProblem:
     """One broken rule in a menu tree: where (`node`), which `rule`, and what is wrong."""
@@ -47,6 +57,8 @@ class MenuProblem:
     node: str
     rule: str
     message: str
+    where: str = ""
+    """The field inside the node at fault (`options[0].goto`), when the rule knows it."""
 
     def __str__(self) -> str:
         return f"node {self.node!r}: {self.rule}: {self.message}"

@@ -241,3 +241,38 @@ def sms_offer(e164: str) -> str:
 def sms_answered(message_sid: str) -> str:
     """String: the TwiML answer given to an inbound text, for Twilio's retries of it."""
     return f"{PREFIX}:sms:answered:{message_sid}"
+
+
+# Menu versions (ivr.menu_versions)
+
+
+def menu_draft() -> str:
+    """Hash: the menu draft admins are editing (source, revision, who saved it and when)."""
+    return f"{PREFIX}:menu:draft"
+
+
+def menu_history() -> str:
+    """List: the menu's audit log, oldest first (JSON: at, by, action, version, revision)."""
+    return f"{PREFIX}:menu:history"
+
+
+def menu_published() -> str:
+    """Sorted set: every menu version ever published, scored by when it first was."""
+    return f"{PREFIX}:menu:published"
+
+
+def menu_seeded() -> str:
+    """String: the version of the menu file a server last published at start, so a restart
+    with the same file leaves an admin's later publication alone."""
+    return f"{PREFIX}:menu:seeded"
+
+
+def line_hours() -> str:
+    """Hash: called number (E.164, or `default` for every other line) -> JSON opening hours
+    (timezone, open, days, holidays, closures) set by admins, over the menu's own hours."""
+    return f"{PREFIX}:line-hours"
+
+
+def switches_history() -> str:
+    """List: the audit log of the operational switches (JSON: at, by, action, target)."""
+    return f"{PREFIX}:switches:history"

@@ -22,6 +22,9 @@ from core.deps import deps
 SIGN_IN_PATH = "/agent/login"
 """Where a page sends someone who is not signed in (with `?next=` the page they asked for)."""
 
+CSRF_HEADER = "X-CSRF-Token"
+"""Where a page's script sends the CSRF token with the requests it makes itself."""
+
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -79,7 +82,7 @@ def check_form() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     try:
-        validate_csrf(request.form.get("csrf_token"))
+        validate_csrf(request.form.get("csrf_token") or request.headers.get(CSRF_HEADER))
     except ValidationError as invalid:
         raise CSRFError(f"this form has expired or came from elsewhere ({invalid}); "
                         "reload the page and try again") from None

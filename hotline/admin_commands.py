@@ -5,15 +5,20 @@ from __future__ import annotations
 import click
 import redis
 
+from core.clock import SystemClock
 from core.deps import connect
 from core.embedded_redis import running_url
+from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
 from core.settings import Settings
 from ivr import caller_facts, outage_notice
+from ivr.menu import Menu
+from ivr.menu_store import MenuStore
+from ivr.switches import Switches
 
 
 def admin_redis() -> redis.Redis:
-    """The deployment's Redis, for a command run beside the server."""
+    """The Redis of the running Hotline these commands change."""
     settings = Settings.from_env()
     url = settings.redis_url or running_url(settings.data_dir)
     if url is None:
@@ -21,6 +26,21 @@ def admin_redis() -> redis.Redis:
             "no Redis: set REDIS_URL, or start `hotline serve` (embedded Redis) first"
         )
     return connect(url)
+
+
+_BY = "command line"
+"""Who the switches' audit log names for a change made with these commands."""
+
+
+def _switches(client: redis.Redis) -> Switches:
+    return Switches(client, SystemClock())
+
+
+def _live_menu(client: redis.Redis) -> Menu | None:
+    try:
+        return MenuStore(client).active()
+    except NotFound:
+        return None
 
 
 @click.group()
@@ -36,7 +56,11 @@ def outage() -> None:
               "callers of a language without a notice hear the menu's `outage` message")
 def outage_set(category: str, message: str, language: str | None) -> None:
     """Flag CATEGORY (an issue prefix such as `technical`, or `*` for all) with MESSAGE."""
-    caller_facts.set_outage(admin_redis(), category, message, language)
+    client = admin_redis()
+    try:
+        _switches(client).flag_outage(category, message, language, _live_menu(client), _BY)
+    except InvalidInput as invalid:
+        raise click.BadParameter(invalid.reason, param_hint=invalid.field.upper()) from None
     click.echo(f"outage flagged for {_named(category, language)}: {message}")
 
 
@@ -45,7 +69,7 @@ def outage_set(category: str, message: str, language: str | None) -> None:
 @click.option("--language", help="clear only the notice in this language")
 def outage_clear(category: str, language: str | None) -> None:
     """Clear CATEGORY's flag (all its notices, or only the one in --language)."""
-    if not caller_facts.clear_outage(admin_redis(), category, language):
+    if not _switches(admin_redis()).clear_outage(category, language, _BY):
         raise click.ClickException(f"no outage is flagged for {_named(category, language)}")
     click.echo(f"outage cleared for {_named(category, language)}")
 
@@ -69,14 +93,14 @@ def vip() -> None:
 @vip.command("add")
 @click.argument("number")
 def vip_add(number: str) -> None:
-    caller_facts.add_vip(admin_redis(), _e164(number))
+    _switches(admin_redis()).add_vip(_e164(number), _BY)
     click.echo(f"VIP: {_e164(number)}")
 
 
 @vip.command("remove")
 @click.argument("number")
 def vip_remove(number: str) -> None:
-    if not caller_facts.remove_vip(admin_redis(), _e164(number)):
+    if not _switches(admin_redis()).remove_vip(_e164(number), _BY):
         raise click.ClickException(f"{number} is not on the VIP list")
     click.echo(f"removed {_e164(number)}")
 

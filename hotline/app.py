@@ -31,8 +31,16 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from hotline.tokens_api import bp as tokens_api_bp
     from ivr.calls_api import bp as calls_api_bp
     from ivr.menu_store import MenuStore
+    from ivr.menu_versions import MenuVersions
+    from ivr.menus_api import EXTENSION as MENU_VERSIONS
+    from ivr.menus_api import bp as menus_api_bp
     from ivr.phrase_book import book_of
+    from ivr.switches import Switches
+    from ivr.switches_api import EXTENSION as SWITCHES
+    from ivr.switches_api import bp as switches_api_bp
     from ivr.webhooks import bp as voice_bp
+    from menu_editor.page import bp as menu_editor_bp
+    from menu_editor.switches_page import bp as switches_page_bp
     from messaging.webhooks import ACTIVE_BOOK
     from messaging.webhooks import bp as messaging_bp
     from queues.agents_api import api as queues_api_bp
@@ -54,7 +62,10 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     deps = deps_module.build(settings, redis_url, clock)
     deps_module.install(app, deps)
     app.extensions["hotline.menus"] = MenuStore(deps.redis)
-    menu = app.extensions["hotline.menus"].publish_file(settings.menu_file)
+    versions = MenuVersions(deps.redis, deps.clock, app.extensions["hotline.menus"])
+    app.extensions[MENU_VERSIONS] = versions
+    menu = versions.seed(settings.menu_file)
+    app.extensions[SWITCHES] = Switches(deps.redis, deps.clock)
     app.extensions[APOLOGIES] = apologies_in(book_of(menu))
     menus = app.extensions["hotline.menus"]
     app.extensions[ACTIVE_BOOK] = lambda: book_of(menus.active())
@@ -75,7 +86,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
                       sim_network_bp, health_bp, standing_bp, messaging_bp,
-                      tokens_api_bp, reports_api_bp, reports_page_bp):
+                      tokens_api_bp, reports_api_bp, reports_page_bp, menus_api_bp,
+                      menu_editor_bp, switches_api_bp, switches_page_bp):
         app.register_blueprint(blueprint)
     metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
     logs.log_webhooks(app)

@@ -36,5 +36,6 @@ def protect(app: Flask, settings: Settings) -> None:
             response.headers["X-Frame-Options"] = "DENY"
             response.headers["Referrer-Policy"] = "same-origin"
             if response.mimetype == "text/html":
-                response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+                # A page with a script of its own (the menu editor) sets a policy allowing it.
+                response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response

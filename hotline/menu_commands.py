@@ -1,15 +1,20 @@
-"""`hotline menu validate FILE`: check a menu tree before publishing it."""
+"""`hotline menu`: check a menu tree, publish it, list and compare versions, roll back; over
+the same Redis store as the menu API and editor."""
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import click
 
-from core.errors import MenuInvalid
+from core.clock import SystemClock
+from core.errors import Conflict, MenuInvalid, NotFound
 from ivr.menu import Menu, Target
 from ivr.menu_loader import load_menu_file
 from ivr.menu_rules import depths
+from ivr.menu_store import MenuStore
+from ivr.menu_versions import MenuVersions
 
 
 @click.group()
@@ -21,14 +26,76 @@ def menu() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def validate(file: Path) -> None:
     """Print every problem in FILE (exit 1), or a summary of the tree (exit 0)."""
+    click.echo(summary(_checked(file)))
+
+
+def _checked(file: Path) -> Menu:
+    """The tree in FILE, or every problem in it printed and exit 1."""
     try:
-        tree = load_menu_file(file)
+        return load_menu_file(file)
     except MenuInvalid as invalid:
         for problem in invalid.problems:
             click.echo(str(problem))
         click.echo(f"{file}: {len(invalid.problems)} problem(s); the menu was not accepted.")
         raise SystemExit(1) from None
-    click.echo(summary(tree))
+
+
+def _versions() -> MenuVersions:
+    from hotline.admin_commands import admin_redis
+
+    client = admin_redis()
+    return MenuVersions(client, SystemClock(), MenuStore(client))
+
+
+_BY = click.option("--by", default=getpass.getuser, show_default="your login name",
+                   help="who is making the change, for the audit log")
+
+
+@menu.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@_BY
+def publish(file: Path, by: str) -> None:
+    """Publish FILE: new calls get it at once; calls under way keep their version."""
+    _checked(file)
+    published = _versions().publish_source(file.read_text(encoding="utf-8"), by)
+    click.echo(f"published {published.name} as version {published.version}")
+
+
+@menu.command()
+def versions() -> None:
+    """Every published version, newest first, and the audit log."""
+    store = _versions()
+    for found in store.published():
+        mark = "*" if found.active else " "
+        click.echo(f"{mark} {found.version}  published {found.published_at}")
+    click.echo("history (newest first):")
+    for entry in store.history():
+        what = entry.get("version") or f"revision {entry.get('revision')}"
+        click.echo(f"  {entry['at']}  {entry['by']}: {entry['action']} {what}")
+
+
+@menu.command()
+@click.argument("old", default="active")
+@click.argument("new", default="draft")
+def diff(old: str, new: str) -> None:
+    """The changes from version OLD to NEW (each a version, `active` or `draft`)."""
+    try:
+        lines = _versions().diff(old, new)
+    except NotFound as missing:
+        raise click.ClickException(str(missing)) from None
+    click.echo("\n".join(lines) if lines else f"{old} and {new} are the same")
+
+
+@menu.command()
+@click.argument("version")
+@_BY
+def rollback(version: str, by: str) -> None:
+    """Make the earlier published VERSION the one new calls get."""
+    try:
+        tree = _versions().rollback(version, by)
+    except (NotFound, Conflict) as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"rolled back to {tree.name} version {tree.version}")
 
 
 def summary(tree: Menu) -> str:

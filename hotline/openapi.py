@@ -149,6 +149,173 @@ _CALLBACK = {
         "log": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
     },
 }
+_MENU_NAME = {"name": "name", "in": "path", "required": True,
+              "description": "a published version, `active` or `draft`",
+              "schema": {"type": "string", "maxLength": 64}}
+_MENU_SOURCE: dict[str, Any] = {"source": {"type": "string", "minLength": 1},
+                                "tree": {"type": "object"}}
+_MENU_IN = {"type": "object", "description": "the tree as `source` (YAML text) or `tree`",
+            "properties": _MENU_SOURCE}
+_REVISION = {"type": "integer", "minimum": 0,
+             "description": "the draft's revision the change starts from (0: no draft yet)"}
+_PROBLEMS = {"type": "array", "items": {"$ref": "#/components/schemas/MenuProblem"}}
+_MENU_SCHEMAS: dict[str, Any] = {
+    "MenuProblem": {"type": "object", "required": ["node", "path", "rule", "message"],
+                    "properties": {name: {"type": "string"}
+                                   for name in ("node", "path", "rule", "message")}},
+    "MenuList": {"type": "object", "required": ["active", "draft", "versions"], "properties": {
+        "active": {"type": "string", "nullable": True},
+        "draft": {"type": "object", "nullable": True},
+        "versions": {"type": "array", "items": {
+            "type": "object", "required": ["version", "published_at", "active"],
+            "properties": {"version": {"type": "string"}, "published_at": {"type": "string"},
+                           "active": {"type": "boolean"}}}}}},
+    "MenuHistory": {"type": "object", "required": ["entries"], "properties": {
+        "entries": {"type": "array", "items": {
+            "type": "object", "required": ["at", "by", "action"],
+            "properties": {"at": {"type": "string"}, "by": {"type": "string"},
+                           "action": {"type": "string"},
+                           "version": {"type": "string", "nullable": True},
+                           "revision": {"type": "integer", "nullable": True}}}}}},
+    "MenuTree": {"type": "object", "required": ["version", "tree"],
+                 "properties": {"version": {"type": "string"}, "tree": {"type": "object"}}},
+    "MenuDraft": {"type": "object",
+                  "required": ["source", "revision", "saved_by", "saved_at", "problems"],
+                  "properties": {"source": {"type": "string"}, "revision": {"type": "integer"},
+                                 "saved_by": {"type": "string"},
+                                 "saved_at": {"type": "string"}, "problems": _PROBLEMS}},
+    "MenuDraftIn": {**_MENU_IN, "required": ["revision"], "properties": {
+        **_MENU_SOURCE, "revision": _REVISION}},
+    "MenuIn": _MENU_IN,
+    "MenuCheck": {"type": "object", "required": ["valid", "version", "problems"],
+                  "properties": {"valid": {"type": "boolean"},
+                                 "version": {"type": "string", "nullable": True},
+                                 "problems": _PROBLEMS}},
+    "MenuDiff": {"type": "object", "required": ["from", "to", "lines"], "properties": {
+        "from": {"type": "string"}, "to": {"type": "string"},
+        "lines": {"type": "array", "items": {"type": "string"}}}},
+    "PublishIn": {"type": "object", "required": ["revision"],
+                  "properties": {"revision": _REVISION}},
+    "RollbackIn": {"type": "object", "required": ["version"], "properties": {
+        "version": {"type": "string", "minLength": 1, "maxLength": 64},
+        "expected_active": {"type": "string"}}},
+    "MenuPublished": {"type": "object", "required": ["version", "name", "nodes"],
+                      "properties": {"version": {"type": "string"}, "name": {"type": "string"},
+                                     "nodes": {"type": "integer"}}},
+}
+_MENU_REFUSED = {"description": "The tree breaks rules: `problems` lists each.",
+                 "content": {"application/json": {"schema": {
+                     "allOf": [{"$ref": "#/components/schemas/Error"}, {
+                         "type": "object", "properties": {"problems": _PROBLEMS}}]}}}}
+_MENU_PATHS: dict[str, Any] = {
+    "/api/v1/menus": {"get": {
+        "summary": "The active menu version, the draft and every published version",
+        "responses": _ok("MenuList")}},
+    "/api/v1/menus/history": {"get": {
+        "summary": "The audit log: who saved, published or rolled back what, and when",
+        "responses": _ok("MenuHistory")}},
+    "/api/v1/menus/versions/{name}": {"get": {
+        "summary": "A version's tree: YAML source (format=yaml) or parsed (format=json)",
+        "parameters": [_MENU_NAME, {"name": "format", "in": "query", "required": False,
+                                    "schema": {"type": "string", "enum": ["yaml", "json"]}}],
+        "responses": {**_ok("MenuTree"), "200": {"description": "OK", "content": {
+            "application/yaml": {"schema": {
+                "description": "the tree's YAML source, as saved (any YAML: a draft may be "
+                               "broken)"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/MenuTree"}}}},
+            "422": _ERROR}}},
+    "/api/v1/menus/draft": {
+        "get": {"summary": "The draft with its problems", "responses": _ok("MenuDraft")},
+        "put": {"summary": "Create or update the draft (409 when `revision` is stale)",
+                "requestBody": _body("MenuDraftIn"),
+                "responses": _with(_ok("MenuDraft"), "409")}},
+    "/api/v1/menus/validate": {"post": {
+        "summary": "Check a tree without saving it", "requestBody": _body("MenuIn"),
+        "responses": _ok("MenuCheck")}},
+    "/api/v1/menus/diff": {"get": {
+        "summary": "Unified diff between two versions (`active`, `draft` or a version)",
+        "parameters": [{"name": name, "in": "query", "required": False,
+                        "schema": {"type": "string", "maxLength": 64}}
+                       for name in ("from", "to")],
+        "responses": _ok("MenuDiff")}},
+    "/api/v1/menus/publish": {"post": {
+        "summary": "Publish the draft at `revision`: new calls get it at once, calls under "
+                   "way keep the version they started on",
+        "requestBody": _body("PublishIn"),
+        "responses": {**_with(_ok("MenuPublished"), "409"), "422": _MENU_REFUSED}}},
+    "/api/v1/menus/rollback": {"post": {
+        "summary": "Make an earlier published version the one new calls get",
+        "requestBody": _body("RollbackIn"),
+        "responses": _with(_ok("MenuPublished"), "409")}},
+}
+_LINE = {"name": "line", "in": "path", "required": True,
+         "description": "the number called (E.164), or `default` for every other line",
+         "schema": {"type": "string", "maxLength": 32}}
+_CATEGORY = {"name": "category", "in": "path", "required": True,
+             "description": "an issue or its prefix (technical, billing/dispute), or *",
+             "schema": {"type": "string", "maxLength": 64}}
+_NUMBER = {"name": "number", "in": "path", "required": True,
+           "schema": {"type": "string", "maxLength": 32}}
+_HOURS = {"type": "object", "required": ["timezone", "open"], "properties": {
+    "timezone": {"type": "string", "example": "America/New_York"},
+    "open": {"type": "string", "example": "08:00-20:00"},
+    "days": {"type": "string", "example": "mon-fri"},
+    "holidays": {"type": "string", "description": "country[-subdivision] or none",
+                 "example": "US"},
+    "closures": {"type": "array", "items": {"type": "string", "format": "date"}}}}
+_SWITCH_SCHEMAS: dict[str, Any] = {
+    "Switches": {"type": "object", "required": ["hours", "outages", "vip"], "properties": {
+        "hours": {"type": "object", "additionalProperties": {"type": "object"}},
+        "outages": {"type": "array", "items": {
+            "type": "object", "required": ["category", "language", "message"], "properties": {
+                "category": {"type": "string"},
+                "language": {"type": "string", "nullable": True},
+                "message": {"type": "string"}}}},
+        "vip": {"type": "array", "items": {"type": "string"}}}},
+    "SwitchHistory": {"type": "object", "required": ["entries"], "properties": {
+        "entries": {"type": "array", "items": {
+            "type": "object", "required": ["at", "by", "action", "target"], "properties": {
+                name: {"type": "string"} for name in ("at", "by", "action", "target")}}}}},
+    "LineHoursIn": _HOURS,
+    "LineHours": {"type": "object", "required": ["line", "hours"], "properties": {
+        "line": {"type": "string"}, "hours": {"type": "object", "nullable": True}}},
+    "OutageIn": {"type": "object", "required": ["message"], "properties": {
+        "message": {"type": "string", "minLength": 1, "maxLength": 500},
+        "language": {"type": "string", "description": "one of the menu's languages"}}},
+    "Outage": {"type": "object", "required": ["category", "language", "message"],
+               "properties": {"category": {"type": "string"},
+                              "language": {"type": "string", "nullable": True},
+                              "message": {"type": "string", "nullable": True}}},
+    "Vip": {"type": "object", "required": ["number", "vip"],
+            "properties": {"number": {"type": "string"}, "vip": {"type": "boolean"}}},
+}
+_SWITCH_PATHS: dict[str, Any] = {
+    "/api/v1/switches": {"get": {
+        "summary": "Opening hours per line, outage notices, the VIP list",
+        "responses": _ok("Switches")}},
+    "/api/v1/switches/history": {"get": {
+        "summary": "Who changed which switch, and when", "responses": _ok("SwitchHistory")}},
+    "/api/v1/switches/hours/{line}": {
+        "put": {"summary": "Set a line's opening hours (over the menu's), from the next call",
+                "parameters": [_LINE], "requestBody": _body("LineHoursIn"),
+                "responses": _ok("LineHours")},
+        "delete": {"summary": "Clear a line's own opening hours",
+                   "parameters": [_LINE], "responses": _ok("LineHours")}},
+    "/api/v1/switches/outages/{category}": {
+        "put": {"summary": "Flag an outage with its notice in one language",
+                "parameters": [_CATEGORY], "requestBody": _body("OutageIn"),
+                "responses": _ok("Outage")},
+        "delete": {"summary": "Clear an outage (every notice, or the one in `language`)",
+                   "parameters": [_CATEGORY,
+                                  {"name": "language", "in": "query", "required": False,
+                                   "schema": {"type": "string"}}],
+                   "responses": _ok("Outage")}},
+    "/api/v1/switches/vip/{number}": {
+        "put": {"summary": "Put a number on the VIP list", "parameters": [_NUMBER],
+                "responses": _ok("Vip")},
+        "delete": {"summary": "Take a number off the VIP list",
+                   "parameters": [_NUMBER], "responses": _ok("Vip")}},
+}
 _SPREAD = {"type": "object", "properties": {
     name: {"type": "number", "nullable": True} for name in ("p50", "p90", "mean")}}
 
@@ -335,6 +502,8 @@ DOCUMENT: dict[str, Any] = {
             "parameters": [{"name": "token_id", "in": "path", "required": True,
                             "schema": {"type": "string", "maxLength": 64}}],
             "responses": _ok("Grant")}},
+        **_MENU_PATHS,
+        **_SWITCH_PATHS,
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -418,6 +587,8 @@ DOCUMENT: dict[str, Any] = {
                                         "minLength": 1, "maxLength": 100},
                            "disposition": {"type": "string", "minLength": 1, "maxLength": 100},
                            "resolved_first_contact": {"type": "boolean"}}},
+            **_MENU_SCHEMAS,
+            **_SWITCH_SCHEMAS,
         },
     },
 }

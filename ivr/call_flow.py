@@ -356,8 +356,10 @@ def _open_or_after_hours(ctx: Context, outcome: Outcome) -> Outcome:
     """A queue outcome while the contact centre is closed becomes the after-hours route,
     keeping the issue, tier and skills the caller's path gave it (for a callback, say)."""
     menu = ctx.menu
-    if outcome.kind is not OutcomeKind.ROUTE or menu.hours is None or menu.after_hours is None \
-            or menu.hours.is_open(ctx.now):
+    if outcome.kind is not OutcomeKind.ROUTE or menu.after_hours is None:
+        return outcome
+    opening = ctx.facts().line_hours or menu.hours
+    if opening is None or opening.is_open(ctx.now):
         return outcome
     closed = menu.after_hours
     return replace(closed, issue=closed.issue or outcome.issue, tier=outcome.tier,

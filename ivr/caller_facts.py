@@ -12,6 +12,8 @@ from core import keys
 from core.caller_record import OpenTicket, open_tickets_from, read_open_tickets
 from core.redis_values import text, text_map
 from core.redis_wire import Command, as_map
+from ivr import line_hours
+from ivr.opening_hours import OpeningHours
 from ivr.outage_notice import category_of_flag, flag
 
 ALL_ISSUES = "*"
@@ -25,6 +27,8 @@ class CallerFacts:
     last_call_at: dict[str, float] = field(default_factory=dict)
     open_tickets: dict[str, OpenTicket] = field(default_factory=dict)
     """The caller's open tickets by issue (`core.caller_record`)."""
+    line_hours: OpeningHours | None = None
+    """The opening hours admins set for the line called (`ivr.line_hours`), if any."""
 
     def outage_for(self, issue: str) -> str | None:
         """The message of an outage that covers `issue` (by category prefix), if any."""
@@ -35,23 +39,26 @@ class CallerFacts:
         return None
 
 
-def read_facts(client: redis.Redis, caller: str | None) -> CallerFacts:
-    """Everything priority rules need about `caller`, in one round trip."""
+def read_facts(client: redis.Redis, caller: str | None, called: str = "") -> CallerFacts:
+    """Everything priority rules need about `caller`, and the hours of the line `called`, in
+    one round trip."""
     pipe = client.pipeline(transaction=False)
     pipe.hgetall(keys.outages())
+    line_hours.queue_read(pipe, called)
     if caller:
         pipe.sismember(keys.vip_numbers(), caller)
         pipe.hgetall(keys.caller_issues(caller))
         read_open_tickets(pipe, caller)
     found = pipe.execute()
-    outages = text_map(found[0])
+    outages, hours = text_map(found[0]), line_hours.from_reply(found[1])
     if not caller:
-        return CallerFacts(outages=outages)
+        return CallerFacts(outages=outages, line_hours=hours)
     return CallerFacts(
-        vip=bool(found[1]),
+        vip=bool(found[2]),
         outages=outages,
-        last_call_at={k: float(v) for k, v in text_map(found[2]).items()},
-        open_tickets=open_tickets_from(found[3]),
+        last_call_at={k: float(v) for k, v in text_map(found[3]).items()},
+        open_tickets=open_tickets_from(found[4]),
+        line_hours=hours,
     )
 
 

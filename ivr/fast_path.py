@@ -62,12 +62,12 @@ class Asks:
 @dataclass(frozen=True)
 class MenuSteps:
     """What the menu's steps run on: the sessions, the published menus, the call's Redis, and
-    how a step's context is made for a menu and a caller's number."""
+    how a step's context is made for a menu, a caller's number and the number called."""
 
     sessions: SessionStore
     menus: MenuStore
     redis: redis.Redis
-    context: Callable[[Menu, str | None], Context]
+    context: Callable[[Menu, str | None, str], Context]
 
     def start(self, call: Call, ask: Asks, routes: Routes) -> str:
         """Answer a call's post to the Voice URL: a new call's first question (or, when a
@@ -130,7 +130,7 @@ class MenuSteps:
         so and that is all the step needs."""
         if place is None:
             return None
-        answer = call_flow.move_in_menu(self.context(place.menu, None), place.session(call_sid),
+        answer = call_flow.move_in_menu(self.context(place.menu, None, ""), place.session(call_sid),
                                         given)
         if answer is None:
             return None
@@ -141,11 +141,12 @@ class MenuSteps:
 
     def _begin(self, call: Call, menu: Menu, outages: dict[str, str]) -> Answer:
         caller = call.caller
-        ctx = self.context(menu, caller.e164 if caller else None)
+        ctx = self.context(menu, caller.e164 if caller else None, call.called)
         return call_flow.begin(ctx, call.sid, caller, call.called, outages)
 
     def _context_of(self, session: CallSession) -> Context:
-        return self.context(self.menus.get(session.menu_version), session.caller)
+        return self.context(self.menus.get(session.menu_version), session.caller,
+                            session.called)
 
 
 def _before_menu(change: Change, routes: Routes, owed: bool, open_tickets: bool) -> Change:

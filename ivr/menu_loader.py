@@ -68,6 +68,15 @@ def load_menu(source: str, name: str = "the menu") -> Menu:
     return menu
 
 
+def problems_in(source: str, name: str = "the menu") -> list[MenuProblem]:
+    """Every rule the tree in `source` breaks; empty when it could be published."""
+    try:
+        load_menu(source, name)
+    except MenuInvalid as invalid:
+        return invalid.problems
+    return []
+
+
 class _Reader:
     """Builds model values from parsed YAML, noting problems instead of stopping at the first."""
 

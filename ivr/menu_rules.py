@@ -33,31 +33,36 @@ def _start_exists(menu: Menu) -> Problems:
 
 def _targets_exist(menu: Menu) -> Problems:
     for node in menu.nodes.values():
-        for target in node.targets():
+        places = [(f"options[{i}].goto", option.target) for i, option in enumerate(node.options)]
+        places += [("default.goto", node.default)] if node.default else []
+        for where, target in places:
             if target.goto is not None and target.goto not in menu.nodes:
-                yield MenuProblem(node.id, "unknown-target", f"goto names no node: {target.goto!r}")
+                yield MenuProblem(node.id, "unknown-target", f"goto names no node: {target.goto!r}",
+                                  where)
 
 
 def _options_have_outcomes(menu: Menu) -> Problems:
     for node in menu.nodes.values():
         if not node.options:
             yield MenuProblem(node.id, "node-without-options", "a menu node needs options")
-        for option in node.options:
+        for i, option in enumerate(node.options):
             if option.target.goto is None and option.target.outcome is None:
                 yield MenuProblem(node.id, "option-without-outcome",
-                                  f"option {option.key!r} ({option.label}) leads nowhere")
+                                  f"option {option.key!r} ({option.label}) leads nowhere",
+                                  f"options[{i}]")
 
 
 def _keys(menu: Menu) -> Problems:
     reserved = menu.settings.reserved_keys
     for node in menu.nodes.values():
         seen: set[str] = set()
-        for option in node.options:
+        for i, option in enumerate(node.options):
             if option.key in reserved:
                 yield MenuProblem(node.id, "reserved-key", f"key {option.key!r} is reserved for "
-                                  f"{reserved[option.key]} at every level")
+                                  f"{reserved[option.key]} at every level", f"options[{i}].key")
             elif option.key in seen:
-                yield MenuProblem(node.id, "duplicate-key", f"key {option.key!r} is used twice")
+                yield MenuProblem(node.id, "duplicate-key", f"key {option.key!r} is used twice",
+                                  f"options[{i}].key")
             seen.add(option.key)
 
 
@@ -258,3 +263,15 @@ def _leading_out(menu: Menu) -> set[str]:
 
 def _gotos(node: Node) -> list[str]:
     return [t.goto for t in node.targets() if isinstance(t, Target) and t.goto is not None]
+
+
+def problem_report(problem: MenuProblem) -> dict[str, str]:
+    """A problem as the menu API and editor show it: the node, where in the tree (`path`, as
+    `nodes.<id>.<field>` or a top-level field), the rule and the message."""
+    field, sep, reason = problem.message.partition(": ")
+    named = problem.rule == "invalid-field" and sep and field and " " not in field
+    where = "" if problem.node == MENU else f"nodes.{problem.node}"
+    if named or problem.where:
+        where = f"{where}.{problem.where or field}".lstrip(".")
+    return {"node": problem.node, "path": where or "(menu)", "rule": problem.rule,
+            "message": reason if named else problem.message}

@@ -3,8 +3,6 @@ with the menu version it started on, even while an admin publishes a new one."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import redis
 
 from core import keys
@@ -14,7 +12,7 @@ from core.published_menus import menu_source, store_version
 from core.redis_values import text
 from core.redis_wire import Command
 from ivr.menu import Menu
-from ivr.menu_loader import example_menu_path, load_menu
+from ivr.menu_loader import load_menu
 from ivr.phrase_book import book_of
 
 CACHE_SIZE = 16
@@ -30,15 +28,20 @@ class MenuStore:
         """Validate `source` and make it the menu new calls get (raises MenuInvalid)."""
         menu = load_menu(source)
         pipe = self._redis.pipeline(transaction=True)
-        store_version(pipe, menu.version, source, book_of(menu).to_json())
-        pipe.set(keys.active_menu(), menu.version)
+        self.queue_publication(pipe, menu, source)
         pipe.execute()
-        self._remember(menu)
         return menu
 
-    def publish_file(self, path: Path | None) -> Menu:
-        """Publish the menu in `path`, or the shipped example when None."""
-        return self.publish((path or example_menu_path()).read_text(encoding="utf-8"))
+    def queue_publication(self, pipe: redis.client.Pipeline, menu: Menu, source: str) -> None:
+        """Queue on `pipe` making `menu` (read from `source`) the one new calls get."""
+        store_version(pipe, menu.version, source, book_of(menu).to_json())
+        pipe.set(keys.active_menu(), menu.version)
+        self._remember(menu)
+
+    def active_version(self) -> str | None:
+        """The version new calls get, if any was published."""
+        version = self._redis.get(keys.active_menu())
+        return text(version) if version is not None else None
 
     def active(self) -> Menu:
         return self.active_from(self._redis.get(keys.active_menu()))

@@ -53,6 +53,20 @@ def parse(source: str, name: str) -> Any:
         loader.dispose()
 
 
+def dump(data: Any) -> str:
+    """`data` as block-style YAML, fields in their order: how the editor writes a tree back."""
+    return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+
+
+def canonical(source: str) -> str:
+    """`source` written the one way `dump` writes it (comments and layout dropped), so that two
+    versions compare by what they say; `source` itself when it is not readable."""
+    try:
+        return dump(parse(source, "the menu"))
+    except MenuInvalid:
+        return source
+
+
 def _expanded_size(root: yaml.Node) -> int:
     """How many nodes the document has with every alias written out (iteratively: a document
     may nest deeper than Python's recursion limit); a value that contains itself has no end."""

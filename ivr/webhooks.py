@@ -140,17 +140,17 @@ def fallback() -> Response:
 
 
 def _context(session: CallSession) -> Context:
-    return _make_context(menus().get(session.menu_version), session.caller)
+    return _make_context(menus().get(session.menu_version), session.caller, session.called)
 
 
-def _make_context(menu: Menu, caller: str | None) -> Context:
+def _make_context(menu: Menu, caller: str | None, called: str) -> Context:
     d = deps()
     return Context(
         menu=menu,
         urls=Urls(d.settings.public_url),
         now=d.clock.now(),
         repeat_window=d.settings.repeat_window,
-        facts=functools.cache(lambda: read_facts(d.redis, caller)),
+        facts=functools.cache(lambda: read_facts(d.redis, caller, called)),
     )
 
 

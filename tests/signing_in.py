@@ -32,3 +32,8 @@ def sign_in(client: FlaskClient, token: str, next_page: str = "") -> TestRespons
     """Sign `client` in with `token` through the sign-in form."""
     return client.post("/agent/login", data={"token": token, "next": next_page,
                                              "csrf_token": form_token(client)})
+
+
+def bearer_of(app: Flask, role: Role, name: str) -> dict[str, str]:
+    """An Authorization header with a token of `role` that names `name` (each admin's own)."""
+    return {"Authorization": f"Bearer {issue_token(app, role, name)}"}

@@ -47,6 +47,23 @@ API_ROLES = {
     ("DELETE", "/api/v1/tokens/<token_id>"): {ADMIN},
     ("GET", "/metrics"): {ADMIN, REPORT},
     ("GET", "/api/v1/reports"): {ADMIN, REPORT},
+    ("GET", "/api/v1/menus"): {ADMIN},
+    ("GET", "/api/v1/menus/diff"): {ADMIN},
+    ("GET", "/api/v1/menus/draft"): {ADMIN},
+    ("PUT", "/api/v1/menus/draft"): {ADMIN},
+    ("GET", "/api/v1/menus/history"): {ADMIN},
+    ("POST", "/api/v1/menus/publish"): {ADMIN},
+    ("POST", "/api/v1/menus/rollback"): {ADMIN},
+    ("POST", "/api/v1/menus/validate"): {ADMIN},
+    ("GET", "/api/v1/menus/versions/<name>"): {ADMIN},
+    ("GET", "/api/v1/switches"): {ADMIN},
+    ("GET", "/api/v1/switches/history"): {ADMIN},
+    ("PUT", "/api/v1/switches/hours/<line>"): {ADMIN},
+    ("DELETE", "/api/v1/switches/hours/<line>"): {ADMIN},
+    ("PUT", "/api/v1/switches/outages/<category>"): {ADMIN},
+    ("DELETE", "/api/v1/switches/outages/<category>"): {ADMIN},
+    ("PUT", "/api/v1/switches/vip/<number>"): {ADMIN},
+    ("DELETE", "/api/v1/switches/vip/<number>"): {ADMIN},
 }
 """Who may use each route. A new route must be added here, so nobody forgets to decide."""
 
@@ -57,10 +74,25 @@ PAGE_ROLES = {
     ("POST", "/agent/tickets/<int:ticket_id>/notes"): {ADMIN, AGENT},
     ("POST", "/agent/status"): {AGENT},
     ("GET", "/reports"): {ADMIN, REPORT},
+    ("GET", "/admin/menus"): {ADMIN},
+    ("POST", "/admin/menus/check"): {ADMIN},
+    ("GET", "/admin/menus/compare"): {ADMIN},
+    ("POST", "/admin/menus/rollback"): {ADMIN},
+    ("POST", "/admin/menus/save"): {ADMIN},
+    ("POST", "/admin/menus/source"): {ADMIN},
+    ("POST", "/admin/menus/try"): {ADMIN},
+    ("GET", "/admin/switches"): {ADMIN},
+    ("POST", "/admin/switches/hours"): {ADMIN},
+    ("POST", "/admin/switches/hours/clear"): {ADMIN},
+    ("POST", "/admin/switches/outages"): {ADMIN},
+    ("POST", "/admin/switches/outages/clear"): {ADMIN},
+    ("POST", "/admin/switches/vip"): {ADMIN},
+    ("POST", "/admin/switches/vip/remove"): {ADMIN},
 }
 
 OPEN = {("GET", "/api/v1/openapi.json"), ("GET", "/health"), ("GET", "/agent/login"),
-        ("POST", "/agent/login"), ("POST", "/agent/logout"), ("GET", "/static/<path:filename>")}
+        ("POST", "/agent/login"), ("POST", "/agent/logout"), ("GET", "/static/<path:filename>"),
+        ("GET", "/admin/menus/static/<path:filename>")}
 """Routes anyone may reach: the API's description, the health check, signing in or out, and
 static files."""
 
@@ -68,7 +100,8 @@ WEBHOOKS = ("/voice/", "/queues/", "/callbacks/", "/sms/", "/standing/")
 """Twilio's webhooks: no role, Twilio's signature instead."""
 
 SAMPLE = {"call_sid": "CA" + "0" * 32, "ticket_id": "1", "agent_id": "ann",
-          "callback_id": "cb-none", "token_id": "nope"}
+          "callback_id": "cb-none", "token_id": "nope", "name": "draft", "line": "default",
+          "category": "technical", "number": "+14155550123"}
 addresses = count(1)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 import redis
 from click.testing import CliRunner
@@ -91,3 +92,40 @@ def test_outage_and_vip_switches(redis_url: str, redis_client: redis.Redis) -> N
     assert again.exit_code == 1 and "no outage is flagged" in again.output
     bad = runner.invoke(main, ["vip", "add", "hello"], env=env)
     assert bad.exit_code == 2 and "not a phone number" in bad.output
+    logged = [orjson.loads(entry) for entry in redis_client.lrange("hotline:switches:history",
+                                                                    0, -1)]
+    assert [(e["by"], e["action"], e["target"]) for e in logged] == [
+        ("command line", "flagged outage", "technical"),
+        ("command line", "added VIP", "+14155550123"),
+        ("command line", "flagged outage", "technical@es"),
+        ("command line", "cleared outage", "technical")]
+
+
+def test_menu_publish_versions_diff_and_rollback(redis_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"REDIS_URL": redis_url}
+    first = runner.invoke(main, ["menu", "publish", str(example_menu_path()), "--by", "ana"],
+                          env=env)
+    assert first.exit_code == 0, first.output
+    old_version = first.output.split()[-1]
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(example_menu_path().read_text().replace("goto: billing", "goto: bills"))
+    refused = runner.invoke(main, ["menu", "publish", str(edited)], env=env)
+    assert refused.exit_code == 1 and "unknown-target" in refused.output
+    edited.write_text(example_menu_path().read_text().replace(
+        "Tell me in a few words", "Please tell me in a few words"))
+    second = runner.invoke(main, ["menu", "publish", str(edited), "--by", "ben"], env=env)
+    new_version = second.output.split()[-1]
+    diff = runner.invoke(main, ["menu", "diff", old_version, "active"], env=env)
+    changed = [line for line in diff.output.splitlines() if line[:1] in "+-"]
+    assert [line[:30] for line in changed[2:]] == ["-      en: Tell me in a few wo",
+                                                   "+      en: Please tell me in a"]
+    back = runner.invoke(main, ["menu", "rollback", old_version, "--by", "cy"], env=env)
+    assert back.exit_code == 0 and back.output.strip().endswith(old_version)
+    listed = runner.invoke(main, ["menu", "versions"], env=env).output.splitlines()
+    assert listed[0].startswith(f"  {new_version}") and listed[1].startswith(f"* {old_version}")
+    assert [line.split(maxsplit=1)[1] for line in listed[3:6]] == [
+        f"cy: rolled back {old_version}", f"ben: published {new_version}",
+        f"ana: published {old_version}"]
+    unknown = runner.invoke(main, ["menu", "rollback", "nope"], env=env)
+    assert unknown.exit_code == 1 and "never published" in unknown.output

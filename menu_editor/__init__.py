@@ -1,0 +1,1 @@
+"""The admins' menu editor: a server-rendered page over the menu's draft and versions."""
