@@ -209,3 +209,9 @@ def callbacks_placed() -> str:
 def callback_capacity_lock(queue: str, tier: str) -> str:
     """String: held while a customer-first callback checks for a free agent and starts."""
     return f"{PREFIX}:callbacks:capacity:{queue}:{tier}"
+
+
+def recording_taken(recording_sid: str) -> str:
+    """String: set once a recording's processing was enqueued, so a status callback Twilio
+    sends again does not process it twice."""
+    return f"{PREFIX}:recording:{recording_sid}:taken"

@@ -58,6 +58,14 @@ class Routes:
         """What follows the queue for the IVR (`result`: how the caller left it)."""
         return url(self.base, "/voice/after-queue", result=result)
 
+    def recording_status(self) -> str:
+        """Where Twilio posts a recording's status (its media is ready, or it failed)."""
+        return url(self.base, "/recordings/status")
+
+    def recording_transcription(self) -> str:
+        """Where Twilio posts its transcription of a recording, when Hotline asked for one."""
+        return url(self.base, "/recordings/transcription")
+
 
 def _step(step: int | None) -> dict[str, str | int]:
     return {} if step is None else {"s": step}

@@ -120,6 +120,12 @@ class Settings:
     log_format: str = "json"
     log_level: str = "info"
     """`json` (one object a line, for a log shipper) or `text`, for the processes' own logs."""
+    recordings_dir: Path | None = None
+    """Where processed audio is kept (None: `recordings` under the data directory)."""
+    recording_retention_days: int = 90
+    transcription: str = "offline"
+    """`offline` (pocketsphinx in the worker), `twilio` (Twilio's transcription callback)
+    or `off`."""
     metrics_open: bool = False
     """Whether `/metrics` answers without the admin bearer token (a scraper on a private net)."""
 
@@ -200,6 +206,11 @@ class Settings:
             log_format=_choice(env, "HOTLINE_LOG_FORMAT", ("json", "text"), base.log_format),
             log_level=_choice(env, "HOTLINE_LOG_LEVEL", ("debug", "info", "warning", "error"),
                               base.log_level),
+            recordings_dir=_path(env.get("HOTLINE_RECORDINGS_DIR")),
+            recording_retention_days=_positive_int(env, "HOTLINE_RECORDING_RETENTION_DAYS",
+                                                   base.recording_retention_days),
+            transcription=_choice(env, "HOTLINE_TRANSCRIPTION", ("offline", "twilio", "off"),
+                                  base.transcription),
             metrics_open=(env.get("HOTLINE_METRICS_OPEN") or "").lower() in ("1", "true", "yes",
                                                                              "on"),
         )

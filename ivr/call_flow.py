@@ -37,6 +37,8 @@ class Urls:
     """The webhook URLs Hotline puts into its TwiML, absolute under the public base URL."""
 
     base: str
+    twilio_transcribes: bool = False
+    """Whether Twilio transcribes voicemail (else the recordings' worker does, offline)."""
 
     def menu(self, place: str) -> str:
         """Where the answer to a menu question goes; `place` is `menu_place.query`'s."""
@@ -58,6 +60,14 @@ class Urls:
 
     def survey(self, step: int) -> str:
         return f"{self.base}/voice/survey?s={step}"
+
+    @property
+    def recording_status(self) -> str:
+        return Routes(self.base).recording_status()
+
+    @property
+    def recording_transcription(self) -> str | None:
+        return Routes(self.base).recording_transcription() if self.twilio_transcribes else None
 
     @property
     def queue(self) -> str:
@@ -230,8 +240,9 @@ def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answe
 
 def voicemail_left(ctx: Context, session: CallSession, recording_sid: str, url: str,
                    duration: str) -> Answer:
+    expected = ctx.menu.voicemail_phrases(session.routing.issue) if session.routing else ()
     event = _event(ctx, EventKind.RECORDING, "Voicemail recorded", recording_sid=recording_sid,
-                   url=url, duration=_seconds(duration))
+                   url=url, duration=_seconds(duration), expected=list(expected) or None)
     spoken = [twiml.Spoken(ctx.menu.messages.of("goodbye").get(session.language, ""),
                            ctx.menu.languages[session.language])]
     return Answer(session, [event], twiml.say_then_hang_up(spoken))
@@ -371,7 +382,8 @@ def _outcome_twiml(ctx: Context, outcome: Outcome, spoken: list[twiml.Spoken], s
     if kind is OutcomeKind.CALLBACK:
         return twiml.say_then_redirect(spoken, ctx.urls.callback_offer)
     if kind is OutcomeKind.VOICEMAIL:
-        return twiml.voicemail(spoken, ctx.urls.voicemail_done(step))
+        return twiml.voicemail(spoken, ctx.urls.voicemail_done(step),
+                               ctx.urls.recording_status, ctx.urls.recording_transcription)
     if kind is OutcomeKind.TRANSFER:
         return twiml.transfer(spoken, outcome.number, ctx.urls.transfer_done(step))
     return twiml.say_then_hang_up(spoken)

@@ -40,6 +40,8 @@ class Outcome:
     priority: str = ""
     number: str = ""
     message: dict[str, str] = field(default_factory=dict)
+    expect: tuple[str, ...] = ()
+    """A voicemail's expected phrases (English): offline transcription listens for them."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,16 @@ class Menu:
                      for o in node.options}
             self._phrases_within[key] = found
         return found
+
+    def voicemail_phrases(self, issue: str) -> tuple[str, ...]:
+        """The phrases expected in a voicemail about `issue` (every such outcome's)."""
+        found: list[str] = []
+        for node in self.nodes.values():
+            for target in node.targets():
+                outcome = target.outcome
+                if outcome and outcome.kind is OutcomeKind.VOICEMAIL and outcome.issue == issue:
+                    found.extend(outcome.expect)
+        return tuple(dict.fromkeys(found))
 
     def words_in(self, language: str) -> frozenset[str]:
         """Every word of the prompts and messages in `language`, normalised: what the line

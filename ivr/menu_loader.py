@@ -176,11 +176,17 @@ class _Reader:
             return Outcome(kind, message=self._texts(node_id, where, data, required=True))
         body = self._mapping(node_id, where, data)
         allowed = {"number", "message"} if kind is OutcomeKind.TRANSFER else _ROUTE_FIELDS
+        if kind is OutcomeKind.VOICEMAIL:
+            allowed = allowed | {"expect"}
         self._unknown(node_id, where, body, allowed)
         skills = body.get("skills", [])
         if not isinstance(skills, list):
             self.fail(node_id, f"{where}.skills", "must be a list")
             skills = []
+        expect = body.get("expect", [])
+        if not isinstance(expect, list) or not all(isinstance(e, str) for e in expect):
+            self.fail(node_id, f"{where}.expect", "must be a list of English phrases")
+            expect = []
         return Outcome(
             kind=kind,
             issue=self._text(node_id, f"{where}.issue", body.get("issue"), default=""),
@@ -191,6 +197,7 @@ class _Reader:
             number=self._text(node_id, f"{where}.number", body.get("number"),
                               default="" if kind is not OutcomeKind.TRANSFER else None),
             message=self._texts(node_id, f"{where}.message", body.get("message")),
+            expect=tuple(expect),
         )
 
     def settings(self, data: Any) -> MenuSettings:

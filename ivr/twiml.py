@@ -108,11 +108,18 @@ def say_then_hang_up(spoken: Sequence[Spoken]) -> str:
     return webhook_reply.say_then([(item.text, item.locale) for item in spoken])
 
 
-def voicemail(spoken: Sequence[Spoken], done_url: str) -> str:
-    """Record a message after the prompt; Twilio posts the recording to `done_url`."""
+def voicemail(spoken: Sequence[Spoken], done_url: str, status_url: str,
+              transcription_url: str | None = None) -> str:
+    """Record a message after the prompt; Twilio posts the recording to `done_url`, and to
+    `status_url` once its audio can be fetched (and its transcription, if asked for, to
+    `transcription_url`)."""
     response = _saying(spoken)
+    extra = {"transcribe": True, "transcribe_callback": transcription_url} \
+        if transcription_url else {}
     response.record(action=done_url, method="POST", max_length=VOICEMAIL_MAX_SECONDS,
-                    play_beep=True, finish_on_key="#")
+                    play_beep=True, finish_on_key="#", recording_status_callback=status_url,
+                    recording_status_callback_method="POST",
+                    recording_status_callback_event="completed absent", **extra)
     return str(response)
 
 

@@ -144,7 +144,7 @@ def _make_context(menu: Menu, caller: str | None) -> Context:
     d = deps()
     return Context(
         menu=menu,
-        urls=Urls(d.settings.public_url),
+        urls=Urls(d.settings.public_url, d.settings.transcription == "twilio"),
         now=d.clock.now(),
         repeat_window=d.settings.repeat_window,
         facts=functools.cache(lambda: read_facts(d.redis, caller)),
