@@ -79,6 +79,10 @@ DEFAULTS: Mapping[str, str] = {
     "callback_voicemail": ("Hello, this is the callback you asked for. We will try again later. "
                            "Goodbye."),
     "callback_not_needed": "Sorry, this call is no longer needed. Goodbye.",
+    # Recording the call (a menu's `recording:` policy).
+    "recording_notice": "This call is recorded so that we can help you and improve our service.",
+    "recording_opt_out": "If you do not want to be recorded, press {key} now.",
+    "recording_declined": "All right, this call will not be recorded.",
     # Errors.
     "unknown_call": "Sorry, we could not find your call. Please call again.",
     "apology": "We're sorry, we can't take your call right now.",

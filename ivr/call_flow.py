@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from core.call_status import CallStatus
+from core.card_data import mask, mask_all_digits
 from core.clock import isoformat
 from core.events import Event, EventKind
 from core.phone import CallerNumber
@@ -140,7 +141,9 @@ def take_input(ctx: Context, session: CallSession, given: CallerInput) -> Answer
     position = _position(session)
     move = advance(ctx.menu, position, given, session.proposal)
     events = _heard_events(ctx, position, given, move)
-    said = given.speech.strip()
+    said = mask(given.speech.strip())
+    if position.node in ctx.menu.sensitive_nodes:
+        said = mask_all_digits(said)
     if said and not move.language_only:
         session = session.evolve(words=[*session.words, said])
     session = session.evolve(proposal=move.proposal)
@@ -394,6 +397,9 @@ def _heard_events(ctx: Context, position: Position, given: CallerInput, move: Mo
     label = move.option.label if move.option else None
     meaning = label or move.heard.value
     events: list[Event] = []
+    if node in ctx.menu.sensitive_nodes:  # card details: not a digit of them is kept
+        given = replace(given, digits=mask_all_digits(given.digits),
+                        speech=mask_all_digits(given.speech))
     if given.digits:
         events.append(_event(ctx, EventKind.DTMF, f"Pressed {given.digits} ({meaning})",
                              digits=given.digits, node=node, option=label,

@@ -65,11 +65,17 @@ class MenuSteps:
                 return call_flow.resume(self._context_of(session), session).change
             version, outages, *pending = step.extras
             guess.saw(version, outages)
-            change = self._begin(call, self.menus.active_from(version),
-                                 outages_from(outages)).change
+            menu = self.menus.active_from(version)
+            change = self._begin(call, menu, outages_from(outages)).change
+            said = [e for e in change.events if e.kind is not EventKind.PROMPT]
             if pending and has_pending_callback(pending[0]):
-                said = [e for e in change.events if e.kind is not EventKind.PROMPT]
                 reply = twiml.say_then_redirect([], routes.callbacks_pending())
+                return Change(change.session, said, reply)
+            consent = menu.recording.consent_for(change.session.region)
+            if consent != "off":  # the caller is told before anything is recorded
+                reply = twiml.say_then_redirect([], routes.recording_consent(
+                    consent, menu.recording.opt_out_key,
+                    menu.node(change.session.node).chooses_language))
                 return Change(change.session, said, reply)
             return change
 

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from core.phrases import DEFAULT_LANGUAGE, DEFAULTS
 from ivr.opening_hours import OpeningHours
+from ivr.recording_policy import RecordingPolicy
 from ivr.speech import normalise
 
 MENU = "(menu)"
@@ -74,6 +75,9 @@ class Node:
     options: tuple[Option, ...]
     default: Target | None = None
     issue: str = ""
+    sensitive: bool = False
+    """The caller keys card details here: the call's recording is paused while they do, and
+    what they key is never stored."""
 
     @property
     def chooses_language(self) -> bool:
@@ -169,9 +173,14 @@ class Menu:
     region_languages: dict[str, str] = field(default_factory=dict)
     """The language of callers from a region (ISO 3166 code of their number), who are then
     not asked to choose one."""
+    recording: RecordingPolicy = field(default_factory=RecordingPolicy)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
+
+    @cached_property
+    def sensitive_nodes(self) -> frozenset[str]:
+        return frozenset(n.id for n in self.nodes.values() if n.sensitive)
 
     @cached_property
     def numbering(self) -> Numbering:

@@ -44,9 +44,23 @@ def speech_hints(menu: Menu, node: Node, language: str) -> str:
 
 def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
            action_url: str, silence_url: str) -> str:
-    """Ask at `node` for one key or some words, posting the answer to `action_url`."""
+    """Ask at `node` for one key or some words, posting the answer to `action_url`; at a
+    sensitive node, for keys only (card details), as many as the caller keys before `#`."""
+    if node.sensitive:
+        return ask_digits(menu, spoken, action_url, silence_url)
     return ask(menu, language, spoken, action_url, silence_url,
                speech_hints(menu, node, language))
+
+
+def ask_digits(menu: Menu, spoken: Sequence[Spoken], action_url: str, silence_url: str) -> str:
+    """Ask for keys ended by `#` (no speech: card details are never spoken to a recogniser)."""
+    response = VoiceResponse()
+    with response.gather(input="dtmf", action=action_url, method="POST", finish_on_key="#",
+                         timeout=menu.settings.timeout, action_on_empty_result=True) as asking:
+        for item in spoken:
+            asking.say(item.text, language=item.locale)
+    response.redirect(silence_url, method="POST")
+    return str(response)
 
 
 def ask(menu: Menu, language: str, spoken: Sequence[Spoken], action_url: str,

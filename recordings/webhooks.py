@@ -6,20 +6,27 @@ taken from the form, checked; the media is fetched later by a job from a URL bui
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, request
 
-from core import keys
+from core import call_recording, keys
 from core.deps import deps
-from core.telephony import RECORDING_SID
+from core.phrases import phrase_book
+from core.routes import Routes, url
+from core.telephony import RECORDING_SID, CallRecorder, TelephonyError
 from core.twilio_auth import call_sid_of, require_twilio_signature
-from core.webhook_reply import empty, twiml
+from core.webhook_reply import empty, say_then, twiml
 from core.webhook_safety import never_5xx
+from recordings import consent as consent_twiml
 from recordings.jobs import enqueue_processing
 from recordings.processing import recording_event, transcription_event
 
 bp = Blueprint("recordings", __name__, url_prefix="/recordings")
 bp.before_request(require_twilio_signature)
 never_5xx(bp)
+
+log = logging.getLogger(__name__)
 
 MAX_TRANSCRIPTION = 5000
 """Characters of Twilio's transcription kept (a two-minute voicemail is far fewer)."""
@@ -54,6 +61,51 @@ def transcription() -> Response:
                                     mode="free-form", confidence="unrated")
         d.sessions.note(call_sid, f"recording:{recording_sid}:transcription", [event])
     return twiml(empty())
+
+
+@bp.post("/consent")
+def consent() -> Response:
+    """A new call hears that it is recorded (and may decline, where the menu's policy for the
+    caller's region allows), then goes back to the menu."""
+    call_sid, d = call_sid_of(request.form), deps()
+    routes = Routes(d.settings.public_url)
+    back = routes.menu_after_callbacks()
+    policy, key = request.args.get("consent", ""), request.args.get("key", "9")[:1]
+    session = d.sessions.load(call_sid)
+    if session is None or policy not in ("announce", "opt-out"):
+        return twiml(say_then([], back))
+    book = phrase_book(d.redis, session.menu_version)
+    languages = list(book.languages) if request.args.get("all") else [session.language]
+    phrases = [book.phrases(language) for language in languages]
+    if policy == "opt-out" and not request.args.get("answered"):
+        answer_url = url(d.settings.public_url, "/recordings/consent", consent=policy, key=key,
+                         **({"all": 1} if request.args.get("all") else {}), answered=1)
+        return twiml(consent_twiml.ask(phrases, key, answer_url))
+    if policy == "opt-out" and request.form.get("Digits", "") == key:
+        d.sessions.note(call_sid, "recording:consent", [consent_twiml.declined(d.clock.now(), key)])
+        return twiml(say_then(consent_twiml.said(phrases, "recording_declined"), back))
+    _start_recording(call_sid, policy, routes)
+    announced = consent_twiml.said(phrases, "recording_notice") if policy == "announce" else []
+    return twiml(say_then(announced, back))
+
+
+def _start_recording(call_sid: str, policy: str, routes: Routes) -> None:
+    """Start recording the call once (a retried webhook does not start a second recording)."""
+    d = deps()
+    recorder = d.telephony
+    if not isinstance(recorder, CallRecorder) or \
+            not call_recording.claim(d.redis, call_sid, d.settings.session_ttl):
+        return
+    try:
+        recording_sid = recorder.start_recording(call_sid, routes.recording_status())
+    except TelephonyError as exc:
+        log.error("call %s: recording not started: %s", call_sid, exc)
+        d.sessions.note(call_sid, "recording:consent",
+                        [consent_twiml.not_started(d.clock.now(), str(exc))])
+        return
+    call_recording.started(d.redis, call_sid, recording_sid)
+    d.sessions.note(call_sid, "recording:consent", [
+        consent_twiml.recording_started(d.clock.now(), policy, recording_sid)])
 
 
 def _recording_sid() -> str:

@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import requests
 
@@ -29,11 +30,12 @@ MEDIA_PATH = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Recordings/"
 
 @dataclass
 class Served:
-    """One request the mock answered: method, path and status."""
+    """One request the mock answered: method, path, status, and the form it was sent."""
 
     method: str
     path: str
     status: int
+    form: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,14 +87,16 @@ def _handler(mock: MediaMock) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             headers = {k: v for k, v in self.headers.items()
                        if k.lower() not in ("host", "content-length")}
+            sent = self.rfile.read(length)
             relayed = requests.request(self.command, mock.prism_url + self.path,
-                                       data=self.rfile.read(length), headers=headers,
-                                       timeout=10)
+                                       data=sent, headers=headers, timeout=10)
             self._answer(relayed.status_code, relayed.content,
-                         relayed.headers.get("Content-Type", "application/json"))
+                         relayed.headers.get("Content-Type", "application/json"),
+                         parse_qs(sent.decode()))
 
-        def _answer(self, status: int, body: bytes, content_type: str) -> None:
-            mock.log.append(Served(self.command, self.path, status))
+        def _answer(self, status: int, body: bytes, content_type: str,
+                    form: dict[str, list[str]] | None = None) -> None:
+            mock.log.append(Served(self.command, self.path, status, form or {}))
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
