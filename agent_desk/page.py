@@ -25,6 +25,7 @@ from core.errors import InvalidInput, NotFound
 from queues.agents import SETTABLE, Presence
 from queues.agents_api import change_status
 from queues.context import queues
+from recordings.links import link_key, signed_path
 from tickets_bridge.api import desk, tickets
 from tickets_bridge.ticket import Ticket
 
@@ -110,7 +111,12 @@ def page_status() -> WerkzeugResponse:
 def presence_for_templates() -> dict[str, Any]:
     def agent_presence(agent_id: str) -> Presence | None:
         return queues().agents.presence(agent_id)
-    return {"agent_presence": agent_presence}
+
+    def recording_link(name: str) -> str:
+        """A link playing kept audio `name` for a little while (recordings.links)."""
+        d = deps()
+        return signed_path(link_key(d.settings.session_secret), name, d.clock.now().timestamp())
+    return {"agent_presence": agent_presence, "recording_link": recording_link}
 
 
 def _local_target(target: str) -> str | None:

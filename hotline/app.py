@@ -32,6 +32,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from ivr.webhooks import bp as voice_bp
     from queues.agents_api import api as queues_api_bp
     from queues.webhooks import bp as queues_bp
+    from recordings.media import bp as recording_media_bp
     from recordings.webhooks import bp as recordings_bp
     from simulator.network_api import bp as sim_network_bp
     from tickets_bridge.api import BRIDGES
@@ -60,7 +61,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     app.session_interface = CookieSessions()
     for blueprint in (voice_bp, queues_bp, callbacks_bp, calls_api_bp, tickets_api_bp,
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
-                      sim_network_bp, health_bp, recordings_bp):
+                      sim_network_bp, health_bp, recordings_bp, recording_media_bp):
         app.register_blueprint(blueprint)
     metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
     logs.log_webhooks(app)

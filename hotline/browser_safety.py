@@ -9,7 +9,8 @@ from flask import Flask, Response
 from core.settings import Settings
 
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                           "img-src 'self'; media-src 'self'; form-action 'self'; "
+                           "frame-ancestors 'none'; "
                            "base-uri 'none'")
 """The agent pages are server-rendered forms and tables: no script anywhere, inline styles."""
 

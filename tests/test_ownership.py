@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["core", "ivr", "queues", "callbacks", "recordings", "tickets_bridge", "simulator",
             "agent_desk", "hotline"]
 FEATURES = {"ivr", "queues", "callbacks", "recordings", "tickets_bridge", "simulator"}
-ALLOWED = {("callbacks", "queues"), ("agent_desk", "queues"), ("agent_desk", "tickets_bridge")}
+ALLOWED = {("callbacks", "queues"), ("agent_desk", "queues"), ("agent_desk", "tickets_bridge"),
+           ("agent_desk", "recordings")}
 """Imports between packages above core, besides the composition root's."""
 CHANNELS = {"call_event_stream"}
 """Keys that are a published channel rather than a record: core writes, consumers read."""
