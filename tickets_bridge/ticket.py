@@ -43,6 +43,7 @@ class Ticket:
                 sid = str(entry.get("recording_sid") or f"#{len(found)}")
                 _recorded(found.setdefault(sid, {
                     "recording_sid": entry.get("recording_sid") or "", "at": entry["at"],
+                    "call_sid": entry.get("call_sid"),
                     "status": "recorded", "duration": None, "url": "", "files": {},
                     "transcription": None}), entry)
         return list(found.values())

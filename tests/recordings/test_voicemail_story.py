@@ -9,6 +9,7 @@ import redis
 from flask import Flask
 from rq import Queue, SimpleWorker
 
+from core.caller_record import open_ticket
 from core.clock import FixedClock
 from core.settings import Settings
 from recordings import jobs
@@ -54,6 +55,9 @@ def test_a_simulated_voicemail_reaches_the_ticket_processed_timed_and_transcribe
     assert recording["transcription"]["confidence"] == "high"
     kinds = [e["kind"] for e in ticket["transcript"]]
     assert kinds.count("recording") == 2 and kinds[-1] == "transcription"
+    # What the agent's whisper and screen-pop read about this caller's open ticket.
+    record = open_ticket(redis_client, "+14155550123", "billing/other")
+    assert record is not None and record["story"][-1]["said"] == WORDS
 
 
 def test_a_corrupt_recording_never_fails_the_worker_s_job(
