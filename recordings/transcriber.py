@@ -44,29 +44,37 @@ class Transcription:
 def transcribe(audio: AudioSegment, expected: Sequence[str] = ()) -> Transcription:
     """The words in `audio`: one of `expected` when it matches one, else free-form."""
     samples = audio.set_channels(1).set_sample_width(2).set_frame_rate(MODEL_RATE).raw_data
+    if expected:
+        # Without fillers (silence, breath) first: on espeak-ng phone audio that matched 8 of
+        # 10 phrases against 4 with them; then with them, for what the first pass missed.
+        for fillers in (False, True):
+            decoder = Decoder(samprate=MODEL_RATE, loglevel="FATAL", fsgusefiller=fillers)
+            usable = known_phrases(decoder, expected)
+            if not usable:
+                break
+            decoder.add_jsgf_string("expected", jsgf(usable))
+            decoder.activate_search("expected")
+            heard = _decode(decoder, samples)
+            if heard in usable:  # a path cut short by the search is no match
+                return Transcription(heard, "grammar", Confidence.HIGH)
     decoder = Decoder(samprate=MODEL_RATE, loglevel="FATAL")
-    grammar = jsgf(decoder, expected)
-    if grammar:
-        decoder.add_jsgf_string("expected", grammar)
-        decoder.activate_search("expected")
-        heard = _decode(decoder, samples)
-        if heard:
-            return Transcription(heard, "grammar", Confidence.HIGH)
-        decoder.activate_search("_default")
     return Transcription(_decode(decoder, samples), "free-form", Confidence.LOW)
 
 
-def jsgf(decoder: Decoder, phrases: Sequence[str]) -> str:
-    """A JSGF grammar accepting any one of `phrases` (those whose every word the model's
-    dictionary knows), or "" when none is usable."""
+def known_phrases(decoder: Decoder, phrases: Sequence[str]) -> list[str]:
+    """`phrases` in the dictionary's spelling (lower case, words only), those whose every word
+    the model's dictionary knows."""
     usable = []
     for phrase in phrases:
         words = re.sub(r"[^a-z' ]+", " ", phrase.lower()).split()
         if words and all(decoder.lookup_word(w) for w in words):
             usable.append(" ".join(words))
-    if not usable:
-        return ""
-    choices = " | ".join(f"( {p} )" for p in dict.fromkeys(usable))
+    return list(dict.fromkeys(usable))
+
+
+def jsgf(phrases: Sequence[str]) -> str:
+    """A JSGF grammar accepting exactly one of `phrases`."""
+    choices = " | ".join(f"( {p} )" for p in phrases)
     return f"#JSGF V1.0;\ngrammar expected;\npublic <phrase> = {choices};\n"
 
 
