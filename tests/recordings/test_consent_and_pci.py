@@ -10,6 +10,8 @@ import pytest
 from flask import Flask
 
 from core.clock import FixedClock
+from core.errors import MenuInvalid
+from ivr.menu_loader import load_menu
 from tests.ivr_app import call_events, make_app
 from tests.twilio_media import MediaMock, Served
 from tests.twilio_requests import PUBLIC_URL, Reply, TwilioCall
@@ -117,3 +119,13 @@ def test_keying_card_details_pauses_the_recording_and_nothing_of_them_is_kept(
         "Recording paused for card details", "Recording resumed"]
     [keyed] = [e for e in events if e["kind"] == "dtmf" and e.get("node") == "card"]
     assert keyed["digits"] == "*" * 16
+
+
+def test_hotline_menu_validate_names_what_is_wrong_in_the_recording_section() -> None:
+    source = RECORDED_MENU.read_text().replace('consent: announce', 'consent: always', 1)
+    source = source.replace('opt_out_key: "9"', 'opt_out_key: "99"', 1)
+    source = source.replace('regions: {US: opt-out, DE: "off"}', 'regions: {US: maybe}', 1)
+    with pytest.raises(MenuInvalid) as refused:
+        load_menu(source)
+    assert sorted(p.message.split(":")[0] for p in refused.value.problems) == [
+        "recording.consent", "recording.opt_out_key", "recording.regions.US"]
