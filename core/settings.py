@@ -122,6 +122,10 @@ class Settings:
     """`json` (one object a line, for a log shipper) or `text`, for the processes' own logs."""
     recordings_dir: Path | None = None
     """Where processed audio is kept (None: `recordings` under the data directory)."""
+    recordings_s3_bucket: str | None = None
+    """Keep processed audio in this S3-compatible bucket instead (the `s3` extra)."""
+    recordings_s3_endpoint: str | None = None
+    """The S3-compatible service's URL (None: AWS S3)."""
     recording_retention_days: int = 90
     transcription: str = "offline"
     """`offline` (pocketsphinx in the worker), `twilio` (Twilio's transcription callback)
@@ -207,6 +211,8 @@ class Settings:
             log_level=_choice(env, "HOTLINE_LOG_LEVEL", ("debug", "info", "warning", "error"),
                               base.log_level),
             recordings_dir=_path(env.get("HOTLINE_RECORDINGS_DIR")),
+            recordings_s3_bucket=env.get("HOTLINE_RECORDINGS_S3_BUCKET") or None,
+            recordings_s3_endpoint=env.get("HOTLINE_RECORDINGS_S3_ENDPOINT") or None,
             recording_retention_days=_positive_int(env, "HOTLINE_RECORDING_RETENTION_DAYS",
                                                    base.recording_retention_days),
             transcription=_choice(env, "HOTLINE_TRANSCRIPTION", ("offline", "twilio", "off"),

@@ -30,6 +30,11 @@ RETENTION_JOB_ID = "hotline-recordings-retention"
 
 
 def audio_store(settings: Settings) -> AudioStore:
+    """The S3-compatible bucket when one is configured, else the local directory."""
+    if settings.recordings_s3_bucket:
+        from recordings.s3_store import s3_store  # boto3 is an optional extra
+
+        return s3_store(settings.recordings_s3_bucket, settings.recordings_s3_endpoint)
     return LocalStore(settings.recordings_dir or settings.data_dir / "recordings")
 
 
