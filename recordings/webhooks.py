@@ -70,9 +70,10 @@ def consent() -> Response:
     call_sid, d = call_sid_of(request.form), deps()
     routes = Routes(d.settings.public_url)
     back = routes.menu_after_callbacks()
-    policy, key = request.args.get("consent", ""), request.args.get("key", "9")[:1]
+    policy, key = request.args.get("consent", ""), request.args.get("key", "")
     session = d.sessions.load(call_sid)
-    if session is None or policy not in ("announce", "opt-out"):
+    if session is None or policy not in ("announce", "opt-out") or len(key) != 1 \
+            or key not in "0123456789*#":
         return twiml(say_then([], back))
     book = phrase_book(d.redis, session.menu_version)
     languages = list(book.languages) if request.args.get("all") else [session.language]
