@@ -4,16 +4,56 @@ event that logs the consent on the call."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from core.events import Event, EventKind
 from core.phrases import Phrases
+from core.routes import url
 
 OPT_OUT_SECONDS = 4
 """Seconds the caller has to press the opt-out key after the announcement."""
+
+
+PHONE_KEYS = "0123456789*#"
+
+
+@dataclass(frozen=True)
+class ConsentStep:
+    """One request of the consent step, as its signed URL (policy, opt-out key, whether to
+    speak every language, whether this is the answer) and the caller's key tell it."""
+
+    policy: str
+    key: str
+    every_language: bool
+    answered: bool
+    digits: str
+
+    @classmethod
+    def of(cls, query: Mapping[str, str], form: Mapping[str, str]) -> ConsentStep:
+        return cls(query.get("consent", ""), query.get("key", ""), bool(query.get("all")),
+                   bool(query.get("answered")), form.get("Digits", ""))
+
+    @property
+    def valid(self) -> bool:
+        return self.policy in ("announce", "opt-out") and len(self.key) == 1 \
+            and self.key in PHONE_KEYS
+
+    @property
+    def asks(self) -> bool:
+        """The opt-out question is still to be asked."""
+        return self.policy == "opt-out" and not self.answered
+
+    @property
+    def declined(self) -> bool:
+        return self.policy == "opt-out" and self.answered and self.digits == self.key
+
+    def answer_url(self, base: str) -> str:
+        return url(base, "/recordings/consent", consent=self.policy, key=self.key,
+                   **({"all": 1} if self.every_language else {}), answered=1)
 
 
 def ask(phrases: Sequence[Phrases], key: str, answer_url: str) -> str:

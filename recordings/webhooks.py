@@ -13,12 +13,13 @@ from flask import Blueprint, Response, request
 from core import call_recording, keys
 from core.deps import deps
 from core.phrases import phrase_book
-from core.routes import Routes, url
+from core.routes import Routes
 from core.telephony import RECORDING_SID, CallRecorder, TelephonyError
 from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_reply import empty, say_then, twiml
 from core.webhook_safety import never_5xx
 from recordings import consent as consent_twiml
+from recordings.consent import ConsentStep
 from recordings.jobs import enqueue_processing
 from recordings.processing import recording_event, transcription_event
 
@@ -70,24 +71,22 @@ def consent() -> Response:
     call_sid, d = call_sid_of(request.form), deps()
     routes = Routes(d.settings.public_url)
     back = routes.menu_after_callbacks()
-    policy, key = request.args.get("consent", ""), request.args.get("key", "")
+    step = ConsentStep.of(request.args, request.form)
     session = d.sessions.load(call_sid)
-    if session is None or policy not in ("announce", "opt-out") or len(key) != 1 \
-            or key not in "0123456789*#":
+    if session is None or not step.valid:
         return twiml(say_then([], back))
     book = phrase_book(d.redis, session.menu_version)
-    languages = list(book.languages) if request.args.get("all") else [session.language]
-    phrases = [book.phrases(language) for language in languages]
-    if policy == "opt-out" and not request.args.get("answered"):
-        answer_url = url(d.settings.public_url, "/recordings/consent", consent=policy, key=key,
-                         **({"all": 1} if request.args.get("all") else {}), answered=1)
-        return twiml(consent_twiml.ask(phrases, key, answer_url))
-    if policy == "opt-out" and request.form.get("Digits", "") == key:
-        d.sessions.note(call_sid, "recording:consent", [consent_twiml.declined(d.clock.now(), key)])
+    phrases = [book.phrases(language) for language in
+               (list(book.languages) if step.every_language else [session.language])]
+    if step.asks:
+        return twiml(consent_twiml.ask(phrases, step.key, step.answer_url(routes.base)))
+    if step.declined:
+        d.sessions.note(call_sid, "recording:consent",
+                        [consent_twiml.declined(d.clock.now(), step.key)])
         return twiml(say_then(consent_twiml.said(phrases, "recording_declined"), back))
-    _start_recording(call_sid, policy, routes)
-    announced = consent_twiml.said(phrases, "recording_notice") if policy == "announce" else []
-    return twiml(say_then(announced, back))
+    _start_recording(call_sid, step.policy, routes)
+    told = consent_twiml.said(phrases, "recording_notice") if step.policy == "announce" else []
+    return twiml(say_then(told, back))
 
 
 def _start_recording(call_sid: str, policy: str, routes: Routes) -> None:
