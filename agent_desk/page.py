@@ -28,6 +28,7 @@ from core.page_access import check_form, page_allow, sign_in, sign_out
 from queues.agents import SETTABLE, Presence
 from queues.agents_api import change_status
 from queues.context import queues
+from recordings.links import link_key, signed_path
 from tickets_bridge.api import desk, tickets, visible_to_requester
 from tickets_bridge.ticket import Ticket
 
@@ -142,7 +143,13 @@ def page_status() -> WerkzeugResponse:
 def presence_for_templates() -> dict[str, Any]:
     def agent_presence(agent_id: str) -> Presence | None:
         return queues().agents.presence(agent_id)
-    return {"agent_presence": agent_presence, "signed_in_as": g.get("grant")}
+
+    def recording_link(name: str) -> str:
+        """A link playing kept audio `name` for a little while (recordings.links)."""
+        d = deps()
+        return signed_path(link_key(d.settings.session_secret), name, d.clock.now().timestamp())
+    return {"agent_presence": agent_presence, "recording_link": recording_link,
+            "signed_in_as": g.get("grant")}
 
 
 def _local_target(target: str) -> str | None:

@@ -95,11 +95,6 @@ def require_own(agent_id: str, field: str) -> None:
         raise NotYours(field, f"an agent token may only act for its own agent ({acting})")
 
 
-def require_admin_token() -> Response | None:
-    """Blueprint hook: 401 unless an admin's bearer token is sent."""
-    return authenticate((Role.ADMIN,))
-
-
 def same_secret(given: str, expected: str) -> bool:
     """Whether `given` is the secret `expected`, in constant time, whatever characters it has
     (hmac refuses to compare str holding anything but ASCII)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from core.card_data import mask, masked_fields
 from core.clock import isoformat
 
 
@@ -37,8 +38,9 @@ class Event:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": isoformat(self.at), "kind": self.kind.value, "text": self.text,
-                **self.details}
+        """The stored form, card data masked (so no log, ticket or helpdesk ever holds it)."""
+        return {"at": isoformat(self.at), "kind": self.kind.value, "text": mask(self.text),
+                **masked_fields(self.details)}
 
     def to_json(self) -> bytes:
         """Compact UTF-8 JSON, as the event log stores it."""

@@ -128,6 +128,11 @@ def simulated_redirects(call_sid: str) -> str:
     return f"{PREFIX}:sim:call:{call_sid}:redirects"
 
 
+def simulated_recording(call_sid: str) -> str:
+    """List: a simulated call's recording as it was started, paused and resumed (JSON)."""
+    return f"{PREFIX}:sim:recording:{call_sid}"
+
+
 def simulated_messages() -> str:
     """List: SMS sent while no Twilio is configured."""
     return f"{PREFIX}:sim:messages"
@@ -276,3 +281,14 @@ def line_hours() -> str:
 def switches_history() -> str:
     """List: the audit log of the operational switches (JSON: at, by, action, target)."""
     return f"{PREFIX}:switches:history"
+
+
+def recording_taken(recording_sid: str) -> str:
+    """String: set once a recording's processing was enqueued, so a status callback Twilio
+    sends again does not process it twice."""
+    return f"{PREFIX}:recording:{recording_sid}:taken"
+
+
+def call_recording(call_sid: str) -> str:
+    """Hash: the call's own recording (`sid`, `paused` 0/1), once recording it began."""
+    return f"{PREFIX}:call:{call_sid}:recording"

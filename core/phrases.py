@@ -111,6 +111,10 @@ DEFAULTS: Mapping[str, str] = {
     "sms_started": "You will get our texts again. Reply STOP to stop them.",
     "sms_help": ("Reply STATUS to hear where your request stands, CANCEL to "
                  "cancel your callback, LATER to move it, or STOP for no more texts."),
+    # Recording the call (a menu's `recording:` policy).
+    "recording_notice": "This call is recorded so that we can help you and improve our service.",
+    "recording_opt_out": "If you do not want to be recorded, press {key} now.",
+    "recording_declined": "All right, this call will not be recorded.",
     # Errors.
     "unknown_call": "Sorry, we could not find your call. Please call again.",
     "apology": "We're sorry, we can't take your call right now.",

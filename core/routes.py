@@ -67,6 +67,21 @@ class Routes:
         """What follows the queue for the IVR (`result`: how the caller left it)."""
         return url(self.base, "/voice/after-queue", result=result)
 
+    def recording_consent(self, consent: str, opt_out_key: str, every_language: bool) -> str:
+        """Where a new call hears that it will be recorded (`consent`: announce or opt-out,
+        with `opt_out_key`), in every language of the line while the caller has not chosen
+        one, then goes back to the menu."""
+        return url(self.base, "/recordings/consent", consent=consent, key=opt_out_key,
+                   **({"all": 1} if every_language else {}))
+
+    def recording_status(self) -> str:
+        """Where Twilio posts a recording's status (its media is ready, or it failed)."""
+        return url(self.base, "/recordings/status")
+
+    def recording_transcription(self) -> str:
+        """Where Twilio posts its transcription of a recording, when Hotline asked for one."""
+        return url(self.base, "/recordings/transcription")
+
 
 def _step(step: int | None) -> dict[str, str | int]:
     return {} if step is None else {"s": step}

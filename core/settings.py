@@ -135,6 +135,16 @@ class Settings:
     log_format: str = "json"
     log_level: str = "info"
     """`json` (one object a line, for a log shipper) or `text`, for the processes' own logs."""
+    recordings_dir: Path | None = None
+    """Where processed audio is kept (None: `recordings` under the data directory)."""
+    recordings_s3_bucket: str | None = None
+    """Keep processed audio in this S3-compatible bucket instead (the `s3` extra)."""
+    recordings_s3_endpoint: str | None = None
+    """The S3-compatible service's URL (None: AWS S3)."""
+    recording_retention_days: int = 90
+    transcription: str = "offline"
+    """`offline` (pocketsphinx in the worker), `twilio` (Twilio's transcription callback)
+    or `off`."""
     metrics_open: bool = False
     wrong_tokens_allowed: int = 10
     """Wrong tokens one address may send in 15 minutes before it must wait (core.access)."""
@@ -224,6 +234,13 @@ class Settings:
             log_format=_choice(env, "HOTLINE_LOG_FORMAT", ("json", "text"), base.log_format),
             log_level=_choice(env, "HOTLINE_LOG_LEVEL", ("debug", "info", "warning", "error"),
                               base.log_level),
+            recordings_dir=_path(env.get("HOTLINE_RECORDINGS_DIR")),
+            recordings_s3_bucket=env.get("HOTLINE_RECORDINGS_S3_BUCKET") or None,
+            recordings_s3_endpoint=env.get("HOTLINE_RECORDINGS_S3_ENDPOINT") or None,
+            recording_retention_days=_positive_int(env, "HOTLINE_RECORDING_RETENTION_DAYS",
+                                                   base.recording_retention_days),
+            transcription=_choice(env, "HOTLINE_TRANSCRIPTION", ("offline", "twilio", "off"),
+                                  base.transcription),
             metrics_open=(env.get("HOTLINE_METRICS_OPEN") or "").lower() in ("1", "true", "yes",
                                                                              "on"),
             wrong_tokens_allowed=_positive_int(env, "HOTLINE_WRONG_TOKENS_ALLOWED",

@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import redis
@@ -94,6 +94,23 @@ class Telephony(Protocol):
         ...
 
 
+CURRENT_RECORDING = "Twilio.CURRENT"
+"""Twilio's name for a call's recording in progress, whatever its SID."""
+
+
+@runtime_checkable
+class CallRecorder(Protocol):
+    def start_recording(self, call_sid: str, status_callback: str) -> str:
+        """Record the live call from now on, each party on its own channel; the recording's
+        SID. Twilio posts to `status_callback` once it is complete."""
+        ...
+
+    def set_recording(self, call_sid: str, status: str) -> None:
+        """Pause (`paused`, nothing kept while paused) or resume (`in-progress`) the call's
+        recording in progress."""
+        ...
+
+
 class BaseUrlHttpClient(TwilioHttpClient):  # type: ignore[misc]
     """The official HTTP client, sending what it would send to Twilio to `base_url` instead."""
 
@@ -140,6 +157,19 @@ class TwilioTelephony:
                           lambda: self.client.messages.create(to=to, from_=from_, body=body))
         return str(sent.sid)
 
+    def start_recording(self, call_sid: str, status_callback: str) -> str:
+        # Twilio's default status event, `completed`, is the one Hotline needs.
+        started = self._rest("start recording", lambda: self.client.calls(call_sid).recordings
+                             .create(recording_channels="dual",
+                                     recording_status_callback=status_callback,
+                                     recording_status_callback_method="POST"))
+        return str(started.sid)
+
+    def set_recording(self, call_sid: str, status: str) -> None:
+        options = {"status": status, **({"pause_behavior": "skip"} if status == "paused" else {})}
+        self._rest(f"recording {status}", lambda: self.client.calls(call_sid)
+                   .recordings(CURRENT_RECORDING).update(**options))
+
     @staticmethod
     def _rest(operation: str, request: Callable[[], Any]) -> Any:
         try:
@@ -170,6 +200,16 @@ class SimulatedTelephony:
         self._push(keys.simulated_messages(),
                    {"message_sid": message_sid, "to": to, "from": from_, "body": body})
         return message_sid
+
+    def start_recording(self, call_sid: str, status_callback: str) -> str:
+        recording_sid = "RE" + uuid.uuid4().hex
+        self._push(keys.simulated_recording(call_sid), {"recording_sid": recording_sid,
+                                                        "status": "in-progress",
+                                                        "status_callback": status_callback})
+        return recording_sid
+
+    def set_recording(self, call_sid: str, status: str) -> None:
+        self._push(keys.simulated_recording(call_sid), {"status": status})
 
     def take_redirect(self, call_sid: str) -> dict[str, Any] | None:
         """The oldest redirect of `call_sid` nobody has taken yet, taken now."""

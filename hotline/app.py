@@ -45,6 +45,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from messaging.webhooks import bp as messaging_bp
     from queues.agents_api import api as queues_api_bp
     from queues.webhooks import bp as queues_bp
+    from recordings.media import bp as recording_media_bp
+    from recordings.webhooks import bp as recordings_bp
     from reports.api import bp as reports_api_bp
     from reports.page import bp as reports_page_bp
     from simulator.network_api import bp as sim_network_bp
@@ -87,7 +89,8 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
                       openapi_bp, agent_bp, agents_api_bp, queues_api_bp, callbacks_api_bp,
                       sim_network_bp, health_bp, standing_bp, messaging_bp,
                       tokens_api_bp, reports_api_bp, reports_page_bp, menus_api_bp,
-                      menu_editor_bp, switches_api_bp, switches_page_bp):
+                      menu_editor_bp, switches_api_bp, switches_page_bp, recordings_bp,
+                      recording_media_bp):
         app.register_blueprint(blueprint)
     metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
     logs.log_webhooks(app)

@@ -11,7 +11,8 @@ from flask_wtf.csrf import generate_csrf
 from core.settings import Settings
 
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                           "img-src 'self'; media-src 'self'; form-action 'self'; "
+                           "frame-ancestors 'none'; "
                            "base-uri 'none'")
 """The agent pages are server-rendered forms and tables: no script anywhere, inline styles."""
 

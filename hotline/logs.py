@@ -13,6 +13,8 @@ from typing import TextIO
 from flask import Flask, Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
+from core.card_data import mask
+
 PHONE = re.compile(r"\+(\d{3,11})(\d{4})\b")
 """An E.164 number: all but its last four digits stay, so lines about one caller still group."""
 
@@ -90,13 +92,13 @@ class JsonLines(logging.Formatter):
             "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": mask_phones(record.getMessage()),
+            "message": mask_phones(mask(record.getMessage())),
         }
         call_sid = getattr(record, "call_sid", None)
         if call_sid:
             line["call_sid"] = call_sid
         if record.exc_info:
-            line["error"] = mask_phones(self.formatException(record.exc_info))
+            line["error"] = mask_phones(mask(self.formatException(record.exc_info)))
         return json.dumps(line, ensure_ascii=False)
 
 
@@ -109,4 +111,4 @@ class TextLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         call_sid = getattr(record, "call_sid", None)
         text = super().format(record)
-        return mask_phones(f"[{call_sid}] {text}" if call_sid else text)
+        return mask_phones(mask(f"[{call_sid}] {text}" if call_sid else text))

@@ -104,10 +104,13 @@ def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
                    "a high calls-per-second limit, docs/BENCHMARKS.md)")
 def worker(fork: bool) -> None:
     """Run a background worker (RQ, with the scheduler) for callbacks and ticket delivery."""
+    from datetime import timedelta
+
     from rq import Queue, SimpleWorker, Worker
 
     from callbacks.jobs import prepare_worker
     from core.deps import connect
+    from recordings.jobs import schedule_retention
 
     settings = Settings.from_env()
     logs.configure(settings.log_format, level=logs.level_of(settings.log_level))
@@ -118,6 +121,7 @@ def worker(fork: bool) -> None:
         connection = connect(redis_url)
         queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
         prepare_worker(settings, redis_url)
+        schedule_retention(connection, after=timedelta(0))
         kind = Worker if fork else SimpleWorker
         kind(queues, connection=connection).work(with_scheduler=True)
 

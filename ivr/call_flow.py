@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from core.call_status import CallStatus
+from core.card_data import mask, mask_all_digits
 from core.clock import isoformat
 from core.events import Event, EventKind
 from core.form_fields import whole_number
@@ -38,6 +39,8 @@ class Urls:
     """The webhook URLs Hotline puts into its TwiML, absolute under the public base URL."""
 
     base: str
+    twilio_transcribes: bool = False
+    """Whether Twilio transcribes voicemail (else the recordings' worker does, offline)."""
 
     def menu(self, place: str) -> str:
         """Where the answer to a menu question goes; `place` is `menu_place.query`'s."""
@@ -59,6 +62,14 @@ class Urls:
 
     def survey(self, step: int) -> str:
         return f"{self.base}/voice/survey?s={step}"
+
+    @property
+    def recording_status(self) -> str:
+        return Routes(self.base).recording_status()
+
+    @property
+    def recording_transcription(self) -> str | None:
+        return Routes(self.base).recording_transcription() if self.twilio_transcribes else None
 
     @property
     def queue(self) -> str:
@@ -131,7 +142,9 @@ def take_input(ctx: Context, session: CallSession, given: CallerInput) -> Answer
     position = _position(session)
     move = advance(ctx.menu, position, given, session.proposal)
     events = _heard_events(ctx, position, given, move)
-    said = given.speech.strip()
+    said = mask(given.speech.strip())
+    if position.node in ctx.menu.sensitive_nodes:
+        said = mask_all_digits(said)
     if said and not move.language_only:
         session = session.evolve(words=[*session.words, said])
     session = session.evolve(proposal=move.proposal)
@@ -231,8 +244,9 @@ def end(ctx: Context, session: CallSession, status: str, duration: str) -> Answe
 
 def voicemail_left(ctx: Context, session: CallSession, recording_sid: str, url: str,
                    duration: str) -> Answer:
+    expected = ctx.menu.voicemail_phrases(session.routing.issue) if session.routing else ()
     event = _event(ctx, EventKind.RECORDING, "Voicemail recorded", recording_sid=recording_sid,
-                   url=url, duration=whole_number(duration))
+                   url=url, duration=whole_number(duration), expected=list(expected) or None)
     spoken = [twiml.Spoken(ctx.menu.messages.of("goodbye").get(session.language, ""),
                            ctx.menu.languages[session.language])]
     return Answer(session, [event], twiml.say_then_hang_up(spoken))
@@ -374,7 +388,8 @@ def _outcome_twiml(ctx: Context, outcome: Outcome, spoken: list[twiml.Spoken], s
     if kind is OutcomeKind.CALLBACK:
         return twiml.say_then_redirect(spoken, ctx.urls.callback_offer)
     if kind is OutcomeKind.VOICEMAIL:
-        return twiml.voicemail(spoken, ctx.urls.voicemail_done(step))
+        return twiml.voicemail(spoken, ctx.urls.voicemail_done(step),
+                               ctx.urls.recording_status, ctx.urls.recording_transcription)
     if kind is OutcomeKind.TRANSFER:
         return twiml.transfer(spoken, outcome.number, ctx.urls.transfer_done(step))
     return twiml.say_then_hang_up(spoken)
@@ -385,6 +400,9 @@ def _heard_events(ctx: Context, position: Position, given: CallerInput, move: Mo
     label = move.option.label if move.option else None
     meaning = label or move.heard.value
     events: list[Event] = []
+    if node in ctx.menu.sensitive_nodes:  # card details: not a digit of them is kept
+        given = replace(given, digits=mask_all_digits(given.digits),
+                        speech=mask_all_digits(given.speech))
     if given.digits:
         events.append(_event(ctx, EventKind.DTMF, f"Pressed {given.digits} ({meaning})",
                              digits=given.digits, node=node, option=label,

@@ -87,10 +87,18 @@ class MenuSteps:
                                     has_open_tickets(replies[-1]))
             version, outages, *found = replies
             guess.saw(version, outages)
-            change = self._begin(call, self.menus.active_from(version),
-                                 outages_from(outages)).change
-            return _before_menu(change, routes,
-                                owed is not None and has_pending_callback(found[0]),
+            menu = self.menus.active_from(version)
+            change = self._begin(call, menu, outages_from(outages)).change
+            owed_now = owed is not None and has_pending_callback(found[0])
+            consent = menu.recording.consent_for(change.session.region)
+            if not owed_now and consent != "off":
+                # The caller is told before anything is recorded; their tickets come after.
+                said = [e for e in change.events if e.kind is not EventKind.PROMPT]
+                reply = twiml.say_then_redirect([], routes.recording_consent(
+                    consent, menu.recording.opt_out_key,
+                    menu.node(change.session.node).chooses_language))
+                return Change(change.session, said, reply)
+            return _before_menu(change, routes, owed_now,
                                 told is not None and has_open_tickets(found[-1]))
 
         reads = [MenuStore.active_read(), outages_read(), *extra]

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from core.phrases import DEFAULT_LANGUAGE, DEFAULTS
 from ivr.opening_hours import OpeningHours
+from ivr.recording_policy import RecordingPolicy
 from ivr.speech import normalise
 
 MENU = "(menu)"
@@ -40,6 +41,8 @@ class Outcome:
     priority: str = ""
     number: str = ""
     message: dict[str, str] = field(default_factory=dict)
+    expect: tuple[str, ...] = ()
+    """A voicemail's expected phrases (English): offline transcription listens for them."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ class Node:
     options: tuple[Option, ...]
     default: Target | None = None
     issue: str = ""
+    sensitive: bool = False
+    """The caller keys card details here: the call's recording is paused while they do, and
+    what they key is never stored."""
 
     @property
     def chooses_language(self) -> bool:
@@ -167,9 +173,14 @@ class Menu:
     region_languages: dict[str, str] = field(default_factory=dict)
     """The language of callers from a region (ISO 3166 code of their number), who are then
     not asked to choose one."""
+    recording: RecordingPolicy = field(default_factory=RecordingPolicy)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
+
+    @cached_property
+    def sensitive_nodes(self) -> frozenset[str]:
+        return frozenset(n.id for n in self.nodes.values() if n.sensitive)
 
     @cached_property
     def numbering(self) -> Numbering:
@@ -192,6 +203,16 @@ class Menu:
                      for o in node.options}
             self._phrases_within[key] = found
         return found
+
+    def voicemail_phrases(self, issue: str) -> tuple[str, ...]:
+        """The phrases expected in a voicemail about `issue` (every such outcome's)."""
+        found: list[str] = []
+        for node in self.nodes.values():
+            for target in node.targets():
+                outcome = target.outcome
+                if outcome and outcome.kind is OutcomeKind.VOICEMAIL and outcome.issue == issue:
+                    found.extend(outcome.expect)
+        return tuple(dict.fromkeys(found))
 
     def words_in(self, language: str) -> frozenset[str]:
         """Every word of the prompts and messages in `language`, normalised: what the line

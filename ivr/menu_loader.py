@@ -28,13 +28,14 @@ from ivr.menu import (
 )
 from ivr.menu_rules import validate
 from ivr.opening_hours import OpeningHours
+from ivr.recording_policy import read_policy
 
 TARGET_FIELDS = ("goto", *(kind.value for kind in OutcomeKind))
 _TOP_FIELDS = {"name", "languages", "default_language", "start", "settings", "human",
                "fallback", "commands", "messages", "priority", "nodes", "survey", "hours",
-               "after_hours", "callbacks", "region_languages"}
+               "after_hours", "callbacks", "region_languages", "recording"}
 _OPTION_FIELDS = {"key", "label", "phrases", "language", *TARGET_FIELDS}
-_NODE_FIELDS = {"prompt", "options", "default", "issue"}
+_NODE_FIELDS = {"prompt", "options", "default", "issue", "sensitive"}
 _ROUTE_FIELDS = {"issue", "queue", "tier", "skills", "priority", "message"}
 _KEYS = set("0123456789*#")
 T = TypeVar("T")
@@ -117,6 +118,7 @@ class _Reader:
                                     outcome_only=True).outcome
             if "after_hours" in data else None,
             region_languages=self._texts(MENU, "region_languages", data.get("region_languages")),
+            recording=read_policy(data.get("recording"), lambda f, why: self.fail(MENU, f, why)),
         )
 
     def node(self, node_id: str, data: Any) -> Node:
@@ -135,6 +137,7 @@ class _Reader:
             options=tuple(self.option(node_id, i, o) for i, o in enumerate(options_raw)),
             default=self.target(node_id, "default", default) if default is not None else None,
             issue=self._text(node_id, "issue", data.get("issue"), default=""),
+            sensitive=data.get("sensitive") is True,
         )
 
     def option(self, node_id: str, index: int, data: Any) -> Option:
@@ -185,11 +188,17 @@ class _Reader:
             return Outcome(kind, message=self._texts(node_id, where, data, required=True))
         body = self._mapping(node_id, where, data)
         allowed = {"number", "message"} if kind is OutcomeKind.TRANSFER else _ROUTE_FIELDS
+        if kind is OutcomeKind.VOICEMAIL:
+            allowed = allowed | {"expect"}
         self._unknown(node_id, where, body, allowed)
         skills = body.get("skills", [])
         if not isinstance(skills, list):
             self.fail(node_id, f"{where}.skills", "must be a list")
             skills = []
+        expect = body.get("expect", [])
+        if not isinstance(expect, list) or not all(isinstance(e, str) for e in expect):
+            self.fail(node_id, f"{where}.expect", "must be a list of English phrases")
+            expect = []
         return Outcome(
             kind=kind,
             issue=self._text(node_id, f"{where}.issue", body.get("issue"), default=""),
@@ -200,6 +209,7 @@ class _Reader:
             number=self._text(node_id, f"{where}.number", body.get("number"),
                               default="" if kind is not OutcomeKind.TRANSFER else None),
             message=self._texts(node_id, f"{where}.message", body.get("message")),
+            expect=tuple(expect),
         )
 
     def settings(self, data: Any) -> MenuSettings:

@@ -135,6 +135,8 @@ def advance(menu: Menu, position: Position, given: CallerInput, proposal: str = 
         keys = word_keys(menu, node.id, position.language, said)
         if keys:
             return _words(menu, position, keys, given)
+    if node.sensitive and node.default is not None and len(given.digits) > 1:
+        return _follow(menu, position, node.default, Heard.OPTION)  # card details keyed
     heard, option = interpret(menu, node, position.language, given)
     if heard is Heard.OPTION and option is not None:
         language = option.language or position.language

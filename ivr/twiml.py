@@ -44,9 +44,23 @@ def speech_hints(menu: Menu, node: Node, language: str) -> str:
 
 def gather(menu: Menu, node: Node, language: str, spoken: Sequence[Spoken],
            action_url: str, silence_url: str) -> str:
-    """Ask at `node` for one key or some words, posting the answer to `action_url`."""
+    """Ask at `node` for one key or some words, posting the answer to `action_url`; at a
+    sensitive node, for keys only (card details), as many as the caller keys before `#`."""
+    if node.sensitive:
+        return ask_digits(menu, spoken, action_url, silence_url)
     return ask(menu, language, spoken, action_url, silence_url,
                speech_hints(menu, node, language))
+
+
+def ask_digits(menu: Menu, spoken: Sequence[Spoken], action_url: str, silence_url: str) -> str:
+    """Ask for keys ended by `#` (no speech: card details are never spoken to a recogniser)."""
+    response = VoiceResponse()
+    with response.gather(input="dtmf", action=action_url, method="POST", finish_on_key="#",
+                         timeout=menu.settings.timeout, action_on_empty_result=True) as asking:
+        for item in spoken:
+            asking.say(item.text, language=item.locale)
+    response.redirect(silence_url, method="POST")
+    return str(response)
 
 
 def ask(menu: Menu, language: str, spoken: Sequence[Spoken], action_url: str,
@@ -108,11 +122,18 @@ def say_then_hang_up(spoken: Sequence[Spoken]) -> str:
     return webhook_reply.say_then([(item.text, item.locale) for item in spoken])
 
 
-def voicemail(spoken: Sequence[Spoken], done_url: str) -> str:
-    """Record a message after the prompt; Twilio posts the recording to `done_url`."""
+def voicemail(spoken: Sequence[Spoken], done_url: str, status_url: str,
+              transcription_url: str | None = None) -> str:
+    """Record a message after the prompt; Twilio posts the recording to `done_url`, and to
+    `status_url` once its audio can be fetched (and its transcription, if asked for, to
+    `transcription_url`)."""
     response = _saying(spoken)
+    extra = {"transcribe": True, "transcribe_callback": transcription_url} \
+        if transcription_url else {}
     response.record(action=done_url, method="POST", max_length=VOICEMAIL_MAX_SECONDS,
-                    play_beep=True, finish_on_key="#")
+                    play_beep=True, finish_on_key="#", recording_status_callback=status_url,
+                    recording_status_callback_method="POST",
+                    recording_status_callback_event="completed absent", **extra)
     return str(response)
 
 

@@ -23,7 +23,7 @@ from core.twilio_auth import call_sid_of, require_twilio_signature
 from core.webhook_reply import step_key
 from core.webhook_reply import twiml as twiml_reply
 from core.webhook_safety import apology_response, never_5xx
-from ivr import call_flow, twiml
+from ivr import call_flow, card_details, twiml
 from ivr.call_flow import Answer, Context, Urls
 from ivr.caller_facts import read_facts, remember_issue
 from ivr.fast_path import Asks, Call, MenuSteps
@@ -63,6 +63,10 @@ def menu_step() -> Response:
     reply, answer = steps.take_input(_call(), place, CallerInput() if silence else _caller_input())
     if answer is not None and answer.routing is not None and answer.session.caller:
         _remember(answer)
+    menu = place.menu if place is not None else \
+        menus().get(answer.session.menu_version) if answer is not None else None
+    if menu is not None and menu.sensitive_nodes:
+        card_details.guard(_call_sid(), steps.place(card_details.asked_place(reply)), menu)
     return twiml_reply(reply)
 
 
@@ -147,7 +151,7 @@ def _make_context(menu: Menu, caller: str | None, called: str) -> Context:
     d = deps()
     return Context(
         menu=menu,
-        urls=Urls(d.settings.public_url),
+        urls=Urls(d.settings.public_url, d.settings.transcription == "twilio"),
         now=d.clock.now(),
         repeat_window=d.settings.repeat_window,
         facts=functools.cache(lambda: read_facts(d.redis, caller, called)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 import xml.etree.ElementTree as ET
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -47,13 +48,18 @@ class TwimlPlayer:
         self.caller = caller
         self.show = show
         self.url = ""
+        self.later: list[tuple[str, dict[str, str]]] = []
+        """Callbacks Twilio posts once the current request is answered (a recording's
+        status), as (URL, form)."""
 
     def play(self, url: str, form: dict[str, str]) -> None:
         """Request `url`, play what it answers, and follow on until the call ends."""
         request: Next = (url, form)
         while request is not None:
             self.url, form = request
-            request = self._play_document(self._fetch(self.url, form))
+            answered = self._fetch(self.url, form)
+            self._post_later()
+            request = self._play_document(answered)
         raise CallEnded("end of instructions")
 
     def _fetch(self, url: str, form: dict[str, str]) -> ET.Element:
@@ -196,8 +202,22 @@ class TwimlPlayer:
         if isinstance(given, Say):
             self.show(f"Caller leaves a message: {given.words}")
         action = self._target(verb.get("action") or self.url)
-        return action, {"RecordingSid": "RE" + "0" * 32, "RecordingDuration": "7",
-                        "RecordingUrl": "https://api.twilio.com/2010-04-01/Recordings/RE0"}
+        sid = "RE" + uuid.uuid4().hex
+        recorded = {"RecordingSid": sid, "RecordingDuration": "7",
+                    "RecordingUrl": f"https://api.twilio.com/2010-04-01/Recordings/{sid}"}
+        status_url = verb.get("recordingStatusCallback")
+        if status_url:
+            self.later.append((self._target(status_url),
+                               {**recorded, "RecordingStatus": "completed"}))
+        return action, recorded
+
+    def _post_later(self) -> None:
+        while self.later:
+            url, form = self.later.pop(0)
+            self.show("[Twilio: the recording is ready]")
+            reply = self.caller.post(url, form)
+            if reply.status != 200:
+                self.show(f"[{url} answered HTTP {reply.status}]")
 
     def _hangup(self, verb: ET.Element) -> Next:
         raise CallEnded("hangup")

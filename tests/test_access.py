@@ -74,6 +74,7 @@ PAGE_ROLES = {
     ("POST", "/agent/tickets/<int:ticket_id>/notes"): {ADMIN, AGENT},
     ("POST", "/agent/status"): {AGENT},
     ("GET", "/reports"): {ADMIN, REPORT},
+    ("GET", "/recordings/media/<path:name>"): {ADMIN, AGENT},
     ("GET", "/admin/menus"): {ADMIN},
     ("POST", "/admin/menus/check"): {ADMIN},
     ("GET", "/admin/menus/compare"): {ADMIN},
@@ -96,7 +97,8 @@ OPEN = {("GET", "/api/v1/openapi.json"), ("GET", "/health"), ("GET", "/agent/log
 """Routes anyone may reach: the API's description, the health check, signing in or out, and
 static files."""
 
-WEBHOOKS = ("/voice/", "/queues/", "/callbacks/", "/sms/", "/standing/")
+WEBHOOKS = ("/voice/", "/queues/", "/callbacks/", "/sms/", "/standing/", "/recordings/status",
+            "/recordings/transcription", "/recordings/consent")
 """Twilio's webhooks: no role, Twilio's signature instead."""
 
 SAMPLE = {"call_sid": "CA" + "0" * 32, "ticket_id": "1", "agent_id": "ann",
@@ -145,7 +147,7 @@ def test_every_route_has_its_guard_decided(app: Flask) -> None:
 
 
 def path_of(rule: str) -> str:
-    return re.sub(r"<(?:int:)?(\w+)>", lambda m: SAMPLE[m.group(1)], rule)
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLE[m.group(1)], rule)
 
 
 @pytest.mark.parametrize(("method", "rule"), sorted(API_ROLES))

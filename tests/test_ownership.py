@@ -14,7 +14,8 @@ PACKAGES = ["core", "ivr", "queues", "callbacks", "recordings", "tickets_bridge"
 FEATURES = {"ivr", "queues", "callbacks", "recordings", "tickets_bridge", "simulator"}
 ALLOWED = {("callbacks", "queues"), ("agent_desk", "queues"), ("agent_desk", "tickets_bridge"),
            ("standing", "queues"), ("standing", "callbacks"), ("messaging", "callbacks"),
-           ("messaging", "standing")}
+           ("messaging", "standing"),
+           ("agent_desk", "recordings")}
 """Imports between packages above core, besides the composition root's."""
 CHANNELS = {"call_event_stream"}
 """Keys that are a published channel rather than a record: core writes, consumers read."""

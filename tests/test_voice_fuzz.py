@@ -14,10 +14,14 @@ from tests.twilio_requests import TwilioCall
 
 PATHS = ["/voice/incoming", "/voice/menu", "/voice/status", "/voice/fallback",
          "/voice/voicemail", "/voice/transfer", "/queues/enter", "/queues/wait",
-         "/callbacks/offer", "/voice/after-queue", "/voice/survey"]
+         "/callbacks/offer", "/voice/after-queue", "/voice/survey", "/recordings/status",
+         "/recordings/transcription", "/recordings/consent",
+         "/recordings/consent?consent=opt-out&key=9", "/recordings/consent?consent=announce",
+         "/recordings/consent?consent=opt-out&key=&answered=1"]
 FIELDS = ["CallSid", "From", "To", "Digits", "SpeechResult", "Confidence", "CallStatus",
           "CallDuration", "RecordingSid", "RecordingUrl", "RecordingDuration",
-          "DialCallStatus", "Caller", "AccountSid", "QueueResult"]
+          "DialCallStatus", "Caller", "AccountSid", "QueueResult", "RecordingStatus",
+          "TranscriptionStatus", "TranscriptionText"]
 
 text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
 queries = st.one_of(

@@ -16,7 +16,8 @@ from tests.twilio_requests import TwilioCall
 
 WEBHOOKS = ["/voice/incoming", "/voice/menu?s=1", "/voice/status", "/voice/fallback",
             "/voice/voicemail?s=1", "/voice/transfer?s=1", "/queues/enter", "/queues/wait",
-            "/callbacks/offer", "/voice/after-queue", "/voice/survey?s=1"]
+            "/callbacks/offer", "/voice/after-queue", "/voice/survey?s=1", "/recordings/status",
+            "/recordings/transcription", "/recordings/consent?consent=announce&key=9"]
 
 
 @pytest.fixture

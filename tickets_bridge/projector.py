@@ -146,6 +146,10 @@ class Projector:
         view = self.store.view(db, ticket_id).to_dict() if self.bridges else {}
         queued = outbox.record(db, self.bridges, ticket_id, session.call_sid,
                                routed is not None, ended, now, view)
+        # A recording transcribed after the call was routed refreshes the IVR's record too,
+        # so the caller's recorded words reach the next whisper.
+        if routed is None and any(e.event["kind"] == "transcription" for e in entries):
+            routed = session.routing
         if routed is None:
             return Projected(ticket_id, session.caller, routed, None, queued, [])
         assignee, status, opened_at = self.store.standing(db, ticket_id)

@@ -132,11 +132,13 @@ class TicketStore:
         """What the caller told about their problem on the ticket's calls: (call, words), in
         time order."""
         rows = db.execute(
-            select(TranscriptRow.call_sid, TranscriptRow.text, TranscriptRow.details)
-            .where(TranscriptRow.ticket_id == ticket_id, TranscriptRow.kind == "speech")
+            select(TranscriptRow.call_sid, TranscriptRow.kind, TranscriptRow.text,
+                   TranscriptRow.details)
+            .where(TranscriptRow.ticket_id == ticket_id,
+                   TranscriptRow.kind.in_(("speech", "transcription")))
             .order_by(TranscriptRow.at, TranscriptRow.call_sid, TranscriptRow.seq)).all()
-        return [(call_sid or "", text) for call_sid, text, details in rows
-                if told([{**details, "kind": "speech", "text": text}])]
+        return [(call_sid or "", text) for call_sid, kind, text, details in rows
+                if told([{**details, "kind": kind, "text": text}])]
 
     def assignee(self, db: Session, ticket_id: int) -> str | None:
         return db.scalar(select(TicketRow.assignee).where(TicketRow.id == ticket_id))

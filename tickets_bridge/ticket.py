@@ -35,7 +35,18 @@ class Ticket:
 
     @property
     def recordings(self) -> list[dict[str, Any]]:
-        return [e for e in self.transcript if e["kind"] == "recording"]
+        """One entry per recording, as its transcript entries (made, processed or failed,
+        transcribed) left it."""
+        found: dict[str, dict[str, Any]] = {}
+        for entry in self.transcript:
+            if entry["kind"] in ("recording", "transcription"):
+                sid = str(entry.get("recording_sid") or f"#{len(found)}")
+                _recorded(found.setdefault(sid, {
+                    "recording_sid": entry.get("recording_sid") or "", "at": entry["at"],
+                    "call_sid": entry.get("call_sid"),
+                    "status": "recorded", "duration": None, "url": "", "files": {},
+                    "transcription": None}), entry)
+        return list(found.values())
 
     @property
     def callbacks(self) -> list[dict[str, Any]]:
@@ -62,6 +73,22 @@ class Ticket:
                     "resolution_due": _iso(self.sla_resolution_due)},
             "created_at": isoformat(self.created_at), "updated_at": isoformat(self.updated_at),
         }
+
+
+def _recorded(recording: dict[str, Any], entry: dict[str, Any]) -> None:
+    """Move a recording's summary on by one of its transcript entries."""
+    if entry["kind"] == "transcription":
+        recording["transcription"] = {k: entry.get(k) for k in
+                                      ("text", "source", "mode", "confidence", "at")}
+        return
+    if entry.get("status") in ("processed", "failed"):
+        recording["status"] = entry["status"]
+    if entry.get("status") == "failed":
+        recording["reason"] = entry.get("reason") or entry["text"]
+    if entry.get("duration") is not None:
+        recording["duration"] = entry["duration"]
+    recording["url"] = entry.get("url") or recording["url"]
+    recording["files"] = entry.get("files") or recording["files"]
 
 
 def _follow(callback: dict[str, Any], entry: dict[str, Any]) -> None:

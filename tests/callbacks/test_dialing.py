@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import redis
 
@@ -193,11 +194,32 @@ def test_racing_jobs_for_one_callback_place_one_call(
     for n in range(4):
         available(redis_client, f"agent{n}", "L1", ["billing"], T + n)
     promised(rt.store)
-    threads = [threading.Thread(target=dialer.due, args=(rt, "cb1")) for _ in range(4)]
+    # Every job holds the same record when it writes: each waits for the others before its
+    # first write, so the race is run, not left to the scheduler's luck.
+    all_read = threading.Barrier(4, timeout=20)
+    move, waited = rt.store.move, set()
+
+    def move_once_all_have_read(*args: Any, **kwargs: Any) -> Any:
+        if threading.get_ident() not in waited:
+            waited.add(threading.get_ident())
+            all_read.wait()
+        return move(*args, **kwargs)
+
+    rt.store.move = move_once_all_have_read  # type: ignore[method-assign]
+    failed: list[BaseException] = []
+
+    def job() -> None:
+        try:
+            dialer.due(rt, "cb1")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failed.append(exc)
+
+    threads = [threading.Thread(target=job) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert failed == []
     assert len(sent(rt)) == 1
     busy = [n for n in range(4) if agent_status(redis_client, f"agent{n}") == "busy"]
     assert len(busy) == 1  # the losers gave their agents back
