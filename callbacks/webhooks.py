@@ -152,7 +152,9 @@ def _facts(session: CallSession, step: str) -> Facts:
                         session.region)
     pending = runtime.store.pending_for_phone(session.caller) \
         if session.caller and step.startswith("pending") else []
-    return Facts(phrases_for(d.redis, session.menu_version, session.language), policy,
+    # Asked before the language question: in the language the callback was booked in.
+    language = pending[0].language if pending and pending[0].language else session.language
+    return Facts(phrases_for(d.redis, session.menu_version, language), policy,
                  d.clock.now(), d.settings.public_url, session.rev, session.caller or "",
                  session.region or d.settings.default_region, pending)
 

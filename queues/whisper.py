@@ -47,5 +47,7 @@ def whisper_text(routing: Routing | None, words: Sequence[str], ticket: str | No
 
 
 def _quoted(words: Sequence[str]) -> str:
-    said = " ".join(w for w in words if w).split()
+    # A caller who said the same on two calls is quoted once: the agent has no time to hear
+    # it twice.
+    said = " ".join(dict.fromkeys(w.strip() for w in words if w.strip())).split()
     return " ".join(said[:MAX_WORDS]) + (" and more" if len(said) > MAX_WORDS else "")

@@ -244,6 +244,18 @@ def test_a_repeat_caller_hears_about_the_pending_callback_and_can_cancel_it(
     assert TwilioCall(app.test_client()).start().action() != "/callbacks/pending"
 
 
+def test_a_caller_who_booked_in_spanish_is_asked_about_it_in_spanish(app: Flask) -> None:
+    first, _ = offered(app, language="2")
+    for key in ("1", "1", "1"):
+        first.press(key)
+    again = TwilioCall(app.test_client())
+    again.start()
+    pending = again.post("/callbacks/pending", again.form())
+    assert in_spanish(pending).startswith("Ya tiene una llamada programada")
+    again.next_path = pending.action()
+    assert in_spanish(again.press("2")) == "Su llamada está cancelada."
+
+
 def test_a_spanish_caller_hears_the_offer_a_time_slot_the_number_and_the_promise_in_spanish(
     app: Flask,
 ) -> None:
