@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from core.access import Role
 from core.clock import FixedClock
+from ivr.menu_loader import example_menu_path
 from tests.ivr_app import SMALL_MENU, make_app
 from tests.signing_in import bearer_of
 from tests.test_menus_api import AUTH
@@ -117,3 +118,12 @@ def test_outage_notices_per_language_and_vips(redis_url: str) -> None:
     assert _api(client, "DELETE", "/vip/+14155550123")[0] == 200
     assert _api(client, "DELETE", "/vip/+14155550123")[0] == 404
     assert _api(client, "PUT", "/vip/hello")[1]["error"]["field"] == "number"
+
+
+def test_the_shipped_example_line_closes_by_the_hours_an_admin_sets(redis_url: str) -> None:
+    app = make_app(redis_url, FixedClock(THANKSGIVING), menu_file=example_menu_path())
+    closed = {**NEW_YORK, "author": "maria"}
+    assert _api(app.test_client(), "PUT", "/hours/default", closed)[0] == 200
+    _, said, next_url = _route_to_billing(app)  # a wrong charge: a queue, but it is closed
+    assert "We're closed right now. We can call you back when we open." in said
+    assert next_url == "/callbacks/offer"
