@@ -60,8 +60,14 @@ class Routes:
 
     def menu_after_standing(self) -> str:
         """The call's start again, once the caller heard their tickets and chose something
-        new (their pending callbacks were asked about before)."""
-        return url(self.base, "/voice/incoming", callbacks="asked", tickets="told")
+        new (their pending callbacks and the recording were asked about before)."""
+        return url(self.base, "/voice/incoming", callbacks="asked", recording="told",
+                   tickets="told")
+
+    def menu_after_consent(self) -> str:
+        """The call's start again, once the caller was told the call is recorded (their
+        pending callbacks were asked about before)."""
+        return url(self.base, "/voice/incoming", callbacks="asked", recording="told")
 
     def after_queue(self, result: str) -> str:
         """What follows the queue for the IVR (`result`: how the caller left it)."""

@@ -57,6 +57,8 @@ class Asks:
 
     callbacks_of: str | None = None
     tickets_of: str | None = None
+    consent_due: bool = False
+    """The caller was just asked about a callback owed, before being told about recording."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,11 @@ class MenuSteps:
         def decide(step: Step) -> Change:
             session, replies = step.session, list(step.extras)
             if session is not None:
-                change = call_flow.resume(self._context_of(session), session).change
+                ctx = self._context_of(session)
+                change = call_flow.resume(ctx, session).change
+                consent = ctx.menu.recording.consent_for(session.region)
+                if ask.consent_due and consent != "off":
+                    return _to_consent(change, routes, ctx.menu, consent)
                 return _before_menu(change, routes, False, told is not None and
                                     has_open_tickets(replies[-1]))
             version, outages, *found = replies
@@ -92,12 +98,7 @@ class MenuSteps:
             owed_now = owed is not None and has_pending_callback(found[0])
             consent = menu.recording.consent_for(change.session.region)
             if not owed_now and consent != "off":
-                # The caller is told before anything is recorded; their tickets come after.
-                said = [e for e in change.events if e.kind is not EventKind.PROMPT]
-                reply = twiml.say_then_redirect([], routes.recording_consent(
-                    consent, menu.recording.opt_out_key,
-                    menu.node(change.session.node).chooses_language))
-                return Change(change.session, said, reply)
+                return _to_consent(change, routes, menu, consent)
             return _before_menu(change, routes, owed_now,
                                 told is not None and has_open_tickets(found[-1]))
 
@@ -155,6 +156,15 @@ class MenuSteps:
     def _context_of(self, session: CallSession) -> Context:
         return self.context(self.menus.get(session.menu_version), session.caller,
                             session.called)
+
+
+def _to_consent(change: Change, routes: Routes, menu: Menu, consent: str) -> Change:
+    """The call's start as decided, the question left unasked, and a redirect to where the
+    caller is told the call is recorded: before anything is recorded; their tickets after."""
+    said = [e for e in change.events if e.kind is not EventKind.PROMPT]
+    reply = twiml.say_then_redirect([], routes.recording_consent(
+        consent, menu.recording.opt_out_key, menu.node(change.session.node).chooses_language))
+    return Change(change.session, said, reply)
 
 
 def _before_menu(change: Change, routes: Routes, owed: bool, open_tickets: bool) -> Change:

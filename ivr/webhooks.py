@@ -47,11 +47,14 @@ def menus() -> MenuStore:
 def incoming() -> Response:
     call = _call()
     # A caller with a callback still owed hears about it first (keep or cancel), then comes
-    # back here with ?callbacks=asked; one with an open ticket hears where it stands, and
-    # comes back with ?tickets=told when they want something new.
+    # back here with ?callbacks=asked (then hears the recording notice, if the line records,
+    # and comes back with &recording=told); one with an open ticket hears where it stands,
+    # and comes back with ?tickets=told when they want something new.
     number = call.caller.e164 if call.caller else None
-    ask = Asks(callbacks_of=None if field(request.args, "callbacks") else number,
-               tickets_of=None if field(request.args, "tickets") else number)
+    asked = field(request.args, "callbacks")
+    ask = Asks(callbacks_of=None if asked else number,
+               tickets_of=None if field(request.args, "tickets") else number,
+               consent_due=bool(asked) and not field(request.args, "recording"))
     return twiml_reply(_steps().start(call, ask, Routes(deps().settings.public_url)))
 
 

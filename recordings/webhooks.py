@@ -70,7 +70,7 @@ def consent() -> Response:
     caller's region allows), then goes back to the menu."""
     call_sid, d = call_sid_of(request.form), deps()
     routes = Routes(d.settings.public_url)
-    back = routes.menu_after_callbacks()
+    back = routes.menu_after_consent()
     step = ConsentStep.of(request.args, request.form)
     session = d.sessions.load(call_sid)
     if session is None or not step.valid:

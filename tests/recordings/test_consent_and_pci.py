@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from callbacks.store import CallbackStore
+from callbacks.transcript import callback_event
 from core.clock import FixedClock
 from core.errors import MenuInvalid
 from ivr.menu_loader import load_menu
+from tests.callbacks.support import NOW, wanted
 from tests.ivr_app import call_events, make_app
 from tests.twilio_media import MediaMock, Served
 from tests.twilio_requests import PUBLIC_URL, Reply, TwilioCall
@@ -129,3 +132,21 @@ def test_hotline_menu_validate_names_what_is_wrong_in_the_recording_section() ->
         load_menu(source)
     assert sorted(p.message.split(":")[0] for p in refused.value.problems) == [
         "recording.consent", "recording.opt_out_key", "recording.regions.US"]
+
+
+def test_a_caller_owed_a_callback_is_asked_about_it_then_told_of_the_recording(
+        app: Flask, media: MediaMock) -> None:
+    CallbackStore(app.extensions["hotline"].redis).request(
+        wanted(phone="+14155550123"), callback_event(NOW, wanted(), "Callback promised"))
+    call = TwilioCall(app.test_client(), caller="+14155550123")
+    pending = follow(call, call.start())
+    assert pending.says()[0].startswith("You already have a callback booked")
+    kept = follow(call, pending, Digits="1")
+    assert kept.says() == ["Your callback is still booked."]
+    consent = follow(call, follow(call, kept))  # the call's start again, then the notice
+    assert consent.says()[0] == \
+        "This call is recorded so that we can help you and improve our service."
+    back = follow(call, consent)  # silence: no opt-out
+    assert [e["consent"] for e in call_events(app, call.sid) if "consent" in e] == ["given"]
+    assert len(rest_calls(media, call)) == 1
+    assert follow(call, back).says() == ["For English, press 1.", "Para español, oprima 2."]
