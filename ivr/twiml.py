@@ -11,6 +11,9 @@ from core import webhook_reply
 from ivr.menu import Menu, Node, Outcome, OutcomeKind
 
 VOICEMAIL_MAX_SECONDS = 180
+TWILIO_TRANSCRIBES_SECONDS = 120
+"""Twilio transcribes recordings of up to 2 minutes: a voicemail it is to transcribe stops
+there, so no message is left without its text."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,8 @@ def voicemail(spoken: Sequence[Spoken], done_url: str, status_url: str,
     response = _saying(spoken)
     extra = {"transcribe": True, "transcribe_callback": transcription_url} \
         if transcription_url else {}
-    response.record(action=done_url, method="POST", max_length=VOICEMAIL_MAX_SECONDS,
+    longest = TWILIO_TRANSCRIBES_SECONDS if transcription_url else VOICEMAIL_MAX_SECONDS
+    response.record(action=done_url, method="POST", max_length=longest,
                     play_beep=True, finish_on_key="#", recording_status_callback=status_url,
                     recording_status_callback_method="POST",
                     recording_status_callback_event="completed absent", **extra)
