@@ -40,3 +40,9 @@ def current(client: redis.Redis, call_sid: str) -> CallRecording | None:
 
 def set_paused(client: redis.Redis, call_sid: str, paused: bool) -> None:
     client.hset(keys.call_recording(call_sid), "paused", "1" if paused else "0")
+
+
+def stopped(client: redis.Redis, call_sid: str) -> None:
+    """The call's recording has ended for good: nothing to pause or resume any more (and no
+    second one is started: the claim stays)."""
+    client.hset(keys.call_recording(call_sid), mapping={"sid": "", "paused": "0"})

@@ -45,8 +45,29 @@ def guard(call_sid: str, asked: Place | None, menu: Menu) -> None:
         recorder.set_recording(call_sid, status)
     except TelephonyError as exc:
         log.error("call %s: recording not %s: %s", call_sid, status, exc)
+        if sensitive:
+            _stop_instead(recorder, call_sid, recording.sid)
         return
     call_recording.set_paused(d.redis, call_sid, sensitive)
     text = "Recording paused for card details" if sensitive else "Recording resumed"
+    _note(call_sid, status, text, recording.sid)
+
+
+def _stop_instead(recorder: CallRecorder, call_sid: str, recording_sid: str) -> None:
+    """The recording could not be paused before card details: end it, so they are not kept
+    (the rest of the call goes unrecorded, which is the side to err on)."""
+    try:
+        recorder.set_recording(call_sid, "stopped")
+    except TelephonyError as exc:
+        log.critical("call %s: recording neither paused nor stopped before card details: %s",
+                     call_sid, exc)
+        return
+    call_recording.stopped(deps().redis, call_sid)
+    _note(call_sid, "stopped", "Recording stopped: it could not be paused for card details",
+          recording_sid)
+
+
+def _note(call_sid: str, status: str, text: str, recording_sid: str) -> None:
+    d = deps()
     d.sessions.note(call_sid, f"recording:{status}:{step_key()}", [Event(
-        d.clock.now(), EventKind.NOTE, text, {"recording_sid": recording.sid, "pci": status})])
+        d.clock.now(), EventKind.NOTE, text, {"recording_sid": recording_sid, "pci": status})])

@@ -49,6 +49,9 @@ class MediaMock:
     """Recording SID -> WAV bytes; the key "*" answers for any recording."""
     log: list[Served] = field(default_factory=list)
     url: str = ""
+    refused: dict[str, int] = field(default_factory=dict)
+    """A REST update's `Status` -> the HTTP status answered instead of relaying it (Twilio
+    failing that one request)."""
 
     def media_for(self, recording_sid: str) -> bytes | None:
         return self.audio.get(recording_sid, self.audio.get("*"))
@@ -81,13 +84,18 @@ def _handler(mock: MediaMock) -> type[BaseHTTPRequestHandler]:
                 self._answer(200, media, "audio/x-wav")
 
         def do_POST(self) -> None:  # noqa: N802
-            self._to_prism()
-
-        def _to_prism(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
+            sent = self.rfile.read(length)
+            form = parse_qs(sent.decode())
+            refusal = mock.refused.get((form.get("Status") or [""])[0])
+            if refusal:
+                self._answer(refusal, b'{"message": "unavailable"}', "application/json", form)
+            else:
+                self._to_prism(sent)
+
+        def _to_prism(self, sent: bytes = b"") -> None:
             headers = {k: v for k, v in self.headers.items()
                        if k.lower() not in ("host", "content-length")}
-            sent = self.rfile.read(length)
             relayed = requests.request(self.command, mock.prism_url + self.path,
                                        data=sent, headers=headers, timeout=10)
             self._answer(relayed.status_code, relayed.content,

@@ -150,3 +150,20 @@ def test_a_caller_owed_a_callback_is_asked_about_it_then_told_of_the_recording(
     assert [e["consent"] for e in call_events(app, call.sid) if "consent" in e] == ["given"]
     assert len(rest_calls(media, call)) == 1
     assert follow(call, back).says() == ["For English, press 1.", "Para español, oprima 2."]
+
+
+def test_a_recording_that_cannot_be_paused_is_stopped_before_card_details(
+        app: Flask, media: MediaMock) -> None:
+    media.refused["paused"] = 503  # Twilio fails the pause, and only that request
+    call = TwilioCall(app.test_client(), caller="+14155550123")
+    follow(call, follow(call, follow(call, call.start())))  # recorded; back at the menu
+    call.press("1")
+    call.press("1")
+    call.press("4")
+    _, refused, stopped = rest_calls(media, call)
+    assert (refused.form["Status"], refused.status) == (["paused"], 503)
+    assert stopped.form["Status"] == ["stopped"] and 200 <= stopped.status < 300
+    call.press(CARD)
+    assert len(rest_calls(media, call)) == 3  # nothing left to resume
+    assert [e["text"] for e in call_events(app, call.sid) if e.get("pci")] == [
+        "Recording stopped: it could not be paused for card details"]
