@@ -42,6 +42,15 @@ def when_words(choice: Choice, now: datetime, tz_name: str,
     return said.time(datetime.fromtimestamp(choice.due_at, now.tzinfo), now, tz)
 
 
+def booked_when(rt: Runtime, record: Callback, said: Phrases) -> str:
+    """When a booked callback comes, in the words of `said`, as it was promised: an ASAP one
+    outside the caller's dialling hours says from when."""
+    now = rt.clock.now()
+    policy = rt.policy(record)
+    return when_words(Choice(record.mode, record.phone, record.due_at), now,
+                      record.timezone, said, next_dial_time(now, policy.zone, policy.hours))
+
+
 def promise(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> Requested:
     """Promise the callback (or update the pending one), schedule it, confirm by SMS."""
     record = _record(rt, session, choice, tz_name)

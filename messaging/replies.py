@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from callbacks.booking import NotChangeable, cancel, reschedule
-from callbacks.promise import Choice, when_words
-from callbacks.record import Callback, Mode
+from callbacks.promise import booked_when
+from callbacks.record import Callback
 from callbacks.runtime import Runtime
 from callbacks.slots import next_slots, zone
 from core import keys
@@ -117,7 +117,7 @@ def _offer_later(rt: Runtime, caller: _Caller, words: Phrases) -> str:
     slots = [s for s in next_slots(now, policy.zone, policy.hours, policy.settings.slots + 1)
              if s.timestamp() != record.due_at][:policy.settings.slots]
     if not slots:
-        return words.say("sms_no_slots", when=_when(rt, record, words))
+        return words.say("sms_no_slots", when=booked_when(rt, record, words))
     offer = {"callback": record.id, "slots": [s.timestamp() for s in slots]}
     rt.redis.set(keys.sms_offer(caller.phone), json.dumps(offer), ex=OFFER_TTL)
     choices = "; ".join(words.say("sms_later_choice", key=n, when=words.time(s, now,
@@ -144,7 +144,7 @@ def _pick(rt: Runtime, caller: _Caller, number: int, words: Phrases) -> str:
     rt.redis.delete(keys.sms_offer(caller.phone))
     if moved is None:
         return words.say("sms_no_callback")
-    return words.say("sms_moved", when=_when(rt, moved, words))
+    return words.say("sms_moved", when=booked_when(rt, moved, words))
 
 
 def _status(rt: Runtime, caller: _Caller, words: Phrases) -> str:
@@ -153,15 +153,10 @@ def _status(rt: Runtime, caller: _Caller, words: Phrases) -> str:
     now = rt.clock.now()
     number = parse_caller(caller.phone, rt.settings.default_region)
     tz = zone(number.timezone if number else None, rt.settings.callbacks.timezone)
-    found = standings(rt.redis, caller.tickets, caller.pending, words, now)
+    found = standings(rt.redis, caller.tickets, caller.pending, words, now,
+                      lambda callback: booked_when(rt, callback, words))
     return " ".join(told(words, t.standing, now, tz) for t in found)
 
-
-def _when(rt: Runtime, record: Callback, words: Phrases) -> str:
-    now = rt.clock.now()
-    choice = Choice(record.mode, record.phone, record.due_at)
-    return when_words(choice, now, record.timezone, words) if record.mode is Mode.SLOT \
-        else words.say("offer_asap")
 
 
 def _words(inbox: Inbox, caller: _Caller, asked: Asked) -> Phrases:

@@ -4,12 +4,13 @@ and the callbacks still owed to the number (a booked one is the ticket's next st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import redis
 
-from callbacks.record import Callback, Mode
+from callbacks.record import Callback
 from core.caller_record import OpenTicket, open_tickets_from, read_open_tickets
 from core.phrases import Phrases
 from queues.agents import AgentRegistry
@@ -34,8 +35,10 @@ def open_tickets(client: redis.Redis, caller: str) -> list[OpenTicket]:
 
 
 def standings(client: redis.Redis, records: list[OpenTicket], owed: list[Callback],
-              words: Phrases, now: datetime) -> list[Told]:
-    """Each record as the caller hears of it, in `words`' language."""
+              words: Phrases, now: datetime,
+              booked_when: Callable[[Callback], str]) -> list[Told]:
+    """Each record as the caller hears of it, in `words`' language (`booked_when`: when a
+    callback owed comes, said in them)."""
     agents = AgentRegistry(client)
     told = []
     for record in records:
@@ -48,15 +51,8 @@ def standings(client: redis.Redis, records: list[OpenTicket], owed: list[Callbac
             opened_at=_at(str(opened)) if opened else now,
             agent=agent.name if agent is not None else "",
             stage=stage_of(str(record.get("status") or ""), callback is not None),
-            callback_at=_due(callback, now))))
+            callback_when=booked_when(callback) if callback is not None else "")))
     return told
-
-
-def _due(callback: Callback | None, now: datetime) -> datetime | None:
-    """When a booked callback comes; None for one that comes as soon as an agent is free."""
-    if callback is None or callback.mode is Mode.ASAP:
-        return None
-    return datetime.fromtimestamp(max(callback.due_at, now.timestamp()), now.tzinfo)
 
 
 def _at(stamp: str) -> datetime:

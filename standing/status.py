@@ -39,8 +39,8 @@ class Standing:
     agent: str
     """The agent's display name, "" when nobody has it yet."""
     stage: Stage
-    callback_at: datetime | None = None
-    """When a booked callback comes (None: as soon as an agent is free)."""
+    callback_when: str = ""
+    """When a booked callback comes, as it was promised, in the caller's language."""
 
 
 def stage_of(status: str, callback_booked: bool) -> Stage:
@@ -62,9 +62,7 @@ def told(words: Phrases, standing: Standing, now: datetime, tz: ZoneInfo) -> str
 
 def stage_words(words: Phrases, standing: Standing, now: datetime, tz: ZoneInfo) -> str:
     if standing.stage is Stage.CALLBACK_BOOKED:
-        when = words.time(standing.callback_at, now, tz) if standing.callback_at is not None \
-            else words.say("offer_asap")
-        return words.say("standing_callback", when=when)
+        return words.say("standing_callback", when=standing.callback_when)
     if standing.stage is Stage.WAITING_ON_YOU:
         return words.say("standing_waiting_on_you")
     return words.say("standing_waiting_on_us")

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks import jobs
+from callbacks.promise import booked_when
 from callbacks.slots import zone
 from core.call_status import CallStatus
 from core.caller_record import OpenTicket, open_ticket
@@ -81,10 +82,12 @@ def choice() -> Response:
 
 
 def _told(session: CallSession, records: list[OpenTicket]) -> list[Told]:
-    owed = jobs.current().store.pending_for_phone(session.caller) if session.caller else []
+    rt = jobs.current()
+    owed = rt.store.pending_for_phone(session.caller) if session.caller else []
     language = str(records[0].get("language") or session.language) if records else ""
-    return standings(deps().redis, records, owed, _phrases(session, language),
-                     deps().clock.now())
+    words = _phrases(session, language)
+    return standings(deps().redis, records, owed, words, deps().clock.now(),
+                     lambda callback: booked_when(rt, callback, words))
 
 
 def _ask(session: CallSession, found: list[Told], words: Phrases, lines: list[str],

@@ -72,6 +72,10 @@ def test_a_booked_callback_is_confirmed_by_text_and_cancel_cancels_it(
     assert confirmation.form["Body"] == (
         f"We will call you back from today at 8 in the morning, as soon as an agent is free "
         f"on {CALLER}. Reply CANCEL to cancel it or LATER to move it.")
+    drain(projector)
+    status = text_message(app.test_client(), CALLER, "STATUS")  # told as it was promised
+    assert status.texts()[0].endswith(
+        "We will call you back from today at 8 in the morning, as soon as an agent is free.")
 
     reply = text_message(app.test_client(), CALLER, "cancel")
     assert reply.status == 200
