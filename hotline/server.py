@@ -19,7 +19,8 @@ from gunicorn.app.base import BaseApplication
 
 from core.embedded_redis import EmbeddedRedis, running_url
 from core.settings import Settings
-from hotline import logs
+from hotline import logs, running
+from hotline.menu_commands import checked_menu
 
 WORKER_QUEUES = ["hotline-high", "hotline", "hotline-low"]
 """RQ queues a worker serves, most urgent first."""
@@ -74,15 +75,18 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
                    "(all in one, for a single machine or a demo)")
 def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
     """Run the web service: voice webhooks and the API, under gunicorn."""
-    settings = Settings.from_env()
+    bind = bind or Settings.from_env().bind
+    settings = _settings_for(bind)
     logs.configure(settings.log_format, level=logs.level_of(settings.log_level))
+    if settings.menu_file is not None:
+        checked_menu(settings.menu_file, "HOTLINE_MENU")
     _share_metrics_between_processes(settings.data_dir)
     from hotline.app import create_app
 
     _stop_on_sigterm()
-    with redis_for(settings) as (redis_url, origin), _background(with_background, redis_url):
+    with redis_for(settings) as (redis_url, origin), _background(with_background, redis_url), \
+            _recorded(settings):
         app = create_app(settings, redis_url)
-        bind = bind or settings.bind
         _announce(settings, bind, origin, app)
         _Gunicorn(app, {
             "bind": bind,
@@ -97,6 +101,31 @@ def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
         }).run()
 
 
+def _settings_for(bind: str) -> Settings:
+    """The environment's settings, with the public URL following `bind` when
+    HOTLINE_PUBLIC_URL is unset (a signature is checked against it, so the simulator must sign
+    for the address the server is at). Both it and the data directory are put in the
+    environment for the worker and bridge children."""
+    derived = running.public_url_of(bind)
+    if not os.environ.get("HOTLINE_PUBLIC_URL") and derived:
+        os.environ["HOTLINE_PUBLIC_URL"] = derived
+    settings = Settings.from_env()
+    os.environ["HOTLINE_DATA_DIR"] = str(settings.data_dir.resolve())
+    return settings
+
+
+@contextlib.contextmanager
+def _recorded(settings: Settings) -> Iterator[None]:
+    """Where this serve runs, written for commands started elsewhere (hotline.running)."""
+    written = running.record(settings, os.environ)
+    owner = os.getpid()
+    try:
+        yield
+    finally:
+        if os.getpid() == owner:
+            running.forget(written, os.environ)
+
+
 @click.command()
 @click.option("--fork/--no-fork", default=True, show_default=True,
               help="run each job in a forked work horse (RQ's default), or in the worker "
@@ -109,12 +138,15 @@ def worker(fork: bool) -> None:
     from callbacks.jobs import prepare_worker
     from core.deps import connect
 
-    settings = Settings.from_env()
+    settings = running.command_settings()
     logs.configure(settings.log_format, level=logs.level_of(settings.log_level))
     _stop_on_sigterm()
     with redis_for(settings) as (redis_url, origin):
         click.echo(f"hotline worker: Redis {origin}; queues {', '.join(WORKER_QUEUES)}")
-        os.environ["REDIS_URL"] = redis_url  # jobs read their settings from the environment
+        # Jobs read their settings from the environment: the same Redis, data directory and
+        # public URL as this worker found, wherever it was started.
+        os.environ.update(REDIS_URL=redis_url, HOTLINE_DATA_DIR=str(settings.data_dir.resolve()),
+                          HOTLINE_PUBLIC_URL=settings.public_url)
         connection = connect(redis_url)
         queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
         prepare_worker(settings, redis_url)
