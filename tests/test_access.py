@@ -70,6 +70,7 @@ API_ROLES = {
 PAGE_ROLES = {
     ("GET", "/agent/"): {ADMIN, AGENT},
     ("GET", "/agent/current"): {ADMIN, AGENT},
+    ("GET", "/agent/tickets"): {ADMIN, AGENT},
     ("GET", "/agent/tickets/<int:ticket_id>"): {ADMIN, AGENT},
     ("POST", "/agent/tickets/<int:ticket_id>/notes"): {ADMIN, AGENT},
     ("POST", "/agent/status"): {AGENT},
