@@ -153,7 +153,9 @@ def _describe(target: Target) -> str:
     outcome = target.outcome
     assert outcome is not None
     if outcome.kind.value in ("route", "callback", "voicemail"):
-        return f"{outcome.kind.value} {outcome.issue} -> {outcome.queue} {outcome.tier}"
+        # The skills too: an agent takes the call only with every one of them.
+        skills = f" needing {', '.join(outcome.skills)}" if outcome.skills else ""
+        return f"{outcome.kind.value} {outcome.issue} -> {outcome.queue} {outcome.tier}{skills}"
     if outcome.kind.value == "transfer":
         return f"transfer {outcome.number}"
     return "message, then hang up"
