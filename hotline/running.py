@@ -32,6 +32,14 @@ class RunningServe:
     pid: int
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What `record` wrote, and the serve the user's pointer named before it."""
+
+    running: RunningServe
+    earlier: RunningServe | None
+
+
 def public_url_of(bind: str) -> str | None:
     """The URL a local caller reaches a server bound to `bind` (`host:port`) at, or None for
     a bind that is no TCP address (`unix:/path`)."""
@@ -47,23 +55,27 @@ def user_pointer(env: Mapping[str, str]) -> Path:
     return Path(state) / "hotline" / FILE_NAME
 
 
-def record(settings: Settings, env: Mapping[str, str]) -> RunningServe:
+def record(settings: Settings, env: Mapping[str, str]) -> Recorded:
     """Write where this `serve` runs (data dir, public URL, pid) for the commands beside it."""
     running = RunningServe(settings.data_dir.resolve(), settings.public_url, os.getpid())
-    text = json.dumps({"data_dir": str(running.data_dir), "public_url": running.public_url,
-                       "pid": running.pid})
+    earlier = _read(user_pointer(env))
     for path in (running.data_dir / FILE_NAME, user_pointer(env)):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n")
-    return running
+        _write(path, running)
+    return Recorded(running, earlier)
 
 
-def forget(running: RunningServe, env: Mapping[str, str]) -> None:
-    """Remove the files `record` wrote, unless a later `serve` has written its own since."""
+def forget(recorded: Recorded, env: Mapping[str, str]) -> None:
+    """Remove the files `record` wrote, unless a later `serve` has written its own since; the
+    user's pointer goes back to the serve it named before, if that one still runs."""
+    running = recorded.running
     for path in (running.data_dir / FILE_NAME, user_pointer(env)):
         found = _read(path)
         if found is not None and found.pid == running.pid:
             path.unlink(missing_ok=True)
+    earlier = recorded.earlier
+    if earlier is not None and earlier.pid != running.pid and _alive(earlier.pid) \
+            and not user_pointer(env).exists():
+        _write(user_pointer(env), earlier)
 
 
 def found(env: Mapping[str, str] | None = None) -> RunningServe | None:
@@ -94,6 +106,12 @@ def command_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not env.get("HOTLINE_PUBLIC_URL"):
         settings = replace(settings, public_url=running.public_url)
     return settings
+
+
+def _write(path: Path, running: RunningServe) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"data_dir": str(running.data_dir),
+                                "public_url": running.public_url, "pid": running.pid}) + "\n")
 
 
 def _read(path: Path) -> RunningServe | None:

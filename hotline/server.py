@@ -84,21 +84,26 @@ def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
     from hotline.app import create_app
 
     _stop_on_sigterm()
-    with redis_for(settings) as (redis_url, origin), _background(with_background, redis_url), \
-            _recorded(settings):
+    with redis_for(settings) as (redis_url, origin), _background(with_background, redis_url):
         app = create_app(settings, redis_url)
         _announce(settings, bind, origin, app)
-        _Gunicorn(app, {
-            "bind": bind,
-            "workers": workers or settings.web_workers,
-            "worker_class": GUNICORN_WORKER_CLASS,
-            "threads": GUNICORN_THREADS,
-            "accesslog": None,
-            "loglevel": "warning",
-            "timeout": 30,
-            "graceful_timeout": 10,
-            "worker_exit": _leave_as_a_fork,
-        }).run()
+        # Recorded once the app is built: a serve that fails to start points nobody at it.
+        with _recorded(settings):
+            _run_gunicorn(app, bind, workers or settings.web_workers)
+
+
+def _run_gunicorn(app: Flask, bind: str, workers: int) -> None:
+    _Gunicorn(app, {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": GUNICORN_WORKER_CLASS,
+        "threads": GUNICORN_THREADS,
+        "accesslog": None,
+        "loglevel": "warning",
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "worker_exit": _leave_as_a_fork,
+    }).run()
 
 
 def _settings_for(bind: str) -> Settings:
@@ -116,7 +121,8 @@ def _settings_for(bind: str) -> Settings:
 
 @contextlib.contextmanager
 def _recorded(settings: Settings) -> Iterator[None]:
-    """Where this serve runs, written for commands started elsewhere (hotline.running)."""
+    """Where this serve runs, written for commands started elsewhere (hotline.running), and
+    forgotten when it stops (by its own process only, not a forked gunicorn worker)."""
     written = running.record(settings, os.environ)
     owner = os.getpid()
     try:

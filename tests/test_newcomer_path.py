@@ -43,6 +43,11 @@ def test_commands_from_another_folder_find_a_serve_bound_to_its_own_port(
         assert call.returncode == 0, call.stdout + call.stderr
         assert "billing/dispute" in call.stdout
 
+        # A second serve that cannot start must not take the first one's pointer with it.
+        refused = _run(["serve"], elsewhere, {**env, "HOTLINE_DATA_DIR": str(tmp_path / "other"),
+                                              "HOTLINE_PUBLIC_URL": "https://hotline.example.com"})
+        assert refused.returncode == 1 and "TWILIO_AUTH_TOKEN" in refused.stderr
+
         added = _run(["vip", "add", "+14155550123"], elsewhere, env)
         assert added.returncode == 0, added.stderr
         listed = _run(["vip", "list"], elsewhere, env)
