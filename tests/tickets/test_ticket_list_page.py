@@ -3,6 +3,8 @@ tickets by number and status, an admin every ticket."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from playwright.sync_api import Page
 
@@ -63,6 +65,8 @@ def test_an_agent_lists_and_searches_their_own_tickets_only(
         assert _listed(page) == [str(anas)]
         page.click(f"#tickets a:text('{anas}')")
         assert page.url.endswith(f"/agent/tickets/{anas}")
+        when = page.inner_text("#transcript tbody td:first-child")
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", when), when
     assert bos != anas
 
 
