@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
@@ -41,12 +42,18 @@ def _listed(page: Page) -> list[str]:
     return [row.inner_text().split("\t")[0] for row in page.query_selector_all("#tickets tbody tr")]
 
 
-def test_an_agent_lists_and_searches_their_own_tickets_only(
-    app: Flask, projector: Projector, store: TicketStore
-) -> None:
+@pytest.fixture
+def two_tickets(app: Flask, projector: Projector, store: TicketStore) -> tuple[int, int]:
+    """Ana's ticket and Bo's, from two callers."""
     app.extensions[EXTENSION] = store
-    anas = _ticket_of(app, projector, store, ANAS, "ana")
-    bos = _ticket_of(app, projector, store, BOS, "bo")
+    return (_ticket_of(app, projector, store, ANAS, "ana"),
+            _ticket_of(app, projector, store, BOS, "bo"))
+
+
+def test_an_agent_lists_and_searches_their_own_tickets_only(
+    app: Flask, two_tickets: tuple[int, int]
+) -> None:
+    anas, bos = two_tickets
     with serving(app) as base, browser_page() as page:
         _sign_in(page, base, issue_token(app, Role.AGENT, "ana"))
         assert page.inner_text("h1") == "Your tickets"
@@ -71,11 +78,9 @@ def test_an_agent_lists_and_searches_their_own_tickets_only(
 
 
 def test_an_admin_lists_every_ticket_and_is_told_of_a_number_that_is_none(
-    app: Flask, projector: Projector, store: TicketStore
+    app: Flask, two_tickets: tuple[int, int]
 ) -> None:
-    app.extensions[EXTENSION] = store
-    anas = _ticket_of(app, projector, store, ANAS, "ana")
-    bos = _ticket_of(app, projector, store, BOS, "bo")
+    anas, bos = two_tickets
     with serving(app) as base, browser_page() as page:
         _sign_in(page, base, app.extensions["hotline"].settings.effective_admin_token)
         assert _listed(page) == [str(bos), str(anas)]
