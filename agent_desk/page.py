@@ -25,11 +25,13 @@ from core.api import acting_agent, current_grant
 from core.deps import deps
 from core.errors import InvalidInput, NotFound
 from core.page_access import check_form, page_allow, sign_in, sign_out
+from core.phone import parse_caller
 from queues.agents import SETTABLE, Presence
 from queues.agents_api import change_status
 from queues.context import queues
 from recordings.links import link_key, signed_path
 from tickets_bridge.api import desk, tickets, visible_to_requester
+from tickets_bridge.desk import STATUSES
 from tickets_bridge.ticket import Ticket
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("agent", __name__, url_prefix="/agent", template_folder="templates")
 
 STAFF = (Role.ADMIN, Role.AGENT)
+SEARCHED = ("phone", "status", "assignee")
+"""The ticket list's search fields, each matched exactly."""
 
 
 @bp.get("/login")
@@ -84,6 +88,26 @@ def current_call() -> str | WerkzeugResponse:
     if ticket is None:
         return render_template("agent/idle.html")
     return redirect(url_for("agent.ticket_page", ticket_id=ticket.id))
+
+
+@bp.get("/tickets")
+@page_allow(*STAFF)
+def ticket_list() -> str:
+    """Tickets found by phone, status and assignee, newest first: an agent's own (assigned or
+    routed to them now), an admin's all."""
+    asked = {name: request.args.get(name, "").strip()[:200] for name in SEARCHED}
+    equal = {name: value for name, value in asked.items() if value and "\x00" not in value}
+    problem = None
+    if "phone" in equal:
+        phone = parse_caller(equal["phone"], deps().settings.default_region)
+        if phone is None:
+            problem = f"{equal['phone']!r} is not a phone number"
+        else:
+            equal["phone"] = phone.e164
+    visible = visible_to_requester()
+    found = [] if problem else [t for t in tickets().search(equal) if visible(t)]
+    return render_template("agent/tickets.html", tickets=found, asked=asked, problem=problem,
+                           statuses=list(STATUSES))
 
 
 @bp.get("/tickets/<int:ticket_id>")

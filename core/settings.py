@@ -107,6 +107,9 @@ class Settings:
     twilio_account_sid: str = DEV_ACCOUNT_SID
     twilio_auth_token: str = DEV_AUTH_TOKEN
     twilio_api_base_url: str | None = None
+    twilio_api_key_sid: str | None = None
+    """A Twilio API key (SK...) and its secret: they sign agents' softphone tokens."""
+    twilio_api_key_secret: str | None = None
     public_url: str = DEFAULT_PUBLIC_URL
     redis_url: str | None = None
     database_url: str | None = None
@@ -196,6 +199,8 @@ class Settings:
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or base.twilio_account_sid,
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or base.twilio_auth_token,
             twilio_api_base_url=env.get("TWILIO_API_BASE_URL") or None,
+            twilio_api_key_sid=env.get("TWILIO_API_KEY_SID") or None,
+            twilio_api_key_secret=env.get("TWILIO_API_KEY_SECRET") or None,
             public_url=(env.get("HOTLINE_PUBLIC_URL") or base.public_url).rstrip("/"),
             redis_url=env.get("REDIS_URL") or None,
             database_url=env.get("DATABASE_URL") or None,

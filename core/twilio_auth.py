@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Mapping
 from urllib.parse import urlparse
 
@@ -10,6 +11,8 @@ from flask import abort, request
 from twilio.request_validator import RequestValidator
 
 from core.deps import deps
+
+log = logging.getLogger(__name__)
 
 MAX_TWILIO_BODY = 64 * 1024
 """Bytes a Twilio webhook's form may have: Twilio's posts are a few KB, so anything larger is
@@ -33,6 +36,11 @@ def require_twilio_signature() -> None:
     signature = request.headers.get("X-Twilio-Signature", "")
     url = signed_url(settings.public_url, request.full_path)
     if not signature or not is_valid(settings.twilio_auth_token, url, request.form, signature):
+        # The usual cause is a HOTLINE_PUBLIC_URL other than the URL Twilio called: say which
+        # URL the signature was checked against, so a deployer can compare.
+        log.warning("refused %s: X-Twilio-Signature %s for %s (HOTLINE_PUBLIC_URL plus the "
+                    "path; Twilio signs the exact URL it calls, with TWILIO_AUTH_TOKEN)",
+                    request.path, "does not match" if signature else "is missing", url)
         abort(403, description="X-Twilio-Signature is missing or does not match")
 
 

@@ -10,7 +10,7 @@ from core.deps import connect
 from core.embedded_redis import running_url
 from core.errors import InvalidInput, NotFound
 from core.phone import parse_caller
-from core.settings import Settings
+from hotline.running import command_settings
 from ivr import caller_facts, outage_notice
 from ivr.menu import Menu
 from ivr.menu_store import MenuStore
@@ -19,11 +19,14 @@ from ivr.switches import Switches
 
 def admin_redis() -> redis.Redis:
     """The Redis of the running Hotline these commands change."""
-    settings = Settings.from_env()
+    settings = command_settings()
     url = settings.redis_url or running_url(settings.data_dir)
     if url is None:
         raise click.ClickException(
-            "no Redis: set REDIS_URL, or start `hotline serve` (embedded Redis) first"
+            f"no running Hotline found: no embedded Redis answers in {settings.data_dir.resolve()}"
+            " and no `hotline serve` of yours is running. Start `hotline serve`, or set "
+            "HOTLINE_DATA_DIR to the data directory of the one running (`var` in the folder it "
+            "was started in) or REDIS_URL to its Redis."
         )
     return connect(url)
 
@@ -112,7 +115,7 @@ def vip_list() -> None:
 
 
 def _e164(number: str) -> str:
-    parsed = parse_caller(number, Settings.from_env().default_region)
+    parsed = parse_caller(number, command_settings().default_region)
     if parsed is None:
         raise click.BadParameter(f"{number!r} is not a phone number", param_hint="NUMBER")
     return parsed.e164

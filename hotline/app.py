@@ -22,6 +22,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
     from agent_desk.current_call import routed_ticket_id
     from agent_desk.page import bp as agent_bp
     from agent_desk.screen_pop import bp as agents_api_bp
+    from agent_desk.softphone import bp as softphone_api_bp
     from callbacks.api import bp as callbacks_api_bp
     from callbacks.webhooks import bp as callbacks_bp
     from hotline import logs, metrics
@@ -90,7 +91,7 @@ def create_app(settings: Settings, redis_url: str, clock: Clock | None = None) -
                       sim_network_bp, health_bp, standing_bp, messaging_bp,
                       tokens_api_bp, reports_api_bp, reports_page_bp, menus_api_bp,
                       menu_editor_bp, switches_api_bp, switches_page_bp, recordings_bp,
-                      recording_media_bp):
+                      recording_media_bp, softphone_api_bp):
         app.register_blueprint(blueprint)
     metrics.install(app, engine, WORKER_QUEUES, open_scrape=settings.metrics_open)
     logs.log_webhooks(app)

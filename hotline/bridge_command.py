@@ -14,8 +14,8 @@ from rq import Queue
 from core.clock import SystemClock
 from core.deps import connect
 from core.session import SessionStore
-from core.settings import Settings
 from hotline import logs
+from hotline.running import command_settings
 from hotline.server import redis_for
 from tickets_bridge.delivery import Deliverer
 from tickets_bridge.jobs import QUEUE, configured_bridges, enqueue_delivery
@@ -30,7 +30,7 @@ SWEEP_SECONDS = 60
 @click.command()
 def bridge() -> None:
     """Project every call's events onto its ticket and queue helpdesk deliveries."""
-    settings = Settings.from_env()
+    settings = command_settings()
     logs.configure(settings.log_format, level=logs.level_of(settings.log_level))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from core.settings import Settings
+from hotline.running import command_settings
 from simulator.caller import CallResult, CallSimulator, fetch_transcript
 from simulator.inputs import Input, Press, Say, Silence, parse_input
 from simulator.player import CallEnded
@@ -77,7 +78,7 @@ def call(url: str | None, caller: str, called: str, confidence: float, script: P
          interactive: bool | None, auth_token: str | None, admin_token: str | None,
          hold_seconds: float, await_callback: int, steps: tuple[str, ...]) -> None:
     """Place a simulated call into a running Hotline, as Twilio would, and print its transcript."""
-    settings = Settings.from_env()
+    settings = command_settings()
     inputs = parse_steps(steps, confidence)
     if script is not None:
         inputs += [parse_input(line) for line in script.read_text().splitlines() if line.strip()]

@@ -26,17 +26,23 @@ def menu() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 def validate(file: Path) -> None:
     """Print every problem in FILE (exit 1), or a summary of the tree (exit 0)."""
-    click.echo(summary(_checked(file)))
+    click.echo(summary(checked_menu(file)))
 
 
-def _checked(file: Path) -> Menu:
-    """The tree in FILE, or every problem in it printed and exit 1."""
+def checked_menu(file: Path, variable: str | None = None) -> Menu:
+    """The tree in FILE, or every problem in it printed and exit 1; `variable` names the
+    setting FILE came from, for a server that will not start with it."""
     try:
         return load_menu_file(file)
     except MenuInvalid as invalid:
         for problem in invalid.problems:
-            click.echo(str(problem))
-        click.echo(f"{file}: {len(invalid.problems)} problem(s); the menu was not accepted.")
+            click.echo(str(problem), err=variable is not None)
+        if variable is None:
+            click.echo(f"{file}: {len(invalid.problems)} problem(s); the menu was not accepted.")
+        else:
+            click.echo(f"{variable}={file}: {len(invalid.problems)} problem(s); Hotline did "
+                       f"not start (check the file with `hotline menu validate {file}`).",
+                       err=True)
         raise SystemExit(1) from None
 
 
@@ -56,7 +62,7 @@ _BY = click.option("--by", default=getpass.getuser, show_default="your login nam
 @_BY
 def publish(file: Path, by: str) -> None:
     """Publish FILE: new calls get it at once; calls under way keep their version."""
-    _checked(file)
+    checked_menu(file)
     published = _versions().publish_source(file.read_text(encoding="utf-8"), by)
     click.echo(f"published {published.name} as version {published.version}")
 
@@ -147,7 +153,9 @@ def _describe(target: Target) -> str:
     outcome = target.outcome
     assert outcome is not None
     if outcome.kind.value in ("route", "callback", "voicemail"):
-        return f"{outcome.kind.value} {outcome.issue} -> {outcome.queue} {outcome.tier}"
+        # The skills too: an agent takes the call only with every one of them.
+        skills = f" needing {', '.join(outcome.skills)}" if outcome.skills else ""
+        return f"{outcome.kind.value} {outcome.issue} -> {outcome.queue} {outcome.tier}{skills}"
     if outcome.kind.value == "transfer":
         return f"transfer {outcome.number}"
     return "message, then hang up"

@@ -414,6 +414,12 @@ DOCUMENT: dict[str, Any] = {
             "parameters": [{"name": "agent_id", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
             "responses": _ok("Ticket")}},
+        "/api/v1/agents/{agent_id}/voice-token": {"get": {
+            "operationId": "voiceToken",
+            "summary": "A Twilio Voice access token for the agent's softphone (their "
+                       "client:<identity>; incoming calls only, valid an hour)",
+            "parameters": [_AGENT_ID],
+            "responses": {**_ok("VoiceToken"), "409": _ERROR}}},
         "/api/v1/agents": {"get": {
             "summary": "Every registered agent with their status",
             "responses": _linked(_ok("AgentList"), "200",
@@ -521,6 +527,10 @@ DOCUMENT: dict[str, Any] = {
                 "transcript": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}}}},
             "Agent": _AGENT,
             "AgentIn": _AGENT_IN,
+            "VoiceToken": {"type": "object", "required": ["token", "identity", "expires_in"],
+                           "properties": {"token": {"type": "string"},
+                                          "identity": {"type": "string"},
+                                          "expires_in": {"type": "integer"}}},
             "AgentList": {"type": "object", "required": ["agents"], "properties": {
                 "agents": {"type": "array", "items": {"$ref": "#/components/schemas/Agent"}}}},
             "StatusIn": {"type": "object", "required": ["status"], "properties": {

@@ -8,7 +8,7 @@ import click
 
 from core.clock import SystemClock
 from core.errors import InvalidInput
-from core.settings import Settings
+from hotline.running import command_settings
 from reports.formats import csv_text, table
 from reports.kpis import DIMENSIONS
 from reports.report import ask, build
@@ -27,7 +27,7 @@ from tickets_bridge.schema import database_url, open_engine, upgrade
 def report(start: str | None, end: str | None, by: str | None, threshold: str | None,
            form: str) -> None:
     """KPIs from the ticket store: calls, menu, queue, callbacks, CSAT, SLA (docs/KPIS.md)."""
-    settings = Settings.from_env()
+    settings = command_settings()
     now = SystemClock().now()
     try:
         request = ask(start, end, by, threshold, now)

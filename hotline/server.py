@@ -19,7 +19,8 @@ from gunicorn.app.base import BaseApplication
 
 from core.embedded_redis import EmbeddedRedis, running_url
 from core.settings import Settings
-from hotline import logs
+from hotline import logs, running
+from hotline.menu_commands import checked_menu
 
 WORKER_QUEUES = ["hotline-high", "hotline", "hotline-low"]
 """RQ queues a worker serves, most urgent first."""
@@ -74,27 +75,61 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
                    "(all in one, for a single machine or a demo)")
 def serve(bind: str | None, workers: int | None, with_background: bool) -> None:
     """Run the web service: voice webhooks and the API, under gunicorn."""
-    settings = Settings.from_env()
+    bind = bind or Settings.from_env().bind
+    settings = _settings_for(bind)
     logs.configure(settings.log_format, level=logs.level_of(settings.log_level))
+    if settings.menu_file is not None:
+        checked_menu(settings.menu_file, "HOTLINE_MENU")
     _share_metrics_between_processes(settings.data_dir)
     from hotline.app import create_app
 
     _stop_on_sigterm()
     with redis_for(settings) as (redis_url, origin), _background(with_background, redis_url):
         app = create_app(settings, redis_url)
-        bind = bind or settings.bind
         _announce(settings, bind, origin, app)
-        _Gunicorn(app, {
-            "bind": bind,
-            "workers": workers or settings.web_workers,
-            "worker_class": GUNICORN_WORKER_CLASS,
-            "threads": GUNICORN_THREADS,
-            "accesslog": None,
-            "loglevel": "warning",
-            "timeout": 30,
-            "graceful_timeout": 10,
-            "worker_exit": _leave_as_a_fork,
-        }).run()
+        # Recorded once the app is built: a serve that fails to start points nobody at it.
+        with _recorded(settings):
+            _run_gunicorn(app, bind, workers or settings.web_workers)
+
+
+def _run_gunicorn(app: Flask, bind: str, workers: int) -> None:
+    _Gunicorn(app, {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": GUNICORN_WORKER_CLASS,
+        "threads": GUNICORN_THREADS,
+        "accesslog": None,
+        "loglevel": "warning",
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "worker_exit": _leave_as_a_fork,
+    }).run()
+
+
+def _settings_for(bind: str) -> Settings:
+    """The environment's settings, with the public URL following `bind` when
+    HOTLINE_PUBLIC_URL is unset (a signature is checked against it, so the simulator must sign
+    for the address the server is at). Both it and the data directory are put in the
+    environment for the worker and bridge children."""
+    derived = running.public_url_of(bind)
+    if not os.environ.get("HOTLINE_PUBLIC_URL") and derived:
+        os.environ["HOTLINE_PUBLIC_URL"] = derived
+    settings = Settings.from_env()
+    os.environ["HOTLINE_DATA_DIR"] = str(settings.data_dir.resolve())
+    return settings
+
+
+@contextlib.contextmanager
+def _recorded(settings: Settings) -> Iterator[None]:
+    """Where this serve runs, written for commands started elsewhere (hotline.running), and
+    forgotten when it stops (by its own process only, not a forked gunicorn worker)."""
+    written = running.record(settings, os.environ)
+    owner = os.getpid()
+    try:
+        yield
+    finally:
+        if os.getpid() == owner:
+            running.forget(written, os.environ)
 
 
 @click.command()
@@ -112,12 +147,15 @@ def worker(fork: bool) -> None:
     from core.deps import connect
     from recordings.jobs import schedule_retention
 
-    settings = Settings.from_env()
+    settings = running.command_settings()
     logs.configure(settings.log_format, level=logs.level_of(settings.log_level))
     _stop_on_sigterm()
     with redis_for(settings) as (redis_url, origin):
         click.echo(f"hotline worker: Redis {origin}; queues {', '.join(WORKER_QUEUES)}")
-        os.environ["REDIS_URL"] = redis_url  # jobs read their settings from the environment
+        # Jobs read their settings from the environment: the same Redis, data directory and
+        # public URL as this worker found, wherever it was started.
+        os.environ.update(REDIS_URL=redis_url, HOTLINE_DATA_DIR=str(settings.data_dir.resolve()),
+                          HOTLINE_PUBLIC_URL=settings.public_url)
         connection = connect(redis_url)
         queues = [Queue(name, connection=connection) for name in WORKER_QUEUES]
         prepare_worker(settings, redis_url)

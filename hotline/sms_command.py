@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from core.settings import Settings
+from hotline.running import command_settings
 from simulator.texting import send_text, texts_sent_to
 from simulator.transports import HttpTransport
 
@@ -23,7 +23,7 @@ def sms(url: str | None, sender: str, ours: str, auth_token: str | None,
         admin_token: str | None, body: str | None) -> None:
     """Show the texts Hotline sent the caller, then (given BODY, e.g. CANCEL) text it and
     show its reply. Example: hotline sms --from +14155550123 LATER"""
-    settings = Settings.from_env()
+    settings = command_settings()
     base_url = (url or settings.public_url).rstrip("/")
     transport = HttpTransport()
     try:

@@ -8,13 +8,13 @@ import click
 
 from core.access import Role, TokenStore
 from core.errors import NotFound
-from core.settings import Settings
 from hotline.admin_commands import admin_redis
+from hotline.running import command_settings
 from queues.agents import AgentRegistry
 
 
 def _store() -> TokenStore:
-    return TokenStore(admin_redis(), Settings.from_env().effective_admin_token)
+    return TokenStore(admin_redis(), command_settings().effective_admin_token)
 
 
 @click.group()

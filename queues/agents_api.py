@@ -115,9 +115,10 @@ def escalate(call_sid: str) -> Response:
     q.d.sessions.run(call_sid, f"escalate:{held.number}", decide)
     agent = q.agents.get(held.agent)
     wrap_up = agent.wrap_up if agent else 0
-    if q.store.finish(held.agent, call_sid, q.now, "wrap-up" if wrap_up else "available",
+    now = q.now  # one reading: the wrap-up job ends only the wrap-up that began then
+    if q.store.finish(held.agent, call_sid, now, "wrap-up" if wrap_up else "available",
                       "escalated"):
-        after_call(q, held.agent, q.now, wrap_up)
+        after_call(q, held.agent, now, wrap_up)
     q.d.telephony.redirect(call_sid, q.url("enter", stay=1, s=current.rev + 1))
     return jsonify({"call_sid": call_sid, **changes})
 

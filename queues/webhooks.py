@@ -201,10 +201,12 @@ def left() -> Response:
 
 def _release(q: Queues, agent_id: str, call_sid: str, release: Release) -> bool:
     """Free, wrap up or sideline the agent, once: only while they hold this call."""
-    if not q.store.finish(agent_id, call_sid, q.now, release.then, release.reason):
+    # One reading of the clock: the wrap-up job ends only the wrap-up that began at `now`.
+    now = q.now
+    if not q.store.finish(agent_id, call_sid, now, release.then, release.reason):
         return False
     if release.dispatch:
-        after_call(q, agent_id, q.now, release.wrap_up)
+        after_call(q, agent_id, now, release.wrap_up)
     return True
 
 

@@ -16,6 +16,20 @@ TEST_DB = 13
 """Redis database the suite uses on a shared server, so it never flushes someone's data."""
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_serve_pointer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every `hotline serve` the suite starts leaves its pointer (hotline.running) in a
+    directory of the suite's, never in the home of whoever runs it: a test's serve would
+    otherwise replace, then remove, the pointer of their own running server."""
+    before = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = before
+
+
 @pytest.fixture(scope="session")
 def redis_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of the Redis server the whole suite uses."""

@@ -25,7 +25,9 @@ def free_port() -> int:
 def hotline_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update(HOTLINE_DATA_DIR=str(data_dir), HOTLINE_BIND=f"127.0.0.1:{port}",
-               HOTLINE_PUBLIC_URL=f"http://127.0.0.1:{port}", HOTLINE_WEB_WORKERS="1", **extra)
+               HOTLINE_PUBLIC_URL=f"http://127.0.0.1:{port}", HOTLINE_WEB_WORKERS="1",
+               # serve's pointer for commands run elsewhere (hotline.running), not in $HOME
+               XDG_STATE_HOME=str(data_dir / "state"), **extra)
     return env
 
 

@@ -37,6 +37,7 @@ API_ROLES = {
     ("GET", "/api/v1/agents/<agent_id>"): {ADMIN, AGENT},
     ("POST", "/api/v1/agents/<agent_id>/status"): {ADMIN, AGENT},
     ("GET", "/api/v1/agents/<agent_id>/screen-pop"): {ADMIN, AGENT},
+    ("GET", "/api/v1/agents/<agent_id>/voice-token"): {ADMIN, AGENT},
     ("POST", "/api/v1/calls/<call_sid>/escalate"): {ADMIN, AGENT},
     ("GET", "/api/v1/queues/stats"): {ADMIN, AGENT, REPORT},
     ("POST", "/api/v1/simulator/calls/<call_sid>/redirects/next"): {ADMIN},
@@ -70,6 +71,7 @@ API_ROLES = {
 PAGE_ROLES = {
     ("GET", "/agent/"): {ADMIN, AGENT},
     ("GET", "/agent/current"): {ADMIN, AGENT},
+    ("GET", "/agent/tickets"): {ADMIN, AGENT},
     ("GET", "/agent/tickets/<int:ticket_id>"): {ADMIN, AGENT},
     ("POST", "/agent/tickets/<int:ticket_id>/notes"): {ADMIN, AGENT},
     ("POST", "/agent/status"): {AGENT},

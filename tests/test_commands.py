@@ -20,7 +20,10 @@ def test_menu_validate_prints_a_summary_of_a_valid_tree() -> None:
     assert result.exit_code == 0, result.output
     assert "Example Telecom support" in result.output
     assert "1 Billing -> [billing]" in result.output
-    assert "1 Wrong charge -> route billing/dispute -> billing L1" in result.output
+    assert "1 Wrong charge -> route billing/dispute -> billing L1 needing billing\n" \
+        in result.output
+    assert "2 Payment arrangement -> callback billing/payment-arrangement -> billing L1 " \
+        "needing billing, payments\n" in result.output
 
 
 def test_menu_validate_lists_problems_and_exits_1(tmp_path: Path) -> None:

@@ -56,6 +56,18 @@ def test_signature_is_checked_against_the_public_url_not_the_host(redis_url: str
     assert call.post("/voice/incoming", form, signature=local).status == 403
 
 
+def test_a_refused_signature_logs_the_url_it_was_checked_against(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app(redis_url, public_url="https://calls.example.com")
+    call = TwilioCall(app.test_client())
+    form = call.form()
+    local = call.validator.compute_signature("http://127.0.0.1:5001/voice/incoming", form)
+    assert call.post("/voice/incoming", form, signature=local).status == 403
+    assert "X-Twilio-Signature does not match for https://calls.example.com/voice/incoming " \
+        "(HOTLINE_PUBLIC_URL" in caplog.text
+
+
 def test_signature_over_the_url_with_its_default_port_is_accepted(redis_url: str) -> None:
     # Twilio may sign https://host:443/...; RequestValidator accepts both forms, and so must we.
     app = make_app(redis_url, public_url="https://calls.example.com")
