@@ -4,8 +4,6 @@ call reaches its ticket, once, with nothing lost or told twice."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +13,10 @@ import redis
 from sqlalchemy import Engine, make_url
 
 from core import keys
+from tests.faults import services
 from tests.faults.standins import TcpRelay, relaying
 from tests.ivr_app import make_app
-from tests.processes import HOTLINE, pid_alive, wait_for
+from tests.processes import pid_alive, wait_for
 from tests.tickets.conftest import POSTGRES_URL, postgres_reachable
 from tests.twilio_requests import TwilioCall
 from tickets_bridge.projector import GROUP
@@ -32,16 +31,6 @@ def engine() -> Iterator[Engine]:
     postgres_reachable()
     with throwaway_schema(POSTGRES_URL) as engine:
         yield engine
-
-
-def start_bridge(redis_url: str, database_url: str, data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("HOTLINE_", "REDIS_URL", "DATABASE_URL"))}
-    env.update(REDIS_URL=redis_url, DATABASE_URL=database_url, HOTLINE_DATA_DIR=str(data_dir))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / "bridge.log").open("ab") as log:
-        return subprocess.Popen([HOTLINE, "bridge"], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
 
 
 def ended_call(app_client: object, n: int) -> TwilioCall:
@@ -72,13 +61,13 @@ def test_events_wait_while_the_ticket_store_is_down_and_arrive_once_after(
     store = TicketStore(engine)
     app = make_app(redis_url)
     with relaying((url.host or "127.0.0.1", url.port or 5432)) as relay:
-        bridge = start_bridge(redis_url, url.set(host="127.0.0.1", port=relay.port)
-                              .render_as_string(hide_password=False), tmp_path / "var")
+        relayed = url.set(host="127.0.0.1", port=relay.port)
+        bridge = services.start("bridge", redis_url, tmp_path / "var",
+                                DATABASE_URL=relayed.render_as_string(hide_password=False))
         try:
             _outage(app.test_client(), store, redis_client, relay, bridge)
         finally:
-            bridge.send_signal(signal.SIGTERM)
-            bridge.wait(timeout=30)
+            services.stop(bridge)
 
 
 def _outage(client: object, store: TicketStore, redis_client: redis.Redis, relay: TcpRelay,

@@ -7,8 +7,6 @@ scripted failures first (tests/faults/standins.py)."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 from collections import Counter
 from datetime import UTC, datetime
@@ -22,8 +20,9 @@ from callbacks.record import State
 from callbacks.store import CallbackStore
 from callbacks.transcript import callback_event
 from tests.callbacks.support import available, wanted
+from tests.faults import services
 from tests.faults.standins import STALL, HttpFront
-from tests.processes import HOTLINE, wait_for
+from tests.processes import wait_for
 from tests.twilio_rest import ACCOUNT_SID
 
 FAILURES: list[int | str] = [429, 500, 503, STALL]
@@ -33,18 +32,14 @@ production (90 s), so a stalled request has given up before the sweep looks at i
 
 
 def twilio_worker(redis_url: str, twilio: str, data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TWILIO_", "HOTLINE_", "REDIS_URL"))}
-    env.update(REDIS_URL=redis_url, HOTLINE_DATA_DIR=str(data_dir),
-               TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_AUTH_TOKEN="a-real-looking-token",
-               TWILIO_API_BASE_URL=twilio, HOTLINE_PUBLIC_URL="https://hotline.example",
-               HOTLINE_CALLBACK_LEASE=str(LEASE), HOTLINE_CALLBACK_SWEEP_EVERY="1",
-               HOTLINE_CALLBACK_CPS="20", HOTLINE_CALLBACK_DIAL_HOURS="00:00-23:59:59",
-               HOTLINE_CALLBACK_DAYS="mon-sun", HOTLINE_CALLBACK_HOLIDAYS="none")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / "worker.log").open("ab") as log:
-        return subprocess.Popen([HOTLINE, "worker"], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
+    """A `hotline worker` reaching Twilio at `twilio`, with a short lease and sweep."""
+    return services.start(
+        "worker", redis_url, data_dir, TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN="a-real-looking-token", TWILIO_API_BASE_URL=twilio,
+        HOTLINE_PUBLIC_URL="https://hotline.example", HOTLINE_CALLBACK_LEASE=str(LEASE),
+        HOTLINE_CALLBACK_SWEEP_EVERY="1", HOTLINE_CALLBACK_CPS="20",
+        HOTLINE_CALLBACK_DIAL_HOURS="00:00-23:59:59", HOTLINE_CALLBACK_DAYS="mon-sun",
+        HOTLINE_CALLBACK_HOLIDAYS="none")
 
 
 def test_twilio_refusing_failing_and_stalling_costs_no_attempt_and_calls_once(
@@ -70,8 +65,7 @@ def test_twilio_refusing_failing_and_stalling_costs_no_attempt_and_calls_once(
         wait_for(lambda: len(front.seen) >= len(FAILURES), "Twilio to be asked and fail")
         wait_for(all_placed, "every callback's call to be placed despite Twilio's failures")
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
+        services.stop(worker)
         front.close()
 
     creates = [form.get("To") for method, path, form, answer in front.seen
