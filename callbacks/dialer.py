@@ -127,6 +127,12 @@ def _place(rt: Runtime, started: Callback) -> str:
             to=started.phone, from_=started.from_number, url=answer_url,
             status_callback=status_url, machine_detection=True, timeout=RING_TIMEOUT))
     except TelephonyError as exc:
+        if exc.retryable:
+            # Twilio busy (429), failing (5xx) or silent: not the customer's miss, so it must
+            # not spend one of their attempts. Twilio may still have made the call (a 5xx or
+            # timeout after it did): its status callback then marks the attempt placed;
+            # otherwise the lease runs out and the sweep puts it back in line uncounted.
+            return f"not placed yet: {exc}"
         rt.redis.set(guard, "failed", ex=ATTEMPT_KEY_TTL)
         attempt_over(rt, started.attempt, f"could not be placed ({exc})")
         return "attempt failed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -22,6 +23,12 @@ from tickets_bridge.jobs import QUEUE, configured_bridges, enqueue_delivery
 from tickets_bridge.projector import Projector
 from tickets_bridge.schema import database_url, open_engine, upgrade
 from tickets_bridge.store import TicketStore
+
+RETRY_SECONDS = 1.0
+"""How long the bridge waits after a pass failed (the ticket store or Redis unreachable)
+before trying again; the events wait in the stream meanwhile."""
+
+log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
 """How often undelivered helpdesk changes are queued again (after RQ's retries ran out)."""
@@ -62,8 +69,13 @@ def _loop(projector: Projector, deliverer: Deliverer, queue: Queue, bridges: lis
     projector.ensure_group()
     next_sweep = time.monotonic() + SWEEP_SECONDS
     while not stop.is_set():
-        projector.project_once(consumer, block_ms=1000)
-        if bridges and time.monotonic() >= next_sweep:
-            for name, ticket_id in deliverer.pending_tickets(bridges):
-                enqueue_delivery(queue, name, ticket_id)
-            next_sweep = time.monotonic() + SWEEP_SECONDS
+        try:
+            projector.project_once(consumer, block_ms=1000)
+            if bridges and time.monotonic() >= next_sweep:
+                for name, ticket_id in deliverer.pending_tickets(bridges):
+                    enqueue_delivery(queue, name, ticket_id)
+                next_sweep = time.monotonic() + SWEEP_SECONDS
+        except Exception:
+            # Unacknowledged, the batch stays pending in the stream and is read again.
+            log.exception("hotline bridge: pass failed; trying again")
+            stop.wait(RETRY_SECONDS)
