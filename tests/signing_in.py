@@ -4,6 +4,7 @@ browser would (the sign-in form, with its CSRF token)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -37,3 +38,16 @@ def sign_in(client: FlaskClient, token: str, next_page: str = "") -> TestRespons
 def bearer_of(app: Flask, role: Role, name: str) -> dict[str, str]:
     """An Authorization header with a token of `role` that names `name` (each admin's own)."""
     return {"Authorization": f"Bearer {issue_token(app, role, name)}"}
+
+
+def as_admin(client: FlaskClient, method: str, url: str,
+             body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    """A request of the admin named by `author` (in the body or `?author=`), with their own
+    token (else HOTLINE_ADMIN_TOKEN): the audit log takes who it is from the token."""
+    url, _, author = url.partition("?author=")
+    body = dict(body) if body is not None else None
+    author = (body or {}).pop("author", None) or author
+    headers = bearer_of(client.application, Role.ADMIN, author) if author else {
+        "Authorization": f"Bearer {client.application.extensions['hotline'].settings.admin_token}"}
+    reply = client.open(url, method=method, json=body, headers=headers)
+    return reply.status_code, reply.get_json()

@@ -8,9 +8,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from core.access import Role
 from tests.ivr_app import ADMIN_TOKEN, SMALL_MENU, make_app
-from tests.signing_in import bearer_of
+from tests.signing_in import as_admin
 from tests.twilio_requests import TwilioCall
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -24,14 +23,7 @@ def _edited(old: str = OLD_PROMPT, new: str = NEW_PROMPT) -> str:
 
 def _api(client: FlaskClient, method: str, path: str, body: dict[str, Any] | None = None,
          ) -> tuple[int, Any]:
-    """A request of the admin named by `author` (in the body or `?author=`), with their own
-    token: the audit log takes who it is from the token."""
-    path, _, author = path.partition("?author=")
-    body = dict(body) if body is not None else None
-    author = (body or {}).pop("author", None) or author
-    headers = bearer_of(client.application, Role.ADMIN, author) if author else AUTH
-    reply = client.open(f"/api/v1/menus{path}", method=method, json=body, headers=headers)
-    return reply.status_code, reply.get_json()
+    return as_admin(client, method, f"/api/v1/menus{path}", body)
 
 
 def _main_prompt(app: Flask) -> tuple[TwilioCall, str]:

@@ -11,12 +11,10 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from core.access import Role
 from core.clock import FixedClock
 from ivr.menu_loader import example_menu_path
 from tests.ivr_app import SMALL_MENU, make_app
-from tests.signing_in import bearer_of
-from tests.test_menus_api import AUTH
+from tests.signing_in import as_admin
 from tests.test_opening_hours import _route_to_billing
 from tests.twilio_requests import CALLED, TwilioCall
 
@@ -39,14 +37,7 @@ def _app(redis_url: str, tmp_path: Path, at: datetime = TUESDAY) -> Flask:
 
 def _api(client: FlaskClient, method: str, path: str, body: dict[str, Any] | None = None,
          ) -> tuple[int, Any]:
-    """A request of the admin named by `author` (in the body or `?author=`), with their own
-    token: the audit log takes who it is from the token."""
-    path, _, author = path.partition("?author=")
-    body = dict(body) if body is not None else None
-    author = (body or {}).pop("author", None) or author
-    headers = bearer_of(client.application, Role.ADMIN, author) if author else AUTH
-    reply = client.open(f"/api/v1/switches{path}", method=method, json=body, headers=headers)
-    return reply.status_code, reply.get_json()
+    return as_admin(client, method, f"/api/v1/switches{path}", body)
 
 
 def test_hours_set_for_the_line_apply_to_the_next_call(redis_url: str, tmp_path: Path) -> None:
