@@ -71,7 +71,7 @@ def _read(server_pid: int, redis_pid: int | None) -> _Reading:
     workers = {pid: _tree(pid, stats, kids) for pid in kids.get(server_pid, [])}
     return _Reading(
         at=time.monotonic(),
-        machine=_machine_busy(),
+        machine=machine_busy(),
         server=stats.get(server_pid, (0, 0.0))[1] + sum(workers.values()),
         workers=workers,
         redis=_tree(redis_pid, stats, kids) if redis_pid is not None else 0.0,
@@ -90,16 +90,26 @@ def wait_quiet() -> float:
 
 
 def busy_cores(seconds: float) -> float:
-    before = _machine_busy()
+    before = machine_busy()
     time.sleep(seconds)
-    return (_machine_busy() - before) / seconds
+    return (machine_busy() - before) / seconds
 
 
-def _machine_busy() -> float:
+def machine_busy() -> float:
     """CPU seconds all cores spent busy since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle, iowait = values[3], values[4]
     return (sum(values[:8]) - idle - iowait) / _TICK
+
+
+def trees_cpu(roots: list[int]) -> float:
+    """CPU seconds used so far by the processes `roots`, their live descendants, and every
+    descendant they already reaped (an RQ worker's work horses, a gunicorn worker replaced)."""
+    stats = _all_stats(with_reaped=True)
+    kids: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        kids.setdefault(ppid, []).append(pid)
+    return sum(_tree(root, stats, kids) for root in roots)
 
 
 def _children() -> float:
@@ -117,8 +127,9 @@ def _tree(root: int, stats: dict[int, tuple[int, float]], kids: dict[int, list[i
     return total
 
 
-def _all_stats() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds) for every process."""
+def _all_stats(with_reaped: bool = False) -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds) for every process; with the CPU seconds of the children
+    it reaped when `with_reaped`."""
     found: dict[int, tuple[int, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -128,5 +139,8 @@ def _all_stats() -> dict[int, tuple[int, float]]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK)
+        ticks = int(fields[11]) + int(fields[12])
+        if with_reaped:
+            ticks += int(fields[13]) + int(fields[14])
+        found[int(entry.name)] = (int(fields[1]), ticks / _TICK)
     return found

@@ -19,6 +19,7 @@ sent to them in turn.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import statistics
@@ -28,10 +29,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from itertools import count
+from itertools import count, repeat
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -39,6 +40,7 @@ import requests
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
+from bench.cpu import QUIET_WAIT, machine_busy, trees_cpu, wait_quiet
 from bench.report import REPORT, machine, write_section
 from core.embedded_redis import EmbeddedRedis
 from simulator.caller import CallSimulator
@@ -50,7 +52,7 @@ HOTLINE = str(Path(sys.executable).parent / "hotline")
 DEV_TOKEN = "hotline-dev-admin-token"
 AUTH_TOKEN = "hotline-dev-auth-token"
 P99_LIMIT_MS = 100.0
-RATES = (4, 6, 8, 10, 12, 16, 20, 24, 32)
+RATES = (4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64)
 """New calls per second, stepped up until p99 passes the limit or calls fall behind."""
 STEP_SECONDS = 10
 THINK_SECONDS = 0.3
@@ -58,6 +60,8 @@ THINK_SECONDS = 0.3
 RUNS = 3
 WARM_UP_RATE = 2
 AGENTS = 10
+DRIVERS = 2
+"""Load driver processes: one Python process alone cannot start and play calls fast enough."""
 POSTGRES_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL",
                               "postgresql+psycopg://root@127.0.0.1:5432/test")
 
@@ -129,10 +133,33 @@ class Step:
     failures: int
     late: int
     requests: int
+    cpu_ms: dict[str, float]
+    """CPU ms per new call used by each kind of process (web, worker, bridge, Redis)."""
+    driver_cores: float
+    other_cores: float
+    """Busy cores outside Hotline, Redis and the driver during the step: the noise."""
 
     @property
     def sustained(self) -> bool:
         return self.p99_ms < P99_LIMIT_MS and self.failures == 0 and self.late == 0
+
+    def __str__(self) -> str:
+        cpu = ", ".join(f"{kind} {ms:.0f}" for kind, ms in self.cpu_ms.items())
+        return (f"{self.rate:>3} calls/s: p50 {self.p50_ms:5.1f} ms, p99 {self.p99_ms:6.1f} ms, "
+                f"{self.failures} failed, {self.late} late, {self.requests} requests; "
+                f"CPU ms per call: {cpu}; driver {self.driver_cores:.2f} cores, "
+                f"others {self.other_cores:.2f} cores"
+                f"{'' if self.sustained else '  (not held)'}")
+
+
+@dataclass(frozen=True)
+class Share:
+    """What one driver process saw of a step."""
+
+    latencies: list[float]
+    failures: int
+    late_starts: int
+    cpu_seconds: float
 
 
 def one_call(backends: list[str], n: int, timed: Timed) -> None:
@@ -160,22 +187,41 @@ def agents_changing(backend: str, stop: threading.Event) -> None:
                          json={"status": status}, headers=auth, timeout=15)
 
 
-def step(backends: list[str], rate: int, first_call: int) -> Step:
+def drive(backends: list[str], rate: int, first_call: int, share: int, start: float) -> Share:
+    """One driver process's share of a step: every DRIVERS-th call of the step's schedule.
+    `start` is on the monotonic clock, which all processes of the machine share."""
     timed = Timed()
-    calls = rate * STEP_SECONDS
-    with ThreadPoolExecutor(max_workers=min(400, rate * 12)) as pool:
-        start = time.monotonic()
-        for n in range(calls):
-            due = start + n / rate
-            wait = due - time.monotonic()
+    cpu_before = time.process_time()
+    with ThreadPoolExecutor(max_workers=max(8, rate * 12 // DRIVERS)) as pool:
+        for n in range(share, rate * STEP_SECONDS, DRIVERS):
+            wait = start + n / rate - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
             elif wait < -0.1:
                 timed.late_starts += 1
             pool.submit(one_call, backends, first_call + n, timed)
-    centiles = statistics.quantiles(timed.latencies, n=100, method="inclusive")
-    return Step(rate, centiles[49], centiles[98], timed.failures, timed.late_starts,
-                len(timed.latencies))
+    return Share(timed.latencies, timed.failures, timed.late_starts,
+                 time.process_time() - cpu_before)
+
+
+def step(drivers: ProcessPoolExecutor, running: Service, rate: int, first_call: int) -> Step:
+    start = time.monotonic() + 0.2
+    before = {kind: trees_cpu(pids) for kind, pids in running.processes.items()}
+    machine_before = machine_busy()
+    shares = list(drivers.map(drive, repeat(running.backends), repeat(rate), repeat(first_call),
+                              range(DRIVERS), repeat(start)))
+    elapsed = time.monotonic() - start
+    used = {kind: trees_cpu(pids) - before[kind] for kind, pids in running.processes.items()}
+    machine_cpu = machine_busy() - machine_before
+    driver = sum(share.cpu_seconds for share in shares)
+    latencies = [took for share in shares for took in share.latencies]
+    centiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    calls = rate * STEP_SECONDS
+    return Step(rate, centiles[49], centiles[98], sum(share.failures for share in shares),
+                sum(share.late_starts for share in shares), len(latencies),
+                cpu_ms={kind: seconds * 1000 / calls for kind, seconds in used.items()},
+                driver_cores=driver / elapsed,
+                other_cores=max(0.0, machine_cpu - sum(used.values()) - driver) / elapsed)
 
 
 def register_agents(backend: str) -> None:
@@ -188,11 +234,11 @@ def register_agents(backend: str) -> None:
 
 
 @contextmanager
-def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
+def process(command: list[str], env: dict[str, str], log: Path) -> Iterator[int]:
     with log.open("ab") as out:
         running = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        yield
+        yield running.pid
     finally:
         running.terminate()
         running.wait(timeout=60)
@@ -209,13 +255,30 @@ def database_url(stack: ExitStack) -> tuple[str, str]:
     return engine.url.render_as_string(hide_password=False), "PostgreSQL"
 
 
+@dataclass(frozen=True)
+class Service:
+    backends: list[str]
+    store: str
+    processes: dict[str, list[int]]
+    """Hotline's processes (each with its children) and Redis, by kind."""
+
+
 @contextmanager
-def service(servers: int, web_workers: int, workers: int) -> Iterator[tuple[list[str], str]]:
+def service(servers: int, web_workers: int, workers: int) -> Iterator[Service]:
     """Hotline as deployed: `servers` × `hotline serve` (`web_workers` gunicorn processes
     each), `workers` × `hotline worker`, one `hotline bridge`."""
     with ExitStack() as stack:
         data = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        redis_url = stack.enter_context(EmbeddedRedis(data / "redis", persist=False)).url
+        redis = stack.enter_context(EmbeddedRedis(data / "redis", persist=False))
+        redis_url = redis.url
+        processes: dict[str, list[int]] = {"web": [], "worker": [], "bridge": [],
+                                           "Redis": [redis.pid] if redis.pid else []}
+
+        def start(kind: str, name: str, env: dict[str, str]) -> None:
+            env = {**env, "HOTLINE_DATA_DIR": str(data / name)}
+            processes[kind].append(stack.enter_context(
+                process([HOTLINE, kind if kind != "web" else "serve"], env, data / f"{name}.log")))
+
         database, store = database_url(stack)
         base = {**{k: v for k, v in os.environ.items()
                    if not k.startswith(("HOTLINE_", "TWILIO_", "REDIS_URL", "DATABASE_URL"))},
@@ -225,36 +288,38 @@ def service(servers: int, web_workers: int, workers: int) -> Iterator[tuple[list
         base["HOTLINE_PUBLIC_URL"] = f"http://127.0.0.1:{ports[0]}"
         backends = []
         for n, port in enumerate(ports):
-            env = {**base, "HOTLINE_DATA_DIR": str(data / f"web{n}"),
-                   "HOTLINE_BIND": f"127.0.0.1:{port}", "HOTLINE_WEB_WORKERS": str(web_workers)}
-            stack.enter_context(process([HOTLINE, "serve"], env, data / f"web{n}.log"))
+            start("web", f"web{n}", {**base, "HOTLINE_BIND": f"127.0.0.1:{port}",
+                                     "HOTLINE_WEB_WORKERS": str(web_workers)})
             wait_for(lambda port=port: answers(port), "hotline serve to listen")
             backends.append(f"http://127.0.0.1:{port}")
         for n in range(workers):
-            env = {**base, "HOTLINE_DATA_DIR": str(data / f"worker{n}")}
-            stack.enter_context(process([HOTLINE, "worker"], env, data / f"worker{n}.log"))
-        stack.enter_context(process([HOTLINE, "bridge"], {**base, "HOTLINE_DATA_DIR": str(
-            data / "bridge")}, data / "bridge.log"))
+            start("worker", f"worker{n}", base)
+        start("bridge", "bridge", base)
         time.sleep(1.0)  # gunicorn's workers fork after the port answers
         register_agents(backends[0])
-        yield backends, store
+        yield Service(backends, store, processes)
 
 
 def highest_sustained(servers: int, web_workers: int, workers: int) -> tuple[int, list[Step]]:
     """The highest rate whose step held (p99 under the limit, nothing failed or fell behind)."""
-    with service(servers, web_workers, workers) as (backends, _):
+    wait_quiet()
+    with service(servers, web_workers, workers) as running, ProcessPoolExecutor(
+            DRIVERS, mp_context=multiprocessing.get_context("fork")) as drivers:
+        backends = running.backends
         stop = threading.Event()
         admin = threading.Thread(target=agents_changing, args=(backends[0], stop))
         admin.start()
         steps: list[Step] = []
         best = 0
         try:
-            step(backends, WARM_UP_RATE, 10_000)  # first requests of each process: not counted
+            # The first requests of each process: not counted.
+            step(drivers, running, WARM_UP_RATE, 100_000)
             for rate in RATES:
                 # A step that fails is tried once more before it counts: the machine is
                 # shared, and another session's burst should not decide the figure.
                 for _ in range(2):
-                    done = step(backends, rate, sum(s.rate * STEP_SECONDS for s in steps))
+                    done = step(drivers, running, rate,
+                                sum(s.rate * STEP_SECONDS for s in steps))
                     steps.append(done)
                     print(f"  {servers}x serve({web_workers}) + {workers} worker(s): {done}",
                           flush=True)
@@ -276,37 +341,78 @@ CONFIGS = {
 }
 
 
+BASELINE = "1 web process, 1 worker"
+KINDS = ("web", "worker", "bridge", "Redis")
+
+
+@dataclass(frozen=True)
+class Run:
+    best: int
+    held: Step | None
+    """The step at `best` that held (its CPU figures), if any did."""
+    others: float
+    """Median busy cores outside Hotline, Redis and the driver over the run's steps."""
+
+
 def main() -> None:
     # Stopped by SIGTERM, unwind (stopping every process started) as on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    results: dict[str, list[int]] = {name: [] for name in CONFIGS}
+    results: dict[str, list[Run]] = {name: [] for name in CONFIGS}
     for run in range(RUNS):
         for name, config in CONFIGS.items():
             print(f"run {run + 1}: {name}", flush=True)
-            best, _ = highest_sustained(*config)
-            results[name].append(best)
+            best, steps = highest_sustained(*config)
+            held = [s for s in steps if s.sustained and s.rate == best]
+            results[name].append(Run(best, held[-1] if held else None,
+                                     statistics.median(s.other_cores for s in steps)))
     write_section(REPORT, "service-load", render(results))
     print(render(results))
 
 
-def render(results: dict[str, list[int]]) -> str:
-    baseline = statistics.median(results["1 web process, 1 worker"]) or 1
-    rows = [f"| {name} | {statistics.median(runs):g} | {', '.join(map(str, runs))} | "
-            f"{statistics.median(runs) / baseline:.2f} |" for name, runs in results.items()]
+def render(results: dict[str, list[Run]]) -> str:
+    base = results[BASELINE]
+    rows = []
+    for name, runs in results.items():
+        ratios = [run.best / against.best for run, against in zip(runs, base, strict=True)
+                  if against.best]
+        ratio = f"{statistics.median(ratios):.2f}" if ratios else "–"
+        rows.append(f"| {name} | {statistics.median(r.best for r in runs):g} | "
+                    f"{', '.join(str(r.best) for r in runs)} | {ratio} | "
+                    f"{statistics.median(r.others for r in runs):.2f} |")
     return "\n".join([
         "## Whole service under a realistic mix",
         "",
-        f"Machine: {machine()}; shared with other sessions, so the figures are low and noisy."
-        " The load driver (Python threads) runs on the same two cores as everything else.",
+        f"Machine: {machine()}; shared with other sessions (their load is the last column).",
         f"Command: `.venv/bin/python -m bench.service_load`. Rates stepped {RATES} new calls/s,"
         f" {STEP_SECONDS} s each; a step holds when webhook p99 < {P99_LIMIT_MS:g} ms, no 5xx"
         " and no call started late (a failed step is tried once more before it counts);"
-        " median of {RUNS} runs, configurations interleaved.",
+        f" median of {RUNS} runs, configurations interleaved, each started once the machine"
+        f" was quiet (or after {QUIET_WAIT:g} s). The load driver is {DRIVERS} Python processes"
+        " on the same cores; the ratio is each run's figure over the same run's 1+1.",
         "",
-        "| configuration | highest sustained new calls/s (median) | runs | ratio to 1+1 |",
-        "| --- | ---: | --- | ---: |",
+        "| configuration | highest sustained new calls/s (median) | runs | ratio to 1+1 "
+        "(median of runs) | other sessions' busy cores (median) |",
+        "| --- | ---: | --- | ---: | ---: |",
         *rows,
-    ]).replace("{RUNS}", str(RUNS))
+        "",
+        "CPU per new call at the highest rate held, in ms (median of runs), by process kind;"
+        " PostgreSQL's own processes are not counted:",
+        "",
+        "| configuration | " + " | ".join(KINDS) + " | all | driver's busy cores |",
+        "| --- | " + " | ".join("---:" for _ in KINDS) + " | ---: | ---: |",
+        *(_cpu_row(name, runs) for name, runs in results.items()),
+    ])
+
+
+def _cpu_row(name: str, runs: list[Run]) -> str:
+    held = [run.held for run in runs if run.held is not None]
+    if not held:
+        return f"| {name} | " + " | ".join("–" for _ in KINDS) + " | – | – |"
+    by_kind = [statistics.median(step.cpu_ms[kind] for step in held) for kind in KINDS]
+    total = statistics.median(sum(step.cpu_ms.values()) for step in held)
+    driver = statistics.median(step.driver_cores for step in held)
+    return (f"| {name} | " + " | ".join(f"{ms:.0f}" for ms in by_kind)
+            + f" | {total:.0f} | {driver:.2f} |")
 
 
 if __name__ == "__main__":
