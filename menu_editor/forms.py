@@ -1,11 +1,10 @@
-"""What the admin pages' forms need: room for a large tree's many fields, and the session's
-CSRF token (Flask-WTF's, checked by core.page_access on every post: a form field, or the
-`X-CSRF-Token` header of the editor's fetches)."""
+"""What the admin pages' forms need: room for a large tree's many fields. (Their CSRF token
+is Flask-WTF's, `csrf_token()` in templates, checked by core.page_access on every post: a
+form field, or the `X-CSRF-Token` header of the editor's fetches.)"""
 
 from __future__ import annotations
 
 from flask import request
-from flask_wtf.csrf import generate_csrf
 
 MAX_FORM_PARTS = 100_000
 
@@ -15,9 +14,3 @@ def allow_large_forms() -> None:
     more than werkzeug's default of 1,000 parts for a tree of a hundred nodes. The app's body
     size limit still bounds it."""
     request.max_form_parts = MAX_FORM_PARTS
-
-
-def token() -> str:
-    """This session's CSRF token, for the page's forms and fetches."""
-    found: str = generate_csrf()
-    return found

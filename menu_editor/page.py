@@ -167,7 +167,7 @@ def _render(source: str, revision: int, problems: list[MenuProblem],
         outcome_text=form_tree.outcome_text, problems=by_node, source=source,
         revision=revision, draft=v.draft(), published=v.published(),
         history=v.history()[:HISTORY_SHOWN],
-        active=v.menus.active_version(), error=error, csrf=forms.token(),
+        active=v.menus.active_version(), error=error,
         admin=current_grant().name, bad_fields=bad_fields)
 
 
