@@ -47,8 +47,8 @@ class Forms:
 
 FORMS: dict[str, Forms] = {
     "en": Forms(
-        today="today", tomorrow="tomorrow", yesterday="yesterday", weekday="on {weekday}",
-        date="on {weekday}, {month} {day}", at="{day} at {clock}",
+        today="today", tomorrow="tomorrow", yesterday="yesterday", weekday="{weekday}",
+        date="{weekday}, {month} {day}", at="{day} at {clock}",
         weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
         months=("January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December"),

@@ -23,8 +23,8 @@ def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     (local(24, 21, 30), "today at 9:30 in the evening", "hoy a las 9:30 de la noche"),
     (local(25, 12), "tomorrow at noon", "mañana a las 12 del mediodía"),
     (local(25, 13), "tomorrow at 1 in the afternoon", "mañana a la 1 de la tarde"),
-    (local(27, 10), "on Friday at 10 in the morning", "el viernes a las 10 de la mañana"),
-    (local(7, 9, month=12), "on Monday, December 7 at 9 in the morning",
+    (local(27, 10), "Friday at 10 in the morning", "el viernes a las 10 de la mañana"),
+    (local(7, 9, month=12), "Monday, December 7 at 9 in the morning",
      "el lunes 7 de diciembre a las 9 de la mañana"),
 ])
 def test_a_time_is_said_in_the_callers_language(at: datetime, english: str,

@@ -37,7 +37,7 @@ def test_slots_keep_local_wall_time_across_the_spring_daylight_saving_change() -
     friday = datetime(2026, 3, 6, 22, 0, tzinfo=UTC)  # clocks go forward on Sunday 8 March
     first = next_slots(friday, NEW_YORK, Hours(), 1)[0]
     assert first == datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 9 am EDT, not 14:00 UTC
-    assert speak(first, friday, NEW_YORK) == "on Monday at 9 in the morning"
+    assert speak(first, friday, NEW_YORK) == "Monday at 9 in the morning"
 
 
 def test_a_slot_in_the_hour_that_does_not_exist_is_skipped() -> None:
@@ -55,7 +55,7 @@ def test_slots_and_dialling_skip_public_holidays() -> None:
     wednesday = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)  # Thanksgiving is Thursday the 26th
     hours = Hours(is_holiday=holiday_checker("US"))
     first = next_slots(wednesday, NEW_YORK, hours, 1)[0]
-    assert speak(first, wednesday, NEW_YORK) == "on Friday at 9 in the morning"
+    assert speak(first, wednesday, NEW_YORK) == "Friday at 9 in the morning"
     thanksgiving_noon = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
     assert not may_dial(thanksgiving_noon, NEW_YORK, hours)
     assert next_dial_time(thanksgiving_noon, NEW_YORK, hours) == \
@@ -80,7 +80,7 @@ def test_a_menu_tree_can_set_its_own_zone_hours_and_holidays() -> None:
     saturday = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
     slots = next_slots(saturday, policy.zone, policy.hours, 5)
     assert speak(slots[0], saturday, policy.zone) == "today at 8 in the morning"
-    assert speak(slots[-1], saturday, policy.zone) == "on Monday at 8 in the morning"
+    assert speak(slots[-1], saturday, policy.zone) == "Monday at 8 in the morning"
     christmas = datetime(2026, 12, 25, 9, 0, tzinfo=UTC)
     assert not may_dial(christmas, policy.zone, policy.hours)
 
