@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from callbacks.slots import Hours, zone
-from core.errors import ConfigError
+from core import line_hours
+from core.errors import ConfigError, InvalidInput
 from core.hours import IsHoliday, has_calendar, holiday_checker, parse_zone
+from core.opening_hours import OpeningHours
 from core.settings import CallbackSettings, with_callback_section
 
 
@@ -46,11 +48,13 @@ class Policy:
 
 @dataclass(frozen=True)
 class TreeCallbacks:
-    """What a menu tree says about callbacks: its `callbacks:` section, and its opening hours'
-    zone (the line's zone for callers whose number names none, unless the section names one)."""
+    """What a menu tree says about callbacks: its `callbacks:` section, its opening hours'
+    zone (the line's zone for callers whose number names none, unless the section names one),
+    and its opening hours themselves (slots are promised only while the line is open)."""
 
     section: Mapping[str, Any] = field(default_factory=dict)
     hours_zone: str | None = None
+    opening: OpeningHours | None = None
 
 
 def with_tree(base: CallbackSettings, tree: TreeCallbacks | None) -> CallbackSettings:
@@ -64,13 +68,15 @@ def with_tree(base: CallbackSettings, tree: TreeCallbacks | None) -> CallbackSet
 
 
 def policy_for(settings: CallbackSettings, caller_zone: str | None,
-               caller_region: str | None) -> Policy:
+               caller_region: str | None, opening: OpeningHours | None = None) -> Policy:
     """The policy for a caller in `caller_zone` (their number's one zone, None when it names
     none or several), unless the tree names a zone of its own; a caller without a zone gets the
-    line's (`settings.timezone`). Holidays of the settings' country, else of the caller's."""
+    line's (`settings.timezone`). Holidays of the settings' country, else of the caller's.
+    Slots fall inside `opening`, the line's opening hours, as well (none: always open)."""
     hours = Hours(open_at=settings.open_at, close_at=settings.close_at, days=settings.days,
                   dial_from=settings.dial_from, dial_until=settings.dial_until,
-                  is_holiday=_holidays(settings, caller_region))
+                  is_holiday=_holidays(settings, caller_region),
+                  line_open=opening.is_open if opening else lambda at: True)
     chosen = zone(settings.zone_override or caller_zone, settings.timezone)
     return Policy(settings, hours, chosen, callers_zone=chosen.key == caller_zone)
 
@@ -91,7 +97,17 @@ def tree_section(source: str) -> TreeCallbacks:
     hours = data.get("hours")
     zone_name = hours.get("timezone") if isinstance(hours, dict) else None
     return TreeCallbacks(section if isinstance(section, dict) else {},
-                         zone_name if _is_zone(zone_name) else None)
+                         zone_name if _is_zone(zone_name) else None, _opening(hours))
+
+
+def _opening(hours: object) -> OpeningHours | None:
+    # A published tree passed the validator, which reads `hours:` the same way.
+    if not isinstance(hours, dict):
+        return None
+    try:
+        return line_hours.parse(hours)
+    except InvalidInput:
+        return None
 
 
 def _is_zone(name: object) -> bool:

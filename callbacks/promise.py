@@ -84,7 +84,7 @@ def _record(rt: Runtime, session: CallSession, choice: Choice, tz_name: str) -> 
         origin_call=session.call_sid, mode=choice.mode, due_at=due_at, arrived_at=arrived,
         timezone=tz_name, created_at=now,
         from_number=rt.settings.callbacks.caller_id or session.called,
-        menu_version=session.menu_version)
+        menu_version=session.menu_version, line=session.called)
 
 
 def _arrived_at(routing: Routing, session: CallSession, now: float) -> float:

@@ -79,6 +79,8 @@ class Callback:
     created_at: float
     from_number: str = ""
     menu_version: str = ""
+    line: str = ""
+    """The number the caller called: its opening hours bound the times offered later."""
     state: State = State.SCHEDULED
     attempts: int = 0
     attempt: str = ""

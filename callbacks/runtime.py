@@ -15,8 +15,10 @@ from callbacks.policy import Policy, TreeCallbacks, policy_for, tree_section, wi
 from callbacks.record import Callback, State
 from callbacks.store import CallbackStore
 from callbacks.transcript import callback_event, copy_to_call
+from core import line_hours
 from core.clock import Clock
 from core.errors import HotlineError
+from core.opening_hours import OpeningHours
 from core.phone import parse_caller
 from core.process_cache import ProcessCache
 from core.published_menus import menu_source
@@ -72,11 +74,21 @@ class Runtime:
         overrides, in the zone chosen when it was promised."""
         caller = parse_caller(record.phone, self.settings.default_region)
         return policy_for(self.tree_settings(record.menu_version), record.timezone or None,
-                          caller.region if caller else None)
+                          caller.region if caller else None,
+                          self.opening_hours(record.menu_version, record.line))
 
     def tree_settings(self, menu_version: str) -> CallbackSettings:
         """The callback settings with the `callbacks:` overrides of menu `menu_version`."""
         return with_tree(self.settings.callbacks, self._tree_section(menu_version))
+
+    def opening_hours(self, menu_version: str, called: str) -> OpeningHours | None:
+        """The hours line `called` is open: set by admins for it (or every line), else menu
+        `menu_version`'s own; None when neither says."""
+        set_by_admins = line_hours.read(self.redis, called)
+        if set_by_admins is not None:
+            return set_by_admins
+        tree = self._tree_section(menu_version)
+        return tree.opening if tree is not None else None
 
     def _tree_section(self, menu_version: str) -> TreeCallbacks | None:
         # A menu version is its content's hash, so its section never changes: read and parse

@@ -8,7 +8,7 @@ spring-forward gap) is skipped rather than shifted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +35,9 @@ class Hours:
     dial_from: time = time(8, 0)
     dial_until: time = time(20, 0)
     is_holiday: IsHoliday = field(default=lambda day: False)
+    line_open: Callable[[datetime], bool] = field(default=lambda at: True)
+    """Whether the line takes calls at an instant (the opening hours admins set for it, else
+    the menu tree's): a time is promised only when agents are there to keep it."""
 
     def working_day(self, day: date) -> bool:
         return day.weekday() in self.days and not self.is_holiday(day)
@@ -52,14 +55,15 @@ def zone(name: str | None, fallback: str) -> ZoneInfo:
 
 
 def next_slots(now: datetime, tz: ZoneInfo, hours: Hours, count: int) -> list[datetime]:
-    """The next `count` slot start times (UTC) inside business hours, at least MIN_LEAD away."""
+    """The next `count` slot start times (UTC) inside business hours while the line is open,
+    at least MIN_LEAD away."""
     earliest = now + MIN_LEAD
     found: list[datetime] = []
     for day in _days_from(now, tz):
         if not hours.working_day(day):
             continue
         for start in _wall_times(day, hours.open_at, hours.close_at, SLOT_STEP, tz):
-            if start >= earliest:
+            if start >= earliest and hours.line_open(start):
                 found.append(start)
                 if len(found) == count:
                     return found

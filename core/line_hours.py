@@ -5,7 +5,7 @@ read with the caller's other facts in the same round trip."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -14,9 +14,9 @@ import redis
 
 from core import hours, keys
 from core.errors import InvalidInput
+from core.opening_hours import OpeningHours
 from core.process_cache import ProcessCache
 from core.redis_values import text, text_map
-from ivr.opening_hours import OpeningHours
 
 DEFAULT_LINE = "default"
 """The line whose hours apply to every number called that has none of its own."""
@@ -64,12 +64,17 @@ def every_line(client: redis.Redis) -> dict[str, dict[str, Any]]:
             for line, raw in sorted(text_map(client.hgetall(keys.line_hours())).items())}
 
 
+def read(client: redis.Redis, called: str) -> OpeningHours | None:
+    """The hours that apply to line `called` (its own, else the default; None: neither)."""
+    return from_reply(client.hmget(keys.line_hours(), called or DEFAULT_LINE, DEFAULT_LINE))
+
+
 def queue_read(pipe: redis.client.Pipeline, called: str) -> None:
     """Queue on `pipe` the read of the hours of line `called` and of the default line."""
     pipe.hmget(keys.line_hours(), called or DEFAULT_LINE, DEFAULT_LINE)
 
 
-def from_reply(reply: list[bytes | None]) -> OpeningHours | None:
+def from_reply(reply: Sequence[bytes | str | None]) -> OpeningHours | None:
     """The hours that apply, from the reply to `queue_read`: the line's own, else the
     default; None when admins set neither (the menu's hours apply)."""
     raw = next((found for found in reply if found is not None), None)

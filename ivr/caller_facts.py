@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 
 import redis
 
-from core import keys
+from core import keys, line_hours
 from core.caller_record import OpenTicket, open_tickets_from, read_open_tickets
+from core.opening_hours import OpeningHours
 from core.redis_values import text, text_map
 from core.redis_wire import Command, as_map
-from ivr import line_hours
-from ivr.opening_hours import OpeningHours
 from ivr.outage_notice import category_of_flag, flag
 
 ALL_ISSUES = "*"
@@ -28,7 +27,7 @@ class CallerFacts:
     open_tickets: dict[str, OpenTicket] = field(default_factory=dict)
     """The caller's open tickets by issue (`core.caller_record`)."""
     line_hours: OpeningHours | None = None
-    """The opening hours admins set for the line called (`ivr.line_hours`), if any."""
+    """The opening hours admins set for the line called (`core.line_hours`), if any."""
 
     def outage_for(self, issue: str) -> str | None:
         """The message of an outage that covers `issue` (by category prefix), if any."""

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
+from core.opening_hours import OpeningHours
 from core.phrases import DEFAULT_LANGUAGE, DEFAULTS
-from ivr.opening_hours import OpeningHours
 from ivr.recording_policy import RecordingPolicy
 from ivr.speech import normalise
 

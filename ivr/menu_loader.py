@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from core import hours
 from core.errors import MenuInvalid, MenuProblem
+from core.opening_hours import OpeningHours
 from core.phrases import DEFAULTS
 from core.settings import CallbackSettings, with_callback_section
 from ivr import menu_yaml
@@ -27,7 +28,6 @@ from ivr.menu import (
     Target,
 )
 from ivr.menu_rules import validate
-from ivr.opening_hours import OpeningHours
 from ivr.recording_policy import read_policy
 
 TARGET_FIELDS = ("goto", *(kind.value for kind in OutcomeKind))

@@ -12,10 +12,10 @@ from typing import Any
 import orjson
 import redis
 
-from core import keys
+from core import keys, line_hours
 from core.clock import Clock, isoformat
 from core.errors import InvalidInput
-from ivr import caller_facts, line_hours, outage_notice
+from ivr import caller_facts, outage_notice
 from ivr.caller_facts import ALL_ISSUES
 from ivr.menu import Menu
 

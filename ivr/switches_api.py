@@ -9,8 +9,8 @@ from core.access import Role
 from core.api import allow, answer_errors_as_json, error, json_object
 from core.deps import deps
 from core.errors import InvalidInput
+from core.line_hours import DEFAULT_LINE
 from core.phone import parse_caller
-from ivr.line_hours import DEFAULT_LINE
 from ivr.menu import Menu
 from ivr.menu_store import MenuStore
 from ivr.menus_api import author

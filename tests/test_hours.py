@@ -12,8 +12,8 @@ from callbacks.policy import policy_for
 from callbacks.slots import may_dial, next_slots
 from core import hours
 from core.errors import ConfigError
+from core.opening_hours import OpeningHours
 from core.settings import Settings
-from ivr.opening_hours import OpeningHours
 
 
 def test_one_reading_of_days_ranges_and_holidays() -> None:

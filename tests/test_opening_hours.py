@@ -12,7 +12,7 @@ from flask import Flask
 
 from core.clock import FixedClock
 from core.hours import parse_days, parse_range
-from ivr.opening_hours import OpeningHours
+from core.opening_hours import OpeningHours
 from tests.ivr_app import SMALL_MENU, make_app
 from tests.twilio_requests import TwilioCall
 
@@ -41,9 +41,10 @@ def test_ranges_and_days_are_read_as_written() -> None:
         parse_range("09:00-09:00")
 
 
-def _app_with_hours(redis_url: str, tmp_path: Path, at: datetime) -> Flask:
+def _app_with_hours(redis_url: str, tmp_path: Path, at: datetime,
+                    opens: str = "08:00-20:00") -> Flask:
     tree = yaml.safe_load(SMALL_MENU.read_text())
-    tree["hours"] = {"timezone": "America/New_York", "open": "08:00-20:00", "days": "mon-fri",
+    tree["hours"] = {"timezone": "America/New_York", "open": opens, "days": "mon-fri",
                      "holidays": "US"}
     tree["after_hours"] = {"callback": {"message": {
         "en": "We are closed now. We can call you back when we open.",
@@ -74,3 +75,19 @@ def test_outside_opening_hours_a_routed_call_takes_the_after_hours_route(
         "callback", "billing/dispute", "billing")
     day = _app_with_hours(redis_url, tmp_path, datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
     assert _route_to_billing(day)[2] == "/queues/enter"
+
+
+def test_callback_times_offered_after_hours_fall_inside_the_opening_hours(
+    redis_url: str, tmp_path: Path,
+) -> None:
+    # Tuesday 7 in the evening for the caller in San Francisco. Callbacks are promised 9 to 5
+    # in their zone, but the line is open only until 1 in the afternoon in New York (10 in
+    # San Francisco), and Thursday is Thanksgiving.
+    night = _app_with_hours(redis_url, tmp_path, datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
+                            opens="08:00-13:00")
+    call, _, next_url = _route_to_billing(night)
+    assert next_url == "/callbacks/offer"
+    call.next_path = call.post(next_url, call.form()).action()
+    assert call.press("2").says()[:3] == ["Press 1 for tomorrow at 9 in the morning.",
+                                          "Press 2 for Friday at 9 in the morning.",
+                                          "Press 3 for Monday at 9 in the morning."]

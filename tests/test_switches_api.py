@@ -118,3 +118,21 @@ def test_the_shipped_example_line_closes_by_the_hours_an_admin_sets(redis_url: s
     _, said, next_url = _route_to_billing(app)  # a wrong charge: a queue, but it is closed
     assert "We're closed right now. We can call you back when we open." in said
     assert next_url == "/callbacks/offer"
+
+
+def test_callback_times_offered_keep_to_the_hours_set_for_the_line(
+    redis_url: str, tmp_path: Path,
+) -> None:
+    # Tuesday 10:00 in New York, 7:00 for the caller in San Francisco. Callbacks are promised
+    # 9 to 5 in the caller's zone; the admin closed the line today and opens it at 2 pm
+    # (11 in the morning in San Francisco) on other days.
+    app = _app(redis_url, tmp_path)
+    late_opening = {**NEW_YORK, "open": "14:00-20:00", "closures": ["2026-11-24"]}
+    assert _api(app.test_client(), "PUT", f"/hours/{CALLED}", late_opening)[0] == 200
+    call, _, _ = _route_to_billing(app)
+    offer = call.post("/callbacks/offer", call.form())
+    call.next_path = offer.action()
+    said = call.press("2").says()  # choose a time
+    assert said[:3] == ["Press 1 for tomorrow at 11 in the morning.",
+                        "Press 2 for tomorrow at noon.",
+                        "Press 3 for tomorrow at 1 in the afternoon."]

@@ -13,6 +13,7 @@ from callbacks import outcomes
 from callbacks.dialer import _start_attempt
 from callbacks.jobs import runtime
 from callbacks.transcript import callback_event
+from core import line_hours
 from core.deps import Dependencies
 from core.settings import CallbackSettings
 from tests.callbacks.support import NOW, wanted
@@ -91,3 +92,21 @@ def test_kpis_count_connections_attempts_and_time_to_connect(redis_url: str) -> 
     assert stats["by_state"] == {"connected": 1, "failed": 1}
     failed = app.test_client().get("/api/v1/callbacks/cb1", headers=AUTH).get_json()
     assert failed["follow_up"] is True and failed["last_result"] == "busy"
+
+
+def test_a_callback_is_not_moved_to_a_time_its_line_is_closed(app: Flask,
+                                                              api: FlaskClient) -> None:
+    deps: Dependencies = app.extensions["hotline"]
+    line_hours.store(deps.redis, "+18005550100", {
+        "timezone": "America/New_York", "open": "12:00-20:00", "closures": ["2026-11-27"]})
+    book(app, line="+18005550100")
+    for at in ("2026-11-25T15:00:00Z",  # 10 in the morning in New York: not open yet
+               "2026-11-27T18:00:00Z"):  # closed all day
+        refused = api.post("/api/v1/callbacks/cb1/reschedule", headers=AUTH, json={"at": at})
+        assert refused.status_code == 400, at
+        assert refused.get_json()["error"] == {
+            "code": "invalid_field", "field": "at",
+            "message": "at: the line is closed then (its opening hours)"}
+    moved = api.post("/api/v1/callbacks/cb1/reschedule", headers=AUTH,
+                     json={"at": "2026-11-25T18:00:00Z"})  # 1 in the afternoon, open
+    assert moved.status_code == 200, moved.get_json()
