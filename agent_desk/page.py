@@ -20,6 +20,7 @@ from flask import (
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from agent_desk.current_call import current_ticket
+from agent_desk.reason import reason_of
 from core.access import RefusalThrottle, Role, TokenStore
 from core.api import acting_agent, current_grant
 from core.deps import deps
@@ -115,7 +116,7 @@ def ticket_list() -> str:
 def ticket_page(ticket_id: int) -> str:
     ticket = _visible_ticket(ticket_id)
     return render_template("agent/ticket.html", ticket=ticket, earlier=_earlier(ticket),
-                           error=request.args.get("error"))
+                           reason=reason_of(ticket.transcript), error=request.args.get("error"))
 
 
 def _visible_ticket(ticket_id: int) -> Ticket:

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from core.access import Role
 from tests.queues.conftest import put_on_shift
-from tests.signing_in import issue_token
+from tests.signing_in import issue_token, sign_in
 from tests.tickets.test_projection import billing_call, drain
 from tests.twilio_requests import TwilioCall
 from tickets_bridge.api import EXTENSION
@@ -83,6 +83,10 @@ def test_agent_sees_who_why_priority_transcript_history_and_adds_a_note(
         assert page.inner_text("#issue") == "technical/internet"
         assert page.inner_text("#priority") == "high"
         assert page.inner_text("#queue") == "L2 tech"
+        # Why they called comes first: their words, the menu path, what made it urgent.
+        assert page.inner_text("#their-words").startswith("“my internet is down, it is urgent”")
+        assert page.locator("#chosen").count() == 0  # routed by their words alone
+        assert page.inner_text("#raised-by") == "High priority: urgent words."
         rows = page.locator("#transcript tbody tr").all_inner_texts()
         assert any("my internet is down, it is urgent" in row for row in rows)
         assert any("decision" in row and "technical/internet" in row for row in rows)
@@ -97,3 +101,23 @@ def test_agent_sees_who_why_priority_transcript_history_and_adds_a_note(
     assert saved is not None
     [note] = [e for e in saved.transcript if e["text"].startswith("Router replaced")]
     assert note["author"] == "ana" and note["internal"] is True
+
+
+def test_a_repeat_callers_ticket_shows_each_calls_menu_path_first(
+    app: Flask, projector: Projector, store: TicketStore,
+) -> None:
+    app.extensions[EXTENSION] = store
+    for _ in range(2):  # the second call, about the same issue, joins the same ticket
+        call = TwilioCall(app.test_client())
+        call.start_menu()
+        for key in "111":  # English, billing, a wrong charge
+            call.press(key)
+        call.hang_up()
+        drain(projector)
+    [ticket] = store.for_phone(call.caller)
+    client = app.test_client()
+    sign_in(client, issue_token(app, Role.ADMIN, "maria"))
+    page = client.get(f"/agent/tickets/{ticket.id}").get_data(as_text=True)
+    why = page[page.index('<section id="reason">'):page.index("</section>")]
+    assert "Chose in the menu: Billing › Wrong charge; then Billing › Wrong charge." in why
+    assert "Nothing said" not in why and 'id="their-words"' not in why
