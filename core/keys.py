@@ -216,6 +216,11 @@ def callback_capacity_lock(queue: str, tier: str) -> str:
     return f"{PREFIX}:callbacks:capacity:{queue}:{tier}"
 
 
+def delivery_lock(bridge: str, ticket_id: int) -> str:
+    """String: held (and renewed) while a worker sends one ticket's changes to one helpdesk."""
+    return f"{PREFIX}:delivery:{bridge}:{ticket_id}"
+
+
 def access_tokens() -> str:
     """Hash: token id -> JSON {digest, role, name, created_at} of every issued API token (the
     token itself is never stored, only its SHA-256 digest)."""

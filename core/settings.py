@@ -45,6 +45,41 @@ DEFAULT_LAST_AGENT_WINDOW = 3 * 24 * 3600
 """Seconds after their open ticket's last change within which a repeat caller is offered to
 the agent who handled it (when that agent is free)."""
 
+DEFAULT_HELPDESK_TIMEOUT = 10
+"""Seconds a helpdesk gets to answer one delivery before it counts as failed (and is retried)."""
+
+DEFAULT_DELIVERY_LOCK_SECONDS = 30
+"""Seconds a ticket's delivery lock lives unless renewed. The delivering worker renews it before
+each change it sends, so it must outlast one helpdesk request; a worker killed mid-delivery
+holds the ticket this long."""
+
+DEFAULT_DELIVERY_SWEEP_SECONDS = 60
+"""Seconds between the bridge's sweeps that queue undelivered helpdesk changes again."""
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How ticket changes reach helpdesks (HOTLINE_HELPDESK_TIMEOUT, HOTLINE_DELIVERY_*)."""
+
+    timeout: int = DEFAULT_HELPDESK_TIMEOUT
+    lock_seconds: int = DEFAULT_DELIVERY_LOCK_SECONDS
+    sweep_seconds: int = DEFAULT_DELIVERY_SWEEP_SECONDS
+
+    def __post_init__(self) -> None:
+        if self.lock_seconds <= self.timeout:
+            raise ConfigError(
+                f"HOTLINE_DELIVERY_LOCK_SECONDS: must be longer than HOTLINE_HELPDESK_TIMEOUT "
+                f"({self.timeout} s), or a slow helpdesk lets a second worker send the same "
+                f"ticket's changes; got {self.lock_seconds}")
+
+
+def delivery_settings(env: Mapping[str, str]) -> DeliverySettings:
+    base = DeliverySettings()
+    return DeliverySettings(
+        timeout=_positive_int(env, "HOTLINE_HELPDESK_TIMEOUT", base.timeout),
+        lock_seconds=_positive_int(env, "HOTLINE_DELIVERY_LOCK_SECONDS", base.lock_seconds),
+        sweep_seconds=_positive_int(env, "HOTLINE_DELIVERY_SWEEP_SECONDS", base.sweep_seconds))
+
 
 DEFAULT_CALLBACK_CPS = 1.0
 """Outbound calls per second for all workers together: Twilio's default account limit."""
@@ -128,6 +163,7 @@ class Settings:
     zendesk_url: str | None = None
     zendesk_email: str | None = None
     zendesk_token: str | None = None
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     hold_announce_every: int = 30
     agent_ring_seconds: int = 20
     callback_offer_wait: int = 600
@@ -220,6 +256,7 @@ class Settings:
             zendesk_url=env.get("ZENDESK_URL") or None,
             zendesk_email=env.get("ZENDESK_EMAIL") or None,
             zendesk_token=env.get("ZENDESK_API_TOKEN") or None,
+            delivery=delivery_settings(env),
             hold_announce_every=_positive_int(env, "HOTLINE_HOLD_ANNOUNCE_EVERY",
                                               base.hold_announce_every),
             agent_ring_seconds=_positive_int(env, "HOTLINE_AGENT_RING_SECONDS",

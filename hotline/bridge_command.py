@@ -30,9 +30,6 @@ before trying again; the events wait in the stream meanwhile."""
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 60
-"""How often undelivered helpdesk changes are queued again (after RQ's retries ran out)."""
-
 
 @click.command()
 def bridge() -> None:
@@ -59,22 +56,25 @@ def bridge() -> None:
                               bridges=bridges, on_outbox=deliver)
         click.echo(f"hotline bridge: Redis {origin}; tickets in "
                    f"{engine.url.render_as_string()}; helpdesks: {', '.join(bridges) or 'none'}")
-        _loop(projector, Deliverer(store, client, SystemClock()), queue, bridges, stop)
+        _loop(projector, Deliverer(store, client, SystemClock()), queue, bridges,
+              settings.delivery.sweep_seconds, stop)
         engine.dispose()
 
 
 def _loop(projector: Projector, deliverer: Deliverer, queue: Queue, bridges: list[str],
-          stop: threading.Event) -> None:
+          sweep_seconds: int, stop: threading.Event) -> None:
+    """Project until `stop`; every `sweep_seconds`, queue again what helpdesks have not taken
+    (after RQ's retries ran out, or the worker delivering it died)."""
     consumer = f"{socket.gethostname()}-{os.getpid()}"
     projector.ensure_group()
-    next_sweep = time.monotonic() + SWEEP_SECONDS
+    next_sweep = time.monotonic() + sweep_seconds
     while not stop.is_set():
         try:
             projector.project_once(consumer, block_ms=1000)
             if bridges and time.monotonic() >= next_sweep:
                 for name, ticket_id in deliverer.pending_tickets(bridges):
                     enqueue_delivery(queue, name, ticket_id)
-                next_sweep = time.monotonic() + SWEEP_SECONDS
+                next_sweep = time.monotonic() + sweep_seconds
         except Exception:
             # Unacknowledged, the batch stays pending in the stream and is read again.
             log.exception("hotline bridge: pass failed; trying again")

@@ -2,25 +2,29 @@
 
 A delivery stops at the first failure and raises, so RQ retries it later with backoff; rows stay
 pending in the outbox until a helpdesk has accepted them, so nothing is lost however long it is
-down. A lock per (bridge, ticket) keeps two workers from sending one ticket's changes at once.
+down. A lock per (bridge, ticket) keeps two workers from sending one ticket's changes at once;
+it is short and renewed before each change, so a long delivery never outlives it and a worker
+killed mid-delivery frees the ticket within `lock_seconds`.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 
 import redis
+from redis.exceptions import LockError
+from redis.lock import Lock
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import keys
 from core.clock import Clock
+from core.settings import DEFAULT_DELIVERY_LOCK_SECONDS
 from tickets_bridge.helpdesk import Bridge, BridgeError, Delivery
 from tickets_bridge.models import BridgeLinkRow, OutboxRow
 from tickets_bridge.store import TicketStore
-
-LOCK_SECONDS = 120
-"""How long one delivery may hold a ticket's lock (longer than a helpdesk timeout per row)."""
 
 
 class DeliveryFailed(Exception):
@@ -28,21 +32,26 @@ class DeliveryFailed(Exception):
 
 
 class Deliverer:
-    def __init__(self, store: TicketStore, client: redis.Redis, clock: Clock) -> None:
+    def __init__(self, store: TicketStore, client: redis.Redis, clock: Clock,
+                 lock_seconds: int = DEFAULT_DELIVERY_LOCK_SECONDS) -> None:
+        """`lock_seconds`: longer than one helpdesk request may take (its timeout)."""
         self.store = store
         self.redis = client
         self.clock = clock
+        self.lock_seconds = lock_seconds
 
     def deliver(self, bridge: Bridge, ticket_id: int) -> int:
         """Send the ticket's pending changes to `bridge` in order; how many were accepted."""
-        lock = self.redis.lock(f"hotline:delivery:{bridge.name}:{ticket_id}",
-                               timeout=LOCK_SECONDS, blocking=False)
+        lock = self.redis.lock(keys.delivery_lock(bridge.name, ticket_id),
+                               timeout=self.lock_seconds, blocking=False)
         if not lock.acquire():
             raise DeliveryFailed(f"{bridge.name}: ticket {ticket_id} is being delivered already")
         try:
-            return self._deliver_pending(bridge, ticket_id)
+            return self._deliver_pending(bridge, ticket_id, lock)
         finally:
-            lock.release()
+            # Not ours any more only if one request outlasted the lock; then it expired.
+            with contextlib.suppress(LockError):
+                lock.release()
 
     def pending_tickets(self, bridges: Sequence[str]) -> list[tuple[str, int]]:
         """(bridge, ticket) pairs with undelivered changes, for the periodic sweep."""
@@ -53,13 +62,14 @@ class Deliverer:
                               .distinct()).all()
             return [(bridge, ticket_id) for bridge, ticket_id in rows]
 
-    def _deliver_pending(self, bridge: Bridge, ticket_id: int) -> int:
+    def _deliver_pending(self, bridge: Bridge, ticket_id: int, lock: Lock) -> int:
         sent = 0
         with Session(self.store.engine) as db:
             rows = db.scalars(select(OutboxRow).where(
                 OutboxRow.bridge == bridge.name, OutboxRow.ticket_id == ticket_id,
                 OutboxRow.delivered_at.is_(None)).order_by(OutboxRow.id)).all()
             for row in rows:
+                _renew(lock, bridge, ticket_id)
                 self._send(db, bridge, row)
                 sent += 1
         return sent
@@ -84,3 +94,13 @@ class Deliverer:
 
     def _now(self) -> datetime:
         return self.clock.now()
+
+
+def _renew(lock: Lock, bridge: Bridge, ticket_id: int) -> None:
+    """A full `lock_seconds` for the next change, or DeliveryFailed when the lock expired (and
+    another worker may be sending this ticket now)."""
+    try:
+        lock.reacquire()
+    except LockError as exc:
+        raise DeliveryFailed(f"{bridge.name}: ticket {ticket_id}: its delivery lock expired"
+                             ) from exc

@@ -11,8 +11,7 @@ from typing import Any
 
 import requests
 
-TIMEOUT = 10.0
-"""Seconds a helpdesk gets to answer one delivery before it counts as failed (and is retried)."""
+from core.settings import DEFAULT_HELPDESK_TIMEOUT
 
 
 class BridgeError(Exception):
@@ -49,7 +48,8 @@ class WebhookBridge(Bridge):
 
     name = "webhook"
 
-    def __init__(self, url: str, secret: str, timeout: float = TIMEOUT) -> None:
+    def __init__(self, url: str, secret: str, timeout: float = DEFAULT_HELPDESK_TIMEOUT
+                 ) -> None:
         self.url = url
         self.secret = secret
         self.timeout = timeout

@@ -27,12 +27,13 @@ def configured_bridges(settings: Settings) -> dict[str, Bridge]:
         if not settings.helpdesk_webhook_secret:
             raise ConfigError("HOTLINE_HELPDESK_WEBHOOK_SECRET: required with the webhook URL")
         bridges["webhook"] = WebhookBridge(settings.helpdesk_webhook_url,
-                                           settings.helpdesk_webhook_secret)
+                                           settings.helpdesk_webhook_secret,
+                                           settings.delivery.timeout)
     if settings.zendesk_url:
         if not (settings.zendesk_email and settings.zendesk_token):
             raise ConfigError("ZENDESK_EMAIL and ZENDESK_API_TOKEN: required with ZENDESK_URL")
         bridges["zendesk"] = ZendeskBridge(settings.zendesk_url, settings.zendesk_email,
-                                           settings.zendesk_token)
+                                           settings.zendesk_token, settings.delivery.timeout)
     return bridges
 
 
@@ -50,7 +51,9 @@ def deliver_ticket(bridge: str, ticket_id: int) -> int:
     client = connect(settings.redis_url)
     try:
         target = configured_bridges(settings)[bridge]
-        return Deliverer(TicketStore(engine), client, SystemClock()).deliver(target, ticket_id)
+        deliverer = Deliverer(TicketStore(engine), client, SystemClock(),
+                              settings.delivery.lock_seconds)
+        return deliverer.deliver(target, ticket_id)
     finally:
         engine.dispose()
         client.close()

@@ -11,7 +11,8 @@ from typing import Any
 
 import requests
 
-from tickets_bridge.helpdesk import TIMEOUT, Bridge, BridgeError, Delivery
+from core.settings import DEFAULT_HELPDESK_TIMEOUT
+from tickets_bridge.helpdesk import Bridge, BridgeError, Delivery
 
 PRIORITIES = {"urgent": "urgent", "high": "high", "normal": "normal", "low": "low"}
 
@@ -19,7 +20,8 @@ PRIORITIES = {"urgent": "urgent", "high": "high", "normal": "normal", "low": "lo
 class ZendeskBridge(Bridge):
     name = "zendesk"
 
-    def __init__(self, base_url: str, email: str, token: str, timeout: float = TIMEOUT) -> None:
+    def __init__(self, base_url: str, email: str, token: str,
+                 timeout: float = DEFAULT_HELPDESK_TIMEOUT) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = (f"{email}/token", token)
         self.timeout = timeout

@@ -18,11 +18,14 @@ SECRET = "receiver-secret"
 
 @dataclass
 class Receiver:
-    """Answers each request by the next behaviour in `script` ("fail", "stall", then "ok")."""
+    """Answers each request by the next behaviour in `script` ("fail", "stall", "hang", then
+    "ok"). A stall holds the request before taking the change; a hang takes it, then holds
+    the answer back (the sender cannot tell that it arrived)."""
 
     script: list[str] = field(default_factory=list)
     stall_seconds: float = 0.0
     accepted: list[dict[str, Any]] = field(default_factory=list)
+    received: int = 0
     refused: int = 0
     bad_signatures: int = 0
     url: str = ""
@@ -30,6 +33,7 @@ class Receiver:
 
     def handle(self, body: bytes, signature: str) -> int:
         with self.lock:
+            self.received += 1
             behaviour = self.script.pop(0) if self.script else "ok"
             if not verify_signature(SECRET, body, signature):
                 self.bad_signatures += 1
@@ -42,6 +46,8 @@ class Receiver:
             return 200  # too late: the sender has given up and will send it again
         with self.lock:
             self.accepted.append(json.loads(body))
+        if behaviour == "hang":
+            time.sleep(self.stall_seconds)
         return 200
 
     def keys(self) -> list[str]:

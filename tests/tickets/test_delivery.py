@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import redis
 from flask import Flask
@@ -10,6 +12,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.clock import FixedClock
+from core.errors import ConfigError
+from core.settings import Settings
 from tests.tickets.receiver import SECRET, Receiver, running
 from tests.tickets.test_projection import billing_call, drain
 from tests.twilio_requests import TwilioCall
@@ -118,6 +122,45 @@ def test_delivery_through_rq_retries_until_the_helpdesk_recovers(
         SimpleWorker([queue], connection=redis_client).work(burst=True)
     assert pending(engine) == 0 and receiver.refused == 2
     assert receiver.keys()[0].startswith("created:")
+
+
+def test_a_long_delivery_keeps_its_ticket_from_a_second_worker_to_the_end(
+    app: Flask, bridged: Projector, store: TicketStore, engine: Engine,
+    redis_client: redis.Redis, clock: FixedClock,
+) -> None:
+    # The first two changes are answered after 1.2 s each: the delivery outlasts a 2 s lock,
+    # which the deliverer renews before each change.
+    receiver = Receiver(script=["hang", "hang"], stall_seconds=1.2)
+    call = billing_call(app)
+    drain(bridged)
+    billing_call(app)  # the caller calls again: the new entries join the ticket
+    drain(bridged)
+    ticket_id = store.ticket_id_for_call(call.sid) or 0
+    assert len(outbox_keys(engine, ticket_id)) >= 2
+    refused = 0
+    with running(receiver):
+        bridge = WebhookBridge(receiver.url, SECRET, timeout=5)
+        first = threading.Thread(target=Deliverer(store, redis_client, clock, 2).deliver,
+                                 args=(bridge, ticket_id))
+        first.start()
+        while receiver.received == 0 and first.is_alive():
+            first.join(0.01)
+        while first.is_alive():  # a second worker, given the same ticket meanwhile
+            try:
+                Deliverer(store, redis_client, clock, 2).deliver(bridge, ticket_id)
+            except DeliveryFailed:
+                refused += 1
+            first.join(0.05)
+    assert refused > 0 and pending(engine) == 0
+    ids = [item["id"] for item in receiver.accepted]
+    assert ids == outbox_keys(engine, ticket_id), "a change was sent twice or out of order"
+
+
+def test_a_delivery_lock_that_a_helpdesk_request_could_outlast_is_refused() -> None:
+    with pytest.raises(ConfigError, match="^HOTLINE_DELIVERY_LOCK_SECONDS: .*HELPDESK_TIMEOUT"):
+        Settings.from_env({"HOTLINE_HELPDESK_TIMEOUT": "30"})
+    assert Settings.from_env({"HOTLINE_HELPDESK_TIMEOUT": "30",
+                              "HOTLINE_DELIVERY_LOCK_SECONDS": "45"}).delivery.lock_seconds == 45
 
 
 def _ticket_of(receiver: Receiver, key: str) -> int:
