@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.phrases import DEFAULTS
 from core.spoken import spoken_time, spoken_wait
+from ivr.menu_loader import example_menu_path, load_menu_file
+from ivr.phrase_book import book_of
 
 NEW_YORK = ZoneInfo("America/New_York")
 TUESDAY_EVENING = datetime(2026, 11, 24, 22, 30, tzinfo=UTC)  # 5:30 pm in New York
@@ -45,3 +48,19 @@ def test_the_wait_is_a_range_of_whole_minutes_in_the_callers_language(
         low: float, high: float, english: str, spanish: str) -> None:
     assert spoken_wait(low, high, "en") == english
     assert spoken_wait(low, high, "es") == spanish
+
+
+def test_every_sentence_of_the_shipped_menu_reads_right_around_any_time() -> None:
+    # A time is "tomorrow at 9", "Friday at 9" or "Monday, December 7 at 9" (in Spanish
+    # "mañana", "el viernes", "el lunes 7 de diciembre"): each sentence that takes one must
+    # read right with every form ("Press 2 for on Friday" and "a partir de el viernes" did not).
+    book = book_of(load_menu_file(example_menu_path()))
+    wrong = (" for on ", " from on ", " to on ", " a el ", " de el ")
+    for language in book.languages:
+        phrases = book.phrases(language)
+        for at in (local(25, 9), local(27, 9), local(7, 9, month=12)):
+            when = phrases.time(at, TUESDAY_EVENING, NEW_YORK)
+            for name in (n for n, text in DEFAULTS.items() if "{when}" in text):
+                sentence = " " + phrases.say(name, when=when, key=2, number="415 555 0123",
+                                             zone="New York") + " "
+                assert not any(bad in sentence for bad in wrong), (language, name, sentence)

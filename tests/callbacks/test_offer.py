@@ -324,5 +324,5 @@ def test_a_spanish_caller_asking_before_dialling_hours_hears_from_when(app: Flas
     call, _ = offered(app, language="2")  # 7 in the morning in San Francisco
     call.press("1")
     confirm = call.press("1")
-    assert "Le llamaremos a partir de hoy a las 8 de la mañana, en cuanto un agente esté " \
+    assert "Le llamaremos desde hoy a las 8 de la mañana, en cuanto un agente esté " \
         "libre al 4 1 5, 5 5 5, 0 1 2 3." in said(confirm)
