@@ -18,7 +18,9 @@ from typing import Any
 import hiredis
 import redis
 from redis.connection import AbstractConnection
-from redis.exceptions import ConnectionError, ReadOnlyError, ResponseError
+from redis.exceptions import ConnectionError, ResponseError
+
+from core.sentinel import is_read_only
 
 Command = tuple[str | bytes | int | float, ...]
 """One command and its arguments, e.g. `("HGET", key, field)`."""
@@ -45,12 +47,12 @@ class Wire:
         """
         try:
             return self._on_own_connection(commands)
-        except (ConnectionError, ReadOnlyError):
+        except ConnectionError:
             # The thread's connection may have sat idle until Redis or a proxy closed it, or its
-            # server may be the primary no more (a failover: READONLY, which a Sentinel-managed
-            # connection reports as a ConnectionError): one more try on a new connection, made
-            # to wherever the primary is now. A batch that did reach Redis is safe to repeat:
-            # reads are, and the step commit refuses a step it has already stored.
+            # server may be the primary no more (a failover: it answered READONLY): one more
+            # try on a new connection, made to wherever the primary is now. A batch that did
+            # reach Redis is safe to repeat: reads are, and the step commit refuses a step it
+            # has already stored.
             return self._on_own_connection(commands)
 
     def close(self) -> None:
@@ -66,9 +68,10 @@ class Wire:
         try:
             return _exchange(connection, commands)
         except ResponseError as reply:
-            if isinstance(reply, ReadOnlyError):
-                self._drop(connection)
-            raise
+            if not is_read_only(reply):
+                raise
+            self._drop(connection)
+            raise ConnectionError("the primary has become a replica") from reply
         except BaseException:
             self._drop(connection)
             raise

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis
+from redis.exceptions import ConnectionError, ReadOnlyError, ResponseError
 from redis.sentinel import Sentinel, SentinelManagedConnection
 
 from core.errors import ConfigError
@@ -72,8 +73,14 @@ def primary(url: SentinelUrl, **options: Any) -> redis.Redis:
     return client
 
 
+def is_read_only(reply: ResponseError) -> bool:
+    """Whether `reply` says the server is a replica now: READONLY to a command, or inside a
+    script's error (which redis-py leaves a plain ResponseError)."""
+    return isinstance(reply, ReadOnlyError) or "READONLY You can't write" in str(reply)
+
+
 class PrimaryConnection(SentinelManagedConnection):
-    """redis-py's Sentinel-managed connection, mended in two ways (redis-py 8.1):
+    """redis-py's Sentinel-managed connection, mended in three ways (redis-py 8.1):
 
     - A read cut short (a timeout; RQ's warm shutdown interrupting a blocking dequeue) closes
       the connection, as a plain connection's does; redis-py's Sentinel one stayed open with a
@@ -81,12 +88,21 @@ class PrimaryConnection(SentinelManagedConnection):
       `hotline worker` hung in its shutdown after a failover).
     - A reconnect on write asks the Sentinels where the primary is; redis-py's went back to
       the last address, the old primary after a failover (or localhost:6379 if never
-      connected)."""
+      connected).
+    - A script refused with READONLY is, like a command refused so, a sign of a failover: the
+      connection is closed and a ConnectionError raised, which the client retries on a new
+      connection to the new primary; redis-py passed it on as a script error."""
 
     def read_response(self, disable_decoding: bool = False, *,
                       disconnect_on_error: bool | None = True, **options: Any) -> Any:
-        return super().read_response(
-            disable_decoding, disconnect_on_error=disconnect_on_error, **options)
+        try:
+            return super().read_response(
+                disable_decoding, disconnect_on_error=disconnect_on_error, **options)
+        except ResponseError as reply:
+            if not is_read_only(reply):
+                raise
+            self.disconnect()  # type: ignore[no-untyped-call]
+            raise ConnectionError("the primary has become a replica") from reply
 
     def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         if self._sock is None:

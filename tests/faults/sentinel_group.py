@@ -52,19 +52,24 @@ class SentinelGroup:
             process.wait(timeout=30)
 
     def primary_named(self) -> int:
-        """The port of the server the Sentinel names as the primary now."""
-        _, port = ask(self.sentinel_port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", SERVICE)
-        return int(port)
+        """The port of the server the Sentinel names as the primary to its clients now
+        (`SENTINEL MASTER`, which redis-py asks; it changes when the failover is over)."""
+        with redis.Redis(port=self.sentinel_port, socket_timeout=5) as client:
+            return int(client.sentinel_master(SERVICE)["port"])
 
     def fail_over(self) -> None:
-        """Sentinel's forced failover: the replica becomes the primary; returns once the old
-        primary has been made a replica of it (until then it still takes writes, which it
-        drops when it starts following the new one)."""
+        """Sentinel's forced failover, whole: returns once the old primary has been made a
+        replica of the new one and its clients disconnected (until then it still takes
+        writes, which it drops when it starts following the new one)."""
+        self.promote()
+        wait_for(lambda: _replication(self.primary_port).get("master_port") == self.replica_port,
+                 "the Sentinel to make the old primary follow the new")
+
+    def promote(self) -> None:
+        """Sentinel's forced failover, up to the replica's promotion (the Sentinel names it)."""
         ask(self.sentinel_port, "SENTINEL", "FAILOVER", SERVICE)
         wait_for(lambda: self.primary_named() == self.replica_port,
                  "the Sentinel to promote the replica")
-        wait_for(lambda: _replication(self.primary_port).get("master_port") == self.replica_port,
-                 "the old primary to follow the new")
 
     def _server(self, name: str, port: int, *options: str) -> None:
         folder = self.root / name

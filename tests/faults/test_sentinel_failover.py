@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from flask import Flask
 from rq import Queue
 from rq.job import JobStatus
@@ -37,6 +38,28 @@ def app(group: SentinelGroup) -> Iterator[Flask]:
 def test_a_call_goes_on_after_sentinel_fails_the_primary_over(
     group: SentinelGroup, app: Flask,
 ) -> None:
+    call = _call_in_the_billing_menu(app, group)
+
+    group.fail_over()
+
+    _goes_on_on_the_new_primary(call, app, group)
+
+
+def test_a_call_goes_on_when_the_old_primary_answers_readonly(
+    group: SentinelGroup, app: Flask,
+) -> None:
+    call = _call_in_the_billing_menu(app, group)
+    group.promote()
+    # What Sentinel does to the old primary a few seconds later, done at once and without the
+    # disconnection of its clients that comes with it (as an address that follows the primary
+    # would leave them): the app's connections to it stay open and are answered READONLY.
+    ask(group.primary_port, "REPLICAOF", "127.0.0.1", group.replica_port)
+    assert _app_connections(group.primary_port) > 0
+
+    _goes_on_on_the_new_primary(call, app, group)
+
+
+def _call_in_the_billing_menu(app: Flask, group: SentinelGroup) -> TwilioCall:
     call = TwilioCall(app.test_client())
     call.start_menu()
     call.press("1")  # English
@@ -45,19 +68,26 @@ def test_a_call_goes_on_after_sentinel_fails_the_primary_over(
     # Replication is asynchronous: what the primary has not passed on when it stops being the
     # primary is lost. Here it has passed on everything.
     assert ask(group.primary_port, "WAIT", 1, 5000) == 1
+    return call
 
-    group.fail_over()
 
+def _goes_on_on_the_new_primary(call: TwilioCall, app: Flask, group: SentinelGroup) -> None:
     routed = call.press("1")  # a wrong charge: the billing menu's key, so the session was kept
-    assert routed.xml.tag == "Response"
-    assert routed.xml.find(".//Enqueue") is not None or routed.xml.find("Redirect") is not None, \
-        routed.body
+    assert routed.says() == ["Connecting you now."], routed.body
+    assert routed.action() == "/queues/enter", routed.body
     events = call_events(app, call.sid)
     assert [e.get("digits") for e in events if e["kind"] == "dtmf"] == ["1", "1", "1"], events
     assert [e["kind"] for e in events].count("call") == 1
     # It is the new primary that has the call now.
     assert ask(group.replica_port, "EXISTS", keys.call(call.sid)) == 1
     assert ask(group.primary_port, "ROLE")[0] == b"slave"
+
+
+def _app_connections(port: int) -> int:
+    """Clients of the server at `port` that are neither a Sentinel's nor this question's."""
+    with redis.Redis(port=port) as client:
+        listed = client.client_list()
+    return sum(1 for client in listed if not client["name"] and client["cmd"] != "client")
 
 
 def test_a_worker_runs_a_job_enqueued_after_a_failover(
