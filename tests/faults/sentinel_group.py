@@ -34,6 +34,18 @@ class SentinelGroup:
         return f"redis+sentinel://127.0.0.1:{self.sentinel_port}/{SERVICE}"
 
     def __enter__(self) -> SentinelGroup:
+        try:
+            self._start_all()
+        except BaseException:
+            self._stop_all()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._stop_all()
+
+    def _start_all(self) -> None:
         self._server("primary", self.primary_port)
         self._server("replica", self.replica_port,
                      "--replicaof", "127.0.0.1", str(self.primary_port))
@@ -42,10 +54,8 @@ class SentinelGroup:
                  "the replica to follow the primary")
         wait_for(lambda: ask(self.sentinel_port, "SENTINEL", "REPLICAS", SERVICE),
                  "the Sentinel to find the replica")
-        return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def _stop_all(self) -> None:
         for process in self._processes:
             process.terminate()
         for process in self._processes:
