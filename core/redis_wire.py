@@ -20,6 +20,8 @@ import redis
 from redis.connection import AbstractConnection
 from redis.exceptions import ConnectionError, ResponseError
 
+from core.sentinel import is_read_only
+
 Command = tuple[str | bytes | int | float, ...]
 """One command and its arguments, e.g. `("HGET", key, field)`."""
 
@@ -30,8 +32,13 @@ class Wire:
     def __init__(self, client: redis.Redis) -> None:
         pool = client.connection_pool
         self._connection_class = pool.connection_class
+        # A Sentinel-managed pool's kwargs carry the pool itself: its connections ask it where
+        # the primary is whenever they connect (core.sentinel.PrimaryConnection).
         self._connection_kwargs = pool.connection_kwargs
         self._local = threading.local()
+        self._open: set[AbstractConnection] = set()
+        self._lock = threading.Lock()
+        self._closes = 0
 
     def execute(self, commands: Sequence[Command]) -> list[Any]:
         """The replies to `commands`, in order, after one write and one read.
@@ -39,22 +46,52 @@ class Wire:
         An error reply is raised once every reply has been read, so the connection stays usable.
         """
         try:
-            return _exchange(self._connection(), commands)
+            return self._on_own_connection(commands)
         except ConnectionError:
-            # The thread's connection may have sat idle until Redis or a proxy closed it: one
-            # more try on a new one. A batch that did reach Redis is safe to repeat: reads are,
-            # and the step commit refuses a step it has already stored.
-            self._local.connection = None
-            return _exchange(self._connection(), commands)
+            # The thread's connection may have sat idle until Redis or a proxy closed it, or its
+            # server may be the primary no more (a failover: it answered READONLY): one more
+            # try on a new connection, made to wherever the primary is now. A batch that did
+            # reach Redis is safe to repeat: reads are, and the step commit refuses a step it
+            # has already stored.
+            return self._on_own_connection(commands)
+
+    def close(self) -> None:
+        """Close every thread's connection; a later batch opens a new one."""
+        with self._lock:
+            self._closes += 1
+            for connection in self._open:
+                connection.disconnect()  # type: ignore[no-untyped-call]
+            self._open.clear()
+
+    def _on_own_connection(self, commands: Sequence[Command]) -> list[Any]:
+        connection = self._connection()
+        try:
+            return _exchange(connection, commands)
+        except ResponseError as reply:
+            if not is_read_only(reply):
+                raise
+            self._drop(connection)
+            raise ConnectionError("the primary has become a replica") from reply
+        except BaseException:
+            self._drop(connection)
+            raise
 
     def _connection(self) -> AbstractConnection:
         local = self._local
         connection: AbstractConnection | None = getattr(local, "connection", None)
         # A forked child must not share its parent's socket.
-        if connection is None or local.generation != _forks[0]:
+        if connection is None or local.forks != _forks[0] or local.closes != self._closes:
             connection = self._connection_class(**self._connection_kwargs)
-            local.connection, local.generation = connection, _forks[0]
+            with self._lock:
+                self._open.add(connection)
+            local.connection, local.forks, local.closes = connection, _forks[0], self._closes
         return connection
+
+    def _drop(self, connection: AbstractConnection) -> None:
+        connection.disconnect()  # type: ignore[no-untyped-call]
+        self._local.connection = None
+        with self._lock:
+            self._open.discard(connection)
 
 
 # Forks so far in this process's line: a connection made before the last fork is the parent's.

@@ -155,6 +155,10 @@ class SessionStore:
         self._ttl = ttl
         self._commit = client.register_script(_COMMIT)
 
+    def close(self) -> None:
+        """Close the webhooks' own connections (core.redis_wire)."""
+        self._wire.close()
+
     def read(self, call_sid: str, step_key: str, prefetch: Prefetch = ()) -> Step:
         """The session of `call_sid`, the stored reply to `step_key` and the replies to
         `prefetch`, in one round trip."""

@@ -37,6 +37,16 @@ def test_a_connection_closed_by_redis_is_replaced(redis_client: redis.Redis) -> 
     assert second != first
 
 
+def test_a_closed_wire_lets_go_of_its_connection(redis_client: redis.Redis) -> None:
+    wire = Wire(redis_client)
+    [first] = wire.execute([("CLIENT", "ID")])
+    wire.close()
+    open_ids = {client["id"] for client in redis_client.client_list()}
+    assert str(first) not in open_ids
+    [second] = wire.execute([("CLIENT", "ID")])
+    assert second != first
+
+
 def test_each_thread_keeps_its_own_connection(redis_client: redis.Redis) -> None:
     wire = Wire(redis_client)
     ids: list[int] = []
