@@ -90,13 +90,16 @@ class Timed:
 
 
 class Rotating:
-    """HTTP to the web processes, each request to the next one in turn, timed."""
+    """HTTP to the web processes, each request to the next one in turn, timed. A call's
+    first request goes to backend `first` (mod their number): calls start on each in turn,
+    or the first one would take every call's first step and one step more of every call
+    with an odd number of them."""
 
-    def __init__(self, backends: list[str], timed: Timed) -> None:
+    def __init__(self, backends: list[str], timed: Timed, first: int = 0) -> None:
         self.backends = backends
         self.timed = timed
         self.session = requests.Session()
-        self._turn = count()
+        self._turn = count(first)
 
     def post(self, url: str, form: dict[str, str], headers: dict[str, str]) -> Reply:
         if not url.endswith("/voice/incoming"):
@@ -163,7 +166,7 @@ class Share:
 
 
 def one_call(backends: list[str], n: int, timed: Timed) -> None:
-    transport = Rotating(backends, timed)
+    transport = Rotating(backends, timed, first=n)
     try:
         result = CallSimulator(transport, backends[0], AUTH_TOKEN,
                                caller=f"+1415555{n % 10000:04d}", inputs=script(n),
@@ -348,10 +351,14 @@ KINDS = ("web", "worker", "bridge", "Redis")
 @dataclass(frozen=True)
 class Run:
     best: int
-    held: Step | None
-    """The step at `best` that held (its CPU figures), if any did."""
+    steps: list[Step]
     others: float
     """Median busy cores outside Hotline, Redis and the driver over the run's steps."""
+
+    def held_at(self, rate: int) -> Step | None:
+        """The step at `rate` that held, if one did."""
+        held = [step for step in self.steps if step.rate == rate and step.sustained]
+        return held[-1] if held else None
 
 
 def main() -> None:
@@ -362,8 +369,7 @@ def main() -> None:
         for name, config in CONFIGS.items():
             print(f"run {run + 1}: {name}", flush=True)
             best, steps = highest_sustained(*config)
-            held = [s for s in steps if s.sustained and s.rate == best]
-            results[name].append(Run(best, held[-1] if held else None,
+            results[name].append(Run(best, steps,
                                      statistics.median(s.other_cores for s in steps)))
     write_section(REPORT, "service-load", render(results))
     print(render(results))
@@ -371,6 +377,7 @@ def main() -> None:
 
 def render(results: dict[str, list[Run]]) -> str:
     base = results[BASELINE]
+    common = min(run.best for runs in results.values() for run in runs)
     rows = []
     for name, runs in results.items():
         ratios = [run.best / against.best for run, against in zip(runs, base, strict=True)
@@ -382,7 +389,8 @@ def render(results: dict[str, list[Run]]) -> str:
     return "\n".join([
         "## Whole service under a realistic mix",
         "",
-        f"Machine: {machine()}; shared with other sessions (their load is the last column).",
+        f"Machine: {machine()}; shared with other sessions (the last column is the rest of"
+        " the machine's load: PostgreSQL, other sessions).",
         f"Command: `.venv/bin/python -m bench.service_load`. Rates stepped {RATES} new calls/s,"
         f" {STEP_SECONDS} s each; a step holds when webhook p99 < {P99_LIMIT_MS:g} ms, no 5xx"
         " and no call started late (a failed step is tried once more before it counts);"
@@ -391,21 +399,21 @@ def render(results: dict[str, list[Run]]) -> str:
         " on the same cores; the ratio is each run's figure over the same run's 1+1.",
         "",
         "| configuration | highest sustained new calls/s (median) | runs | ratio to 1+1 "
-        "(median of runs) | other sessions' busy cores (median) |",
+        "(median of runs) | rest of the machine, busy cores (median) |",
         "| --- | ---: | --- | ---: | ---: |",
         *rows,
         "",
-        "CPU per new call at the highest rate held, in ms (median of runs), by process kind;"
-        " PostgreSQL's own processes are not counted:",
+        f"CPU per new call at {common} new calls/s, the highest rate every run held, in ms"
+        " (median of runs), by process kind; PostgreSQL's own processes are not counted:",
         "",
         "| configuration | " + " | ".join(KINDS) + " | all | driver's busy cores |",
         "| --- | " + " | ".join("---:" for _ in KINDS) + " | ---: | ---: |",
-        *(_cpu_row(name, runs) for name, runs in results.items()),
+        *(_cpu_row(name, runs, common) for name, runs in results.items()),
     ])
 
 
-def _cpu_row(name: str, runs: list[Run]) -> str:
-    held = [run.held for run in runs if run.held is not None]
+def _cpu_row(name: str, runs: list[Run], rate: int) -> str:
+    held = [step for run in runs if (step := run.held_at(rate)) is not None]
     if not held:
         return f"| {name} | " + " | ".join("–" for _ in KINDS) + " | – | – |"
     by_kind = [statistics.median(step.cpu_ms[kind] for step in held) for kind in KINDS]
