@@ -31,6 +31,8 @@ class Reason:
     words: list[Words]
     raised_by: list[str]
     """What raised the priority on the latest routing, in words."""
+    priority: str = ""
+    """The priority the latest routing gave."""
 
     @property
     def empty(self) -> bool:
@@ -42,6 +44,7 @@ def reason_of(transcript: Sequence[Mapping[str, Any]]) -> Reason:
     paths: dict[str, list[str]] = {}
     words: list[Words] = []
     raised_by: list[str] = []
+    priority = ""
     for entry in transcript:
         kind = entry.get("kind")
         if kind == "dtmf" and entry.get("meaning") == "option" and entry.get("node") != "language":
@@ -52,7 +55,9 @@ def reason_of(transcript: Sequence[Mapping[str, Any]]) -> Reason:
             words.append(Words(_when(entry), str(entry.get("text", "")), "voicemail"))
         elif kind == "decision":
             raised_by = [PRIORITY_FACTS.get(fact, fact) for fact in entry.get("reasons") or []]
-    return Reason([CHOSEN_SEPARATOR.join(path) for path in paths.values()], words, raised_by)
+            priority = str(entry.get("priority", ""))
+    return Reason([CHOSEN_SEPARATOR.join(path) for path in paths.values()], words, raised_by,
+                  priority)
 
 
 def _when(entry: Mapping[str, Any]) -> str:

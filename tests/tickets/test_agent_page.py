@@ -86,7 +86,7 @@ def test_agent_sees_who_why_priority_transcript_history_and_adds_a_note(
         # Why they called comes first: their words, the menu path, what made it urgent.
         assert page.inner_text("#their-words").startswith("“my internet is down, it is urgent”")
         assert page.locator("#chosen").count() == 0  # routed by their words alone
-        assert page.inner_text("#raised-by") == "High priority: urgent words."
+        assert page.inner_text("#raised-by") == "Priority raised to high: urgent words."
         rows = page.locator("#transcript tbody tr").all_inner_texts()
         assert any("my internet is down, it is urgent" in row for row in rows)
         assert any("decision" in row and "technical/internet" in row for row in rows)
