@@ -19,7 +19,7 @@ from hotline import logs
 from hotline.running import command_settings
 from hotline.server import redis_for
 from tickets_bridge.delivery import Deliverer
-from tickets_bridge.jobs import QUEUE, configured_bridges, enqueue_delivery
+from tickets_bridge.jobs import QUEUE, configured_bridges, enqueue_delivery, sweep_delivery
 from tickets_bridge.projector import Projector
 from tickets_bridge.schema import database_url, open_engine, upgrade
 from tickets_bridge.store import TicketStore
@@ -73,7 +73,7 @@ def _loop(projector: Projector, deliverer: Deliverer, queue: Queue, bridges: lis
             projector.project_once(consumer, block_ms=1000)
             if bridges and time.monotonic() >= next_sweep:
                 for name, ticket_id in deliverer.pending_tickets(bridges):
-                    enqueue_delivery(queue, name, ticket_id)
+                    sweep_delivery(queue, name, ticket_id)
                 next_sweep = time.monotonic() + sweep_seconds
         except Exception:
             # Unacknowledged, the batch stays pending in the stream and is read again.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from core.clock import SystemClock
 from core.deps import connect
@@ -15,9 +17,11 @@ from tickets_bridge.store import TicketStore
 from tickets_bridge.zendesk import ZendeskBridge
 
 QUEUE = "hotline"
+DELIVER = "tickets_bridge.jobs.deliver_ticket"
 DELIVERY_RETRY = Retry(max=12, interval=[10, 30, 60, 120, 300, 600, 900, 1800, 1800, 3600,
                                          3600, 3600])
-"""About four hours of retries; after that the `hotline bridge` sweep re-enqueues what waits."""
+"""About four hours of retries for each new change; the `hotline bridge` sweep meanwhile
+tries every ticket with changes waiting once per sweep (`sweep_delivery`)."""
 
 
 def configured_bridges(settings: Settings) -> dict[str, Bridge]:
@@ -39,7 +43,26 @@ def configured_bridges(settings: Settings) -> dict[str, Bridge]:
 
 def enqueue_delivery(queue: Queue, bridge: str, ticket_id: int,
                      retry: Retry = DELIVERY_RETRY) -> None:
-    queue.enqueue("tickets_bridge.jobs.deliver_ticket", bridge, ticket_id, retry=retry)
+    queue.enqueue(DELIVER, bridge, ticket_id, retry=retry)
+
+
+def sweep_delivery(queue: Queue, bridge: str, ticket_id: int) -> bool:
+    """Queue one attempt at the ticket's delivery for the sweep, unless the sweep's last one
+    for it is still queued; whether it did. RQ does not retry the sweep's attempts (the next
+    sweep is their retry), so a helpdesk down for hours costs one attempt per ticket and
+    sweep, rather than another job with all its retries per ticket at every sweep."""
+    job_id = f"hotline-delivery-sweep-{bridge}-{ticket_id}"
+    try:
+        status = Job.fetch(job_id, connection=queue.connection).get_status()
+    except NoSuchJobError:
+        status = None
+    if status is JobStatus.QUEUED:
+        return False
+    # A started attempt may be a killed worker's, which RQ notices only once its heartbeat
+    # runs out: queue another, under an id of its own so as not to overwrite that job.
+    queue.enqueue(DELIVER, bridge, ticket_id,
+                  job_id=None if status is JobStatus.STARTED else job_id)
+    return True
 
 
 def deliver_ticket(bridge: str, ticket_id: int) -> int:

@@ -19,7 +19,7 @@ from tests.tickets.test_projection import billing_call, drain
 from tests.twilio_requests import TwilioCall
 from tickets_bridge.delivery import Deliverer, DeliveryFailed
 from tickets_bridge.helpdesk import WebhookBridge
-from tickets_bridge.jobs import enqueue_delivery
+from tickets_bridge.jobs import enqueue_delivery, sweep_delivery
 from tickets_bridge.models import OutboxRow
 from tickets_bridge.projector import Projector
 from tickets_bridge.store import TicketStore
@@ -165,3 +165,31 @@ def test_a_delivery_lock_that_a_helpdesk_request_could_outlast_is_refused() -> N
 
 def _ticket_of(receiver: Receiver, key: str) -> int:
     return int(next(i["ticket_id"] for i in receiver.accepted if i["id"] == key))
+
+
+def test_a_helpdesk_down_across_sweeps_gets_one_attempt_per_ticket_and_sweep(
+    app: Flask, bridged: Projector, store: TicketStore, engine: Engine, redis_url: str,
+    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    receiver = Receiver(script=["fail", "fail"])
+    with running(receiver):
+        monkeypatch.setenv("REDIS_URL", redis_url)
+        monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_URL", receiver.url)
+        monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_SECRET", SECRET)
+        call = billing_call(app)
+        drain(bridged)
+        queue = Queue("hotline", connection=redis_client)
+        ticket = store.ticket_id_for_call(call.sid) or 0
+        worker = SimpleWorker([queue], connection=redis_client)
+        for sweep in range(2):  # the helpdesk is down for two sweeps
+            assert sweep_delivery(queue, "webhook", ticket)
+            assert not sweep_delivery(queue, "webhook", ticket)  # its attempt is still queued
+            worker.work(burst=True)
+            assert receiver.refused == sweep + 1
+            # No retry of its own waits: the next sweep is the next attempt.
+            assert len(queue) == 0 and queue.scheduled_job_registry.count == 0
+        assert pending(engine) > 0
+        assert sweep_delivery(queue, "webhook", ticket)  # back: the third sweep delivers
+        worker.work(burst=True)
+    assert pending(engine) == 0 and receiver.keys()[0].startswith("created:")
