@@ -41,6 +41,15 @@ def outbox_keys(engine: Engine, ticket_id: int) -> list[str]:
         return [row.idempotency_key for row in rows if row.payload]
 
 
+def for_jobs(monkeypatch: pytest.MonkeyPatch, redis_url: str, engine: Engine,
+             receiver: Receiver) -> None:
+    """The environment a delivery job reads, as `hotline worker` passes it on."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_URL", receiver.url)
+    monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_SECRET", SECRET)
+
+
 def pending(engine: Engine) -> int:
     with Session(engine) as db:
         return len(db.scalars(select(OutboxRow).where(OutboxRow.delivered_at.is_(None))).all())
@@ -110,10 +119,7 @@ def test_delivery_through_rq_retries_until_the_helpdesk_recovers(
 ) -> None:
     receiver = Receiver(script=["fail", "fail"])
     with running(receiver):
-        monkeypatch.setenv("REDIS_URL", redis_url)
-        monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-        monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_URL", receiver.url)
-        monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_SECRET", SECRET)
+        for_jobs(monkeypatch, redis_url, engine, receiver)
         call = billing_call(app)
         drain(bridged)
         queue = Queue("hotline", connection=redis_client)
@@ -173,10 +179,7 @@ def test_a_helpdesk_down_across_sweeps_gets_one_attempt_per_ticket_and_sweep(
 ) -> None:
     receiver = Receiver(script=["fail", "fail"])
     with running(receiver):
-        monkeypatch.setenv("REDIS_URL", redis_url)
-        monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-        monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_URL", receiver.url)
-        monkeypatch.setenv("HOTLINE_HELPDESK_WEBHOOK_SECRET", SECRET)
+        for_jobs(monkeypatch, redis_url, engine, receiver)
         call = billing_call(app)
         drain(bridged)
         queue = Queue("hotline", connection=redis_client)
