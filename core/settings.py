@@ -185,11 +185,11 @@ class Settings:
     """`offline` (pocketsphinx in the worker), `twilio` (Twilio's transcription callback)
     or `off`."""
     metrics_open: bool = False
+    """Whether `/metrics` answers without the admin bearer token (a scraper on a private net)."""
     wrong_tokens_allowed: int = 10
     """Wrong tokens one address may send in 15 minutes before it must wait (core.access)."""
     trusted_proxies: int = 0
     """Reverse proxies in front of Hotline whose X-Forwarded-For names the client's address."""
-    """Whether `/metrics` answers without the admin bearer token (a scraper on a private net)."""
 
     @property
     def uses_dev_credentials(self) -> bool:

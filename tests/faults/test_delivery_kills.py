@@ -12,7 +12,6 @@ contract, see `WebhookBridge`); that is the only repeat there is.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,22 +24,13 @@ from tests.faults import services
 from tests.faults.test_ticket_store_outage import ended_call, told_once
 from tests.ivr_app import make_app
 from tests.processes import wait_for
-from tests.tickets.conftest import POSTGRES_URL, postgres_reachable
 from tests.tickets.receiver import SECRET, Receiver, running
 from tickets_bridge.models import OutboxRow
-from tickets_bridge.schema import throwaway_schema
 from tickets_bridge.store import TicketStore
 
 SHORT = {"HOTLINE_HELPDESK_TIMEOUT": "4", "HOTLINE_DELIVERY_LOCK_SECONDS": "5",
          "HOTLINE_DELIVERY_SWEEP_SECONDS": "1"}
 """Durations short enough for a test (the defaults: 10 s, 30 s and 60 s)."""
-
-
-@pytest.fixture
-def tickets() -> Iterator[Engine]:
-    postgres_reachable()
-    with throwaway_schema(POSTGRES_URL) as engine:
-        yield engine
 
 
 def outbox(engine: Engine) -> list[OutboxRow]:
@@ -51,8 +41,10 @@ def outbox(engine: Engine) -> list[OutboxRow]:
 @pytest.mark.parametrize("fault", ["stall", "hang"],
                          ids=["killed before the helpdesk took it", "killed after it took it"])
 def test_a_worker_killed_mid_delivery_leaves_every_change_delivered_once(
-    redis_url: str, redis_client: redis.Redis, tickets: Engine, tmp_path: Path, fault: str,
+    redis_url: str, redis_client: redis.Redis, postgres_tickets: Engine, tmp_path: Path,
+    fault: str,
 ) -> None:
+    tickets = postgres_tickets
     receiver = Receiver(script=[fault], stall_seconds=60)
     app = make_app(redis_url)
     store = TicketStore(tickets)

@@ -5,10 +5,8 @@ call reaches its ticket, once, with nothing lost or told twice."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import redis
 from sqlalchemy import Engine, make_url
 
@@ -17,20 +15,11 @@ from tests.faults import services
 from tests.faults.standins import TcpRelay, relaying
 from tests.ivr_app import make_app
 from tests.processes import pid_alive, wait_for
-from tests.tickets.conftest import POSTGRES_URL, postgres_reachable
 from tests.twilio_requests import TwilioCall
 from tickets_bridge.projector import GROUP
-from tickets_bridge.schema import throwaway_schema
 from tickets_bridge.store import TicketStore
 
 CALLS = 6
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    postgres_reachable()
-    with throwaway_schema(POSTGRES_URL) as engine:
-        yield engine
 
 
 def ended_call(app_client: object, n: int) -> TwilioCall:
@@ -55,8 +44,9 @@ def waiting_in_stream(client: redis.Redis) -> int:
 
 
 def test_events_wait_while_the_ticket_store_is_down_and_arrive_once_after(
-    redis_url: str, redis_client: redis.Redis, engine: Engine, tmp_path: Path,
+    redis_url: str, redis_client: redis.Redis, postgres_tickets: Engine, tmp_path: Path,
 ) -> None:
+    engine = postgres_tickets
     url = make_url(engine.url.render_as_string(hide_password=False))
     store = TicketStore(engine)
     app = make_app(redis_url)
