@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from callbacks.slots import Hours, zone
+from callbacks.slots import Hours, LineOpen, always_open, zone
 from core import line_hours
 from core.errors import ConfigError, InvalidInput
 from core.hours import IsHoliday, has_calendar, holiday_checker, parse_zone
@@ -68,15 +68,15 @@ def with_tree(base: CallbackSettings, tree: TreeCallbacks | None) -> CallbackSet
 
 
 def policy_for(settings: CallbackSettings, caller_zone: str | None,
-               caller_region: str | None, opening: OpeningHours | None = None) -> Policy:
+               caller_region: str | None, line_open: LineOpen = always_open) -> Policy:
     """The policy for a caller in `caller_zone` (their number's one zone, None when it names
     none or several), unless the tree names a zone of its own; a caller without a zone gets the
     line's (`settings.timezone`). Holidays of the settings' country, else of the caller's.
-    Slots fall inside `opening`, the line's opening hours, as well (none: always open)."""
+    Slots fall only at instants `line_open` says the line is open."""
     hours = Hours(open_at=settings.open_at, close_at=settings.close_at, days=settings.days,
                   dial_from=settings.dial_from, dial_until=settings.dial_until,
                   is_holiday=_holidays(settings, caller_region),
-                  line_open=opening.is_open if opening else lambda at: True)
+                  line_open=line_open)
     chosen = zone(settings.zone_override or caller_zone, settings.timezone)
     return Policy(settings, hours, chosen, callers_zone=chosen.key == caller_zone)
 

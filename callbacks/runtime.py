@@ -13,6 +13,7 @@ import redis
 from callbacks.pacing import Pacer
 from callbacks.policy import Policy, TreeCallbacks, policy_for, tree_section, with_tree
 from callbacks.record import Callback, State
+from callbacks.slots import LineOpen
 from callbacks.store import CallbackStore
 from callbacks.transcript import callback_event, copy_to_call
 from core import line_hours
@@ -75,15 +76,25 @@ class Runtime:
         caller = parse_caller(record.phone, self.settings.default_region)
         return policy_for(self.tree_settings(record.menu_version), record.timezone or None,
                           caller.region if caller else None,
-                          self.opening_hours(record.menu_version, record.line))
+                          self.line_open(record.menu_version, record.line))
 
     def tree_settings(self, menu_version: str) -> CallbackSettings:
         """The callback settings with the `callbacks:` overrides of menu `menu_version`."""
         return with_tree(self.settings.callbacks, self._tree_section(menu_version))
 
-    def opening_hours(self, menu_version: str, called: str) -> OpeningHours | None:
-        """The hours line `called` is open: set by admins for it (or every line), else menu
-        `menu_version`'s own; None when neither says."""
+    def line_open(self, menu_version: str, called: str) -> LineOpen:
+        """Whether line `called` is open at an instant: by the hours admins set for it (or
+        every line), else menu `menu_version`'s own; always, when neither says. Redis is read
+        only when first asked (only slots and a reschedule ask), not for every policy made."""
+        found: list[OpeningHours | None] = []
+
+        def is_open(at: datetime) -> bool:
+            if not found:
+                found.append(self._opening_hours(menu_version, called))
+            return found[0] is None or found[0].is_open(at)
+        return is_open
+
+    def _opening_hours(self, menu_version: str, called: str) -> OpeningHours | None:
         set_by_admins = line_hours.read(self.redis, called)
         if set_by_admins is not None:
             return set_by_admins

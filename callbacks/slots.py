@@ -25,6 +25,14 @@ SEARCH_DAYS = 21
 """How far ahead slots and dialling windows are looked for (long holidays included)."""
 
 
+LineOpen = Callable[[datetime], bool]
+"""Whether the line takes calls at an instant."""
+
+
+def always_open(at: datetime) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Hours:
     """When callbacks may be promised (business hours) and dialled, in local wall time."""
@@ -35,7 +43,7 @@ class Hours:
     dial_from: time = time(8, 0)
     dial_until: time = time(20, 0)
     is_holiday: IsHoliday = field(default=lambda day: False)
-    line_open: Callable[[datetime], bool] = field(default=lambda at: True)
+    line_open: LineOpen = always_open
     """Whether the line takes calls at an instant (the opening hours admins set for it, else
     the menu tree's): a time is promised only when agents are there to keep it."""
 

@@ -150,7 +150,7 @@ def _facts(session: CallSession, step: str) -> Facts:
     runtime = jobs.current()
     policy = policy_for(runtime.tree_settings(session.menu_version), session.timezone,
                         session.region,
-                        runtime.opening_hours(session.menu_version, session.called))
+                        runtime.line_open(session.menu_version, session.called))
     pending = runtime.store.pending_for_phone(session.caller) \
         if session.caller and step.startswith("pending") else []
     # Asked before the language question: in the language the callback was booked in.

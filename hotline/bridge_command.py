@@ -63,8 +63,8 @@ def bridge() -> None:
 
 def _loop(projector: Projector, deliverer: Deliverer, queue: Queue, bridges: list[str],
           sweep_seconds: int, stop: threading.Event) -> None:
-    """Project until `stop`; every `sweep_seconds`, queue again what helpdesks have not taken
-    (after RQ's retries ran out, or the worker delivering it died)."""
+    """Project until `stop`; every `sweep_seconds`, one more attempt at each ticket whose
+    changes a helpdesk has not taken (it is down, or the worker delivering them died)."""
     consumer = f"{socket.gethostname()}-{os.getpid()}"
     projector.ensure_group()
     next_sweep = time.monotonic() + sweep_seconds

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 import redis
@@ -113,19 +115,36 @@ def test_changes_after_the_announcement_follow_in_order(
     assert appended == ["Waiting in billing:L1:billing at position 1", "Call ended"]
 
 
-def test_delivery_through_rq_retries_until_the_helpdesk_recovers(
+@dataclass(frozen=True)
+class DownTwice:
+    """A call's ticket waiting for a helpdesk that refuses its first two deliveries, and the
+    RQ queue a delivery job goes on."""
+
+    receiver: Receiver
+    queue: Queue
+    ticket: int
+
+
+@pytest.fixture
+def down_twice(
     app: Flask, bridged: Projector, store: TicketStore, engine: Engine, redis_url: str,
     redis_client: redis.Redis, data_dir: object, monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> Iterator[DownTwice]:
     receiver = Receiver(script=["fail", "fail"])
     with running(receiver):
         for_jobs(monkeypatch, redis_url, engine, receiver)
         call = billing_call(app)
         drain(bridged)
-        queue = Queue("hotline", connection=redis_client)
-        enqueue_delivery(queue, "webhook", store.ticket_id_for_call(call.sid) or 0,
-                         retry=Retry(max=5))
-        SimpleWorker([queue], connection=redis_client).work(burst=True)
+        yield DownTwice(receiver, Queue("hotline", connection=redis_client),
+                        store.ticket_id_for_call(call.sid) or 0)
+
+
+def test_delivery_through_rq_retries_until_the_helpdesk_recovers(
+    down_twice: DownTwice, engine: Engine, redis_client: redis.Redis,
+) -> None:
+    queue, receiver = down_twice.queue, down_twice.receiver
+    enqueue_delivery(queue, "webhook", down_twice.ticket, retry=Retry(max=5))
+    SimpleWorker([queue], connection=redis_client).work(burst=True)
     assert pending(engine) == 0 and receiver.refused == 2
     assert receiver.keys()[0].startswith("created:")
 
@@ -174,25 +193,18 @@ def _ticket_of(receiver: Receiver, key: str) -> int:
 
 
 def test_a_helpdesk_down_across_sweeps_gets_one_attempt_per_ticket_and_sweep(
-    app: Flask, bridged: Projector, store: TicketStore, engine: Engine, redis_url: str,
-    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch,
+    down_twice: DownTwice, engine: Engine, redis_client: redis.Redis,
 ) -> None:
-    receiver = Receiver(script=["fail", "fail"])
-    with running(receiver):
-        for_jobs(monkeypatch, redis_url, engine, receiver)
-        call = billing_call(app)
-        drain(bridged)
-        queue = Queue("hotline", connection=redis_client)
-        ticket = store.ticket_id_for_call(call.sid) or 0
-        worker = SimpleWorker([queue], connection=redis_client)
-        for sweep in range(2):  # the helpdesk is down for two sweeps
-            assert sweep_delivery(queue, "webhook", ticket)
-            assert not sweep_delivery(queue, "webhook", ticket)  # its attempt is still queued
-            worker.work(burst=True)
-            assert receiver.refused == sweep + 1
-            # No retry of its own waits: the next sweep is the next attempt.
-            assert len(queue) == 0 and queue.scheduled_job_registry.count == 0
-        assert pending(engine) > 0
-        assert sweep_delivery(queue, "webhook", ticket)  # back: the third sweep delivers
+    queue, receiver, ticket = down_twice.queue, down_twice.receiver, down_twice.ticket
+    worker = SimpleWorker([queue], connection=redis_client)
+    for sweep in range(2):  # the helpdesk is down for two sweeps
+        assert sweep_delivery(queue, "webhook", ticket)
+        assert not sweep_delivery(queue, "webhook", ticket)  # its attempt is still queued
         worker.work(burst=True)
+        assert receiver.refused == sweep + 1
+        # No retry of its own waits: the next sweep is the next attempt.
+        assert len(queue) == 0 and queue.scheduled_job_registry.count == 0
+    assert pending(engine) > 0
+    assert sweep_delivery(queue, "webhook", ticket)  # back: the third sweep delivers
+    worker.work(burst=True)
     assert pending(engine) == 0 and receiver.keys()[0].startswith("created:")
