@@ -48,10 +48,10 @@ def reschedule(rt: Runtime, callback_id: str, at: datetime, why: str) -> Callbac
         if r.state not in CHANGEABLE:
             raise NotChangeable(r)
         policy = rt.policy(r)
-        if not may_dial(at, policy.zone, policy.hours):
-            raise InvalidInput("at", f"outside the caller's allowed hours in {policy.zone.key}")
         if not policy.hours.line_open(at):
             raise InvalidInput("at", "the line is closed then (its opening hours)")
+        if not may_dial(at, policy.zone, policy.hours):
+            raise InvalidInput("at", f"outside the caller's allowed hours in {policy.zone.key}")
         return Move(State.SCHEDULED, f"Callback moved to {isoformat(at)} {why}",
                     due=at.timestamp(),
                     changes={"mode": Mode.SLOT, "due_at": at.timestamp(),

@@ -21,6 +21,10 @@ SLOT_STEP = timedelta(hours=1)
 MIN_LEAD = timedelta(minutes=30)
 """A slot is offered only if it starts at least this long from now."""
 
+OPENING_STEP = timedelta(minutes=15)
+"""How far apart the instants are at which a closed line is looked at again for opening."""
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
 SEARCH_DAYS = 21
 """How far ahead slots and dialling windows are looked for (long holidays included)."""
 
@@ -79,15 +83,32 @@ def next_slots(now: datetime, tz: ZoneInfo, hours: Hours, count: int) -> list[da
 
 
 def may_dial(at: datetime, tz: ZoneInfo, hours: Hours) -> bool:
-    """True when `at` is inside the caller's allowed dialling hours on a working day."""
+    """True when `at` is inside the caller's allowed dialling hours on a working day, while
+    the line is open (nobody would take the call otherwise)."""
     local = at.astimezone(tz)
-    return hours.working_day(local.date()) and within(local.time(), hours.dial_from,
-                                                       hours.dial_until)
+    return hours.working_day(local.date()) and within(
+        local.time(), hours.dial_from, hours.dial_until) and hours.line_open(at)
 
 
 def next_dial_time(at: datetime, tz: ZoneInfo, hours: Hours) -> datetime:
-    """The earliest instant at or after `at` when the caller may be dialled (UTC)."""
-    if may_dial(at, tz, hours):
+    """The earliest instant at or after `at` when the caller may be dialled and the line is
+    open (UTC); `at` itself when there is none within SEARCH_DAYS."""
+    candidate = at
+    while candidate - at < timedelta(days=SEARCH_DAYS):
+        allowed = _next_in_dialling_hours(candidate, tz, hours)
+        if allowed is None:
+            break
+        if hours.line_open(allowed):
+            return allowed
+        # Closed then: look again from the next quarter hour (opening times fall on one).
+        candidate = allowed + OPENING_STEP - (allowed - _EPOCH) % OPENING_STEP
+    return at
+
+
+def _next_in_dialling_hours(at: datetime, tz: ZoneInfo, hours: Hours) -> datetime | None:
+    local = at.astimezone(tz)
+    if hours.working_day(local.date()) and within(local.time(), hours.dial_from,
+                                                  hours.dial_until):
         return at
     for day in _days_from(at, tz):
         if not hours.working_day(day):
@@ -95,7 +116,7 @@ def next_dial_time(at: datetime, tz: ZoneInfo, hours: Hours) -> datetime:
         start = _local(day, hours.dial_from, tz)
         if start is not None and start >= at:
             return start
-    return at
+    return None
 
 
 def _days_from(now: datetime, tz: ZoneInfo) -> Iterator[date]:

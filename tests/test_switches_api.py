@@ -136,3 +136,20 @@ def test_callback_times_offered_keep_to_the_hours_set_for_the_line(
     assert said[:3] == ["Press 1 for tomorrow at 11 in the morning.",
                         "Press 2 for tomorrow at noon.",
                         "Press 3 for tomorrow at 1 in the afternoon."]
+
+
+def test_a_callback_asked_for_while_the_line_is_closed_is_promised_for_when_it_opens(
+    redis_url: str, tmp_path: Path,
+) -> None:
+    # Tuesday 7:00 in San Francisco: dialling may start at 8 there, but the admin closed the
+    # line today; tomorrow it opens at 8 in New York, before the caller's 8.
+    app = _app(redis_url, tmp_path)
+    closed_today = {**NEW_YORK, "closures": ["2026-11-24"]}
+    assert _api(app.test_client(), "PUT", f"/hours/{CALLED}", closed_today)[0] == 200
+    call, said, _ = _route_to_billing(app)
+    assert said == [CLOSED]
+    call.next_path = call.post("/callbacks/offer", call.form()).action()
+    call.press("1")  # as soon as an agent is free
+    confirm = call.press("1")  # on the caller ID
+    assert confirm.says()[0].startswith(
+        "We will call you from tomorrow at 8 in the morning, as soon as an agent is free")
